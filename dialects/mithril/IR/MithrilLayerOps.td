@@ -1,0 +1,382 @@
+//===- MithrilLayerOps.td - Layers, normalisation, pooling, attention -----===//
+//
+// Part of Mithril, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// The catalog's ops with parameters (layers, normalisation, attention), and
+// pooling. Parameters are operands, produced by `mithril.parameter`; the
+// catalog's arguments that size them (`in_features`, ...) stay attributes and
+// are checked against the parameters' and the input's types.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MITHRIL_LAYER_OPS_TD
+#define MITHRIL_LAYER_OPS_TD
+
+include "MithrilBase.td"
+
+//===----------------------------------------------------------------------===//
+// Layers
+//===----------------------------------------------------------------------===//
+
+def Mithril_LinearOp : Mithril_GraphOp<"linear"> {
+  let summary = "affine map of the last dimension (torch.nn.Linear)";
+  let description = [{
+    `output = input @ weight^T + bias` over the last dimension of `input`
+    (`[..., in_features]` → `[..., out_features]`). `weight` is
+    `[out_features, in_features]`, `bias` (present unless the model file says
+    `bias: false`) is `[out_features]`.
+
+    ```mlir
+    %y = mithril.linear %x, %w, %b {in_features = 64, out_features = 10}
+        : (tensor<?x64xf32>, tensor<10x64xf32>, tensor<10xf32>) -> tensor<?x10xf32>
+    ```
+  }];
+  let arguments = (ins Mithril_FloatTensor:$input, Mithril_FloatTensor:$weight,
+                       Optional<Mithril_FloatTensor>:$bias,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$in_features,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$out_features);
+  let results = (outs Mithril_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+class Mithril_ConvOp<string mnemonic, int spatialRank, string defaults>
+    : Mithril_GraphOp<mnemonic> {
+  let arguments = (ins Mithril_FloatTensor:$input, Mithril_FloatTensor:$weight,
+      Optional<Mithril_FloatTensor>:$bias,
+      ConfinedAttr<I64Attr, [IntPositive]>:$in_channels,
+      ConfinedAttr<I64Attr, [IntPositive]>:$out_channels,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{" # defaults # "3}">:$kernel_size,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{" # defaults # "1}">:$stride,
+      DefaultValuedAttr<Mithril_PaddingAttr, "\"same\"">:$padding,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{" # defaults # "1}">:$dilation,
+      DefaultValuedAttr<ConfinedAttr<I64Attr, [IntPositive]>, "1">:$groups);
+  let results = (outs Mithril_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    /// The number of spatial dimensions.
+    static constexpr unsigned kSpatialRank = }] # spatialRank # [{;
+    /// The padding before and after each spatial dimension, resolving
+    /// "same" and "valid"; empty if `padding` is malformed.
+    ::llvm::SmallVector<std::pair<int64_t, int64_t>> getPaddingPairs() {
+      return ::mlir::mithril::resolveConvPadding(getPadding(), getKernelSize(),
+                                                 getDilation(), kSpatialRank);
+    }
+  }];
+}
+
+def Mithril_Conv1dOp : Mithril_ConvOp<"conv1d", 1, ""> {
+  let summary = "1-d convolution (torch.nn.Conv1d)";
+  let description = [{
+    Convolution of `input` `[N, C_in, L]` (or `[C_in, L]`) with `weight`
+    `[C_out, C_in / groups, k]`, plus `bias` `[C_out]` when present.
+    `kernel_size`, `stride`, `dilation` have one entry; `padding` is
+    `"same"` (the default, stride 1 only: the output keeps the length),
+    `"valid"` (no padding), or `[p]` / `[before, after]`. The default kernel
+    is 3, so `Conv1d(c, c)` keeps the length, unlike PyTorch's.
+
+    ```mlir
+    %y = mithril.conv1d %x, %w, %b {in_channels = 8, out_channels = 16}
+        : (tensor<?x8x100xf32>, tensor<16x8x3xf32>, tensor<16xf32>) -> tensor<?x16x100xf32>
+    ```
+  }];
+}
+
+def Mithril_Conv2dOp : Mithril_ConvOp<"conv2d", 2, "3, "> {
+  let summary = "2-d convolution (torch.nn.Conv2d)";
+  let description = [{
+    Convolution of `input` `[N, C_in, H, W]` (or `[C_in, H, W]`) with `weight`
+    `[C_out, C_in / groups, kH, kW]`, plus `bias` `[C_out]` when present.
+    `kernel_size`, `stride`, `dilation` have two entries; `padding` is
+    `"same"` (the default, stride 1 only: the output keeps the spatial size),
+    `"valid"` (no padding), `[pH, pW]` (each on both sides) or
+    `[top, bottom, left, right]`. The default kernel is 3×3, so
+    `Conv2d(64, 64)` keeps the spatial size, unlike PyTorch's.
+
+    ```mlir
+    %y = mithril.conv2d %x, %w, %b {in_channels = 3, out_channels = 64, padding = array<i64: 1, 1>, stride = array<i64: 2, 2>}
+        : (tensor<?x3x32x32xf32>, tensor<64x3x3x3xf32>, tensor<64xf32>) -> tensor<?x64x16x16xf32>
+    ```
+  }];
+}
+
+def Mithril_EmbeddingOp : Mithril_GraphOp<"embedding"> {
+  let summary = "table lookup (torch.nn.Embedding)";
+  let description = [{
+    Rows of `weight` `[num_embeddings, embedding_dim]` picked by the integer
+    indices of `input`: the output is `input`'s shape plus
+    `[embedding_dim]`.
+
+    ```mlir
+    %e = mithril.embedding %ids, %table {embedding_dim = 32, num_embeddings = 1000}
+        : (tensor<?x16xi64>, tensor<1000x32xf32>) -> tensor<?x16x32xf32>
+    ```
+  }];
+  let arguments = (ins Mithril_IndexTensor:$input, Mithril_FloatTensor:$weight,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$num_embeddings,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$embedding_dim);
+  let results = (outs Mithril_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Normalisation
+//===----------------------------------------------------------------------===//
+
+class Mithril_BatchNormOp<string mnemonic, string ranks>
+    : Mithril_GraphOp<mnemonic> {
+  let arguments = (ins Mithril_FloatTensor:$input, Mithril_FloatTensor:$weight,
+      Mithril_FloatTensor:$bias, Mithril_FloatTensor:$running_mean,
+      Mithril_FloatTensor:$running_var,
+      ConfinedAttr<I64Attr, [IntPositive]>:$num_features,
+      DefaultValuedAttr<F64Attr, "1e-5">:$eps);
+  let results = (outs Mithril_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight `,` $bias `,` $running_mean `,` $running_var attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    /// The input ranks this op accepts.
+    static ::llvm::ArrayRef<int64_t> getAcceptedRanks() {
+      static const int64_t ranks[] = {}] # ranks # [{};
+      return ranks;
+    }
+  }];
+}
+
+def Mithril_BatchNorm1dOp : Mithril_BatchNormOp<"batch_norm1d", "2, 3"> {
+  let summary = "batch normalisation over [N, C] or [N, C, L] (torch.nn.BatchNorm1d)";
+  let description = [{
+    Normalises each channel (dimension 1) with the running statistics, as
+    at inference: `(x - running_mean) / sqrt(running_var + eps) * weight + bias`.
+    All four parameters are `[num_features]`.
+
+    ```mlir
+    %y = mithril.batch_norm1d %x, %w, %b, %mean, %var {num_features = 16}
+        : (tensor<?x16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<?x16xf32>
+    ```
+  }];
+}
+
+def Mithril_BatchNorm2dOp : Mithril_BatchNormOp<"batch_norm2d", "4"> {
+  let summary = "batch normalisation over [N, C, H, W] (torch.nn.BatchNorm2d)";
+  let description = [{
+    Normalises each channel (dimension 1) with the running statistics, as
+    at inference: `(x - running_mean) / sqrt(running_var + eps) * weight + bias`.
+    All four parameters are `[num_features]`.
+
+    ```mlir
+    %y = mithril.batch_norm2d %x, %w, %b, %mean, %var {eps = 1.000000e-03 : f64, num_features = 64}
+        : (tensor<?x64x8x8xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<?x64x8x8xf32>
+    ```
+  }];
+}
+
+def Mithril_LayerNormOp : Mithril_GraphOp<"layer_norm", [AttrSizedOperandSegments]> {
+  let summary = "layer normalisation over the trailing dims (torch.nn.LayerNorm)";
+  let description = [{
+    Normalises over the last `len(normalized_shape)` dimensions, which must
+    equal `normalized_shape`, with the biased variance:
+    `(x - mean) / sqrt(var + eps) * weight + bias`. With
+    `elementwise_affine` (the default) `weight` and `bias` of shape
+    `normalized_shape` are present; without it both are absent.
+
+    ```mlir
+    %y = mithril.layer_norm %x, %w, %b {normalized_shape = array<i64: 64>}
+        : (tensor<?x16x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<?x16x64xf32>
+    ```
+  }];
+  let arguments = (ins Mithril_FloatTensor:$input,
+      Optional<Mithril_FloatTensor>:$weight, Optional<Mithril_FloatTensor>:$bias,
+      DenseI64ArrayAttr:$normalized_shape,
+      DefaultValuedAttr<F64Attr, "1e-5">:$eps,
+      DefaultValuedAttr<BoolAttr, "true">:$elementwise_affine);
+  let results = (outs Mithril_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input (`,` $weight^)? (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Mithril_RMSNormOp : Mithril_GraphOp<"rms_norm"> {
+  let summary = "root-mean-square normalisation (torch.nn.RMSNorm)";
+  let description = [{
+    `x / sqrt(mean(x^2) + eps) * weight` over the last
+    `len(normalized_shape)` dimensions, which must equal `normalized_shape`;
+    `weight` has shape `normalized_shape`.
+
+    ```mlir
+    %y = mithril.rms_norm %x, %w {normalized_shape = array<i64: 64>}
+        : (tensor<?x16x64xf32>, tensor<64xf32>) -> tensor<?x16x64xf32>
+    ```
+  }];
+  let arguments = (ins Mithril_FloatTensor:$input, Mithril_FloatTensor:$weight,
+      DenseI64ArrayAttr:$normalized_shape,
+      DefaultValuedAttr<F64Attr, "1e-6">:$eps);
+  let results = (outs Mithril_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Mithril_GroupNormOp : Mithril_GraphOp<"group_norm"> {
+  let summary = "group normalisation (torch.nn.GroupNorm)";
+  let description = [{
+    Splits the channels (dimension 1, `num_channels` of them) of `input`
+    `[N, C, ...]` into `num_groups` groups and normalises each group, then
+    scales and shifts per channel with `weight` and `bias` `[num_channels]`.
+    `num_channels` must be a multiple of `num_groups`.
+
+    ```mlir
+    %y = mithril.group_norm %x, %w, %b {num_channels = 64, num_groups = 8}
+        : (tensor<?x64x8x8xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<?x64x8x8xf32>
+    ```
+  }];
+  let arguments = (ins Mithril_FloatTensor:$input, Mithril_FloatTensor:$weight,
+      Mithril_FloatTensor:$bias,
+      ConfinedAttr<I64Attr, [IntPositive]>:$num_groups,
+      ConfinedAttr<I64Attr, [IntPositive]>:$num_channels,
+      DefaultValuedAttr<F64Attr, "1e-5">:$eps);
+  let results = (outs Mithril_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight `,` $bias attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+class Mithril_Pool2dOp<string mnemonic> : Mithril_GraphOp<mnemonic> {
+  let arguments = (ins Mithril_FloatTensor:$input,
+      DenseI64ArrayAttr:$kernel_size, OptionalAttr<DenseI64ArrayAttr>:$stride,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0}">:$padding);
+  let results = (outs Mithril_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let extraClassDeclaration = [{
+    /// The stride; `kernel_size` when none is given, as in PyTorch.
+    ::llvm::ArrayRef<int64_t> getStrideOrKernelSize() {
+      if (auto stride = getStride())
+        return *stride;
+      return getKernelSize();
+    }
+  }];
+}
+
+def Mithril_MaxPool2dOp : Mithril_Pool2dOp<"max_pool2d"> {
+  let summary = "2-d max pooling (torch.nn.MaxPool2d)";
+  let description = [{
+    The maximum over each `kernel_size` window of `input` `[N, C, H, W]` (or
+    `[C, H, W]`), moving by `stride` (default: `kernel_size`), with implicit
+    `-inf` padding of `padding` on both sides (at most half the kernel).
+    Output size: `floor((H + 2 pH - kH) / sH) + 1`.
+
+    ```mlir
+    %y = mithril.max_pool2d %x {kernel_size = array<i64: 3, 3>, stride = array<i64: 2, 2>}
+        : (tensor<?x64x9x9xf32>) -> tensor<?x64x4x4xf32>
+    ```
+  }];
+}
+
+def Mithril_AvgPool2dOp : Mithril_Pool2dOp<"avg_pool2d"> {
+  let summary = "2-d average pooling (torch.nn.AvgPool2d)";
+  let description = [{
+    The mean over each `kernel_size` window of `input` `[N, C, H, W]` (or
+    `[C, H, W]`), moving by `stride` (default: `kernel_size`), with zero
+    padding of `padding` on both sides counted in the mean (PyTorch's
+    `count_include_pad=True`).
+
+    ```mlir
+    %y = mithril.avg_pool2d %x {kernel_size = array<i64: 2, 2>}
+        : (tensor<?x64x8x8xf32>) -> tensor<?x64x4x4xf32>
+    ```
+  }];
+}
+
+def Mithril_AdaptiveAvgPool2dOp : Mithril_GraphOp<"adaptive_avg_pool2d"> {
+  let summary = "2-d adaptive average pooling (torch.nn.AdaptiveAvgPool2d)";
+  let description = [{
+    Averages `input` `[N, C, H, W]` (or `[C, H, W]`) into `output_size`
+    `[oH, oW]` bins; bin `i` spans `[floor(i H / oH), ceil((i + 1) H / oH))`.
+
+    ```mlir
+    %y = mithril.adaptive_avg_pool2d %x {output_size = array<i64: 1, 1>}
+        : (tensor<?x512x7x7xf32>) -> tensor<?x512x1x1xf32>
+    ```
+  }];
+  let arguments = (ins Mithril_FloatTensor:$input,
+                       DenseI64ArrayAttr:$output_size);
+  let results = (outs Mithril_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Attention
+//===----------------------------------------------------------------------===//
+
+def Mithril_ScaledDotProductAttentionOp
+    : Mithril_GraphOp<"scaled_dot_product_attention"> {
+  let summary = "softmax(q kᵀ · scale + mask) v (F.scaled_dot_product_attention)";
+  let description = [{
+    `query` `[..., L, E]`, `key` `[..., S, E]`, `value` `[..., S, Ev]` →
+    `[..., L, Ev]`; the leading (batch, head) dims broadcast. `scale`
+    defaults to `1 / sqrt(E)`. `mask`, when present, broadcasts to
+    `[..., L, S]`: a bool mask keeps the `true` positions, a float mask is
+    added to the scores. `is_causal` masks out the upper triangle and
+    excludes `mask`.
+
+    ```mlir
+    %o = mithril.scaled_dot_product_attention %q, %k, %v {is_causal = true}
+        : (tensor<?x8x16x64xf32>, tensor<?x8x16x64xf32>, tensor<?x8x16x64xf32>) -> tensor<?x8x16x64xf32>
+    ```
+  }];
+  let arguments = (ins Mithril_FloatTensor:$query, Mithril_FloatTensor:$key,
+      Mithril_FloatTensor:$value, Optional<Mithril_Tensor>:$mask,
+      DefaultValuedAttr<BoolAttr, "false">:$is_causal,
+      OptionalAttr<F64Attr>:$scale);
+  let results = (outs Mithril_FloatTensor:$output);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`,` $mask^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Mithril_MultiheadAttentionOp : Mithril_GraphOp<"multihead_attention",
+    [AttrSizedOperandSegments]> {
+  let summary = "multi-head attention, batch first (torch.nn.MultiheadAttention)";
+  let description = [{
+    `query` `[N, L, E]`, `key` and `value` `[N, S, E]` (or unbatched
+    `[L, E]`, `[S, E]`) → `[N, L, E]`: the inputs are projected by
+    `in_proj_weight` `[3E, E]` (+ `in_proj_bias` `[3E]`), split into
+    `num_heads` heads of `E / num_heads`, attended, concatenated and
+    projected by `out_proj_weight` `[E, E]` (+ `out_proj_bias` `[E]`). The
+    biases are present together (`bias(...)`, the model file's default
+    `bias: true`) or not at all. Only
+    the attention output is computed, not the averaged weights.
+
+    ```mlir
+    %o = mithril.multihead_attention %x, %x, %x, %in_w, %out_w bias(%in_b, %out_b) {embed_dim = 64, num_heads = 8}
+        : (tensor<?x16x64xf32>, tensor<?x16x64xf32>, tensor<?x16x64xf32>, tensor<192x64xf32>, tensor<64x64xf32>, tensor<192xf32>, tensor<64xf32>) -> tensor<?x16x64xf32>
+    ```
+  }];
+  let arguments = (ins Mithril_FloatTensor:$query, Mithril_FloatTensor:$key,
+      Mithril_FloatTensor:$value, Mithril_FloatTensor:$in_proj_weight,
+      Mithril_FloatTensor:$out_proj_weight,
+      Optional<Mithril_FloatTensor>:$in_proj_bias,
+      Optional<Mithril_FloatTensor>:$out_proj_bias,
+      ConfinedAttr<I64Attr, [IntPositive]>:$embed_dim,
+      ConfinedAttr<I64Attr, [IntPositive]>:$num_heads);
+  let results = (outs Mithril_FloatTensor:$output);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value `,` $in_proj_weight `,` $out_proj_weight
+    (`bias` `(` $in_proj_bias^ `,` $out_proj_bias `)`)? attr-dict
+    `:` functional-type(operands, results)
+  }];
+}
+
+#endif // MITHRIL_LAYER_OPS_TD

@@ -1,0 +1,56 @@
+//===- MithrilOps.h - The ops of the mithril dialect -----------*- C++ -*-===//
+//
+// Part of Mithril, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MITHRIL_IR_MITHRILOPS_H
+#define MITHRIL_IR_MITHRILOPS_H
+
+#include "mithril/IR/MithrilDialect.h"
+#include "mithril/IR/ShapeUtils.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/CallInterfaces.h"
+#include "mlir/Interfaces/ControlFlowInterfaces.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+namespace mlir::mithril {
+
+/// Whether `actual` result types are compatible with `inferred` ones: as
+/// many, each a ranked tensor of the same element type and rank whose dims
+/// agree wherever both are static.
+bool areCompatibleTypes(TypeRange inferred, TypeRange actual);
+
+/// The most refined type compatible with both `lhs` and `rhs`: for ranked
+/// tensors of one element type and rank, each dim static where either is.
+/// Null if the two are not compatible.
+Type refineType(Type lhs, Type rhs);
+
+/// Whether `attr` is an array of integers and strings (a `mithril.reshape`
+/// shape or a `mithril.dims` list).
+bool isDimListAttr(Attribute attr);
+
+/// Whether `name` is a C identifier (`[A-Za-z_][A-Za-z0-9_]*`), as model
+/// names, node names and dim symbols must be.
+bool isCIdentifier(StringRef name);
+
+/// The padding `(before, after)` of each of `spatialRank` dims that a
+/// convolution's `padding` attribute means: "same" (stride 1), "valid", one
+/// size per dim (on both sides) or two per dim. Empty if it is none of these
+/// or `kernel`/`dilation` do not have `spatialRank` entries.
+SmallVector<std::pair<int64_t, int64_t>>
+resolveConvPadding(Attribute padding, ArrayRef<int64_t> kernel,
+                   ArrayRef<int64_t> dilation, unsigned spatialRank);
+
+} // namespace mlir::mithril
+
+#define GET_OP_CLASSES
+#include "mithril/IR/MithrilOps.h.inc"
+
+#endif // MITHRIL_IR_MITHRILOPS_H

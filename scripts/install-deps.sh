@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs, from Debian's archive only, every package Mithril needs to build
+# and test. Idempotent: packages already present are skipped, and apt is not
+# touched at all when nothing is missing. Fails loudly on any error.
+set -euo pipefail
+
+packages=(
+  # Toolchain and build.
+  cmake ninja-build ccache g++ git
+  # LLVM/MLIR 22, linked as the shared libLLVM.so / libMLIR.so.
+  llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
+  # Libraries.
+  nlohmann-json3-dev libgtest-dev
+  # Tests: the lit runner's Python, and the PyTorch reference.
+  python3-numpy python3-torch python3-pytest
+)
+
+missing=()
+for pkg in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q '^install ok installed$'; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+echo "install-deps: done"
