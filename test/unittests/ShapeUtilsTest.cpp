@@ -14,6 +14,7 @@ using Shape = llvm::SmallVector<int64_t>;
 namespace {
 
 constexpr int64_t kDyn = kDynamic;
+using Pads = std::pair<int64_t, int64_t>;
 
 TEST(ShapeUtils, NormalizeDimFollowsPython) {
   EXPECT_EQ(normalizeDim(0, 4), 0);
@@ -40,10 +41,10 @@ TEST(ShapeUtils, BroadcastKeepsUnknownDimsDynamic) {
 }
 
 TEST(ShapeUtils, SamePaddingPutsTheExtraElementAfter) {
-  EXPECT_EQ(samePadding(3, 1), std::make_pair<int64_t, int64_t>(1, 1));
-  EXPECT_EQ(samePadding(4, 1), std::make_pair<int64_t, int64_t>(1, 2));
-  EXPECT_EQ(samePadding(3, 2), std::make_pair<int64_t, int64_t>(2, 2));
-  EXPECT_EQ(samePadding(1, 1), std::make_pair<int64_t, int64_t>(0, 0));
+  EXPECT_EQ(samePadding(3, 1), Pads(1, 1));
+  EXPECT_EQ(samePadding(4, 1), Pads(1, 2));
+  EXPECT_EQ(samePadding(3, 2), Pads(2, 2));
+  EXPECT_EQ(samePadding(1, 1), Pads(0, 0));
 }
 
 TEST(ShapeUtils, WindowOutputSizeMatchesPyTorch) {

@@ -25,6 +25,7 @@ using namespace mlir::mithril;
 namespace {
 
 constexpr int64_t kDyn = kDynamic;
+using Pads = std::pair<int64_t, int64_t>;
 
 class TypeInferenceTest : public ::testing::Test {
 protected:
@@ -49,24 +50,22 @@ protected:
                                builder.getStringAttr("p" + std::to_string(++count)));
   }
 
-  /// The types `OpTy` infers for `operands` and `attrs`, or failure.
+  /// The types `OpTy` infers for `operands` and `attrs` (the catalog's
+  /// defaults filled in, as when an op is created), or failure.
   template <typename OpTy>
   FailureOr<SmallVector<Type>> infer(ValueRange operands,
                                      ArrayRef<NamedAttribute> attrs) {
-    OperationState state(loc, OpTy::getOperationName());
-    state.addOperands(operands);
-    state.addAttributes(attrs);
-    // Fill the properties from the attributes, as the generic builder does.
-    state.propertiesAttr = builder.getDictionaryAttr(attrs);
-    OpaqueProperties properties = state.getRawProperties();
+    typename OpTy::Properties properties;
     if (failed(OpTy::setPropertiesFromAttr(
-            *properties.as<typename OpTy::Properties *>(),
-            state.propertiesAttr, [] { return InFlightDiagnostic(); })))
+            properties, builder.getDictionaryAttr(attrs),
+            [] { return InFlightDiagnostic(); })))
       return failure();
+    OpTy::populateDefaultProperties(
+        OperationName(OpTy::getOperationName(), &context), properties);
+    typename OpTy::Adaptor adaptor(operands, builder.getDictionaryAttr({}),
+                                   properties);
     SmallVector<Type> types;
-    if (failed(OpTy::inferReturnTypes(&context, std::nullopt, operands,
-                                      builder.getDictionaryAttr({}), properties,
-                                      {}, types)))
+    if (failed(OpTy::inferReturnTypes(&context, std::nullopt, adaptor, types)))
       return failure();
     return types;
   }
@@ -173,12 +172,12 @@ TEST_F(TypeInferenceTest, ConvPaddingResolution) {
   auto same = builder.getStringAttr("same");
   auto pairs = resolveConvPadding(same, {4, 3}, {1, 2}, 2);
   ASSERT_EQ(pairs.size(), 2u);
-  EXPECT_EQ(pairs[0], std::make_pair<int64_t, int64_t>(1, 2));
-  EXPECT_EQ(pairs[1], std::make_pair<int64_t, int64_t>(2, 2));
+  EXPECT_EQ(pairs[0], Pads(1, 2));
+  EXPECT_EQ(pairs[1], Pads(2, 2));
   auto explicitPads = builder.getDenseI64ArrayAttr({1, 2, 3, 4});
   pairs = resolveConvPadding(explicitPads, {3, 3}, {1, 1}, 2);
   ASSERT_EQ(pairs.size(), 2u);
-  EXPECT_EQ(pairs[1], std::make_pair<int64_t, int64_t>(3, 4));
+  EXPECT_EQ(pairs[1], Pads(3, 4));
   EXPECT_TRUE(resolveConvPadding(builder.getStringAttr("full"), {3}, {1}, 1)
                   .empty());
   EXPECT_TRUE(resolveConvPadding(builder.getDenseI64ArrayAttr({-1}), {3}, {1}, 1)

@@ -81,8 +81,9 @@ static LogicalResult inferConv(std::optional<Location> loc,
   if (padding.empty())
     return error("expected padding to be \"same\", \"valid\", or ", rank,
                  " or ", 2 * rank, " non-negative sizes");
-  auto mode = dyn_cast<StringAttr>(adaptor.getPadding());
-  if (mode && mode.getValue() == "same" &&
+  auto mode = dyn_cast_or_null<StringAttr>(adaptor.getPadding());
+  bool same = !adaptor.getPadding() || (mode && mode.getValue() == "same");
+  if (same &&
       llvm::any_of(stride, [](int64_t s) { return s != 1; }))
     return error("expected stride 1 with padding \"same\", got ",
                  formatShape(stride));

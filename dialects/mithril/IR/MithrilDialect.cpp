@@ -170,11 +170,15 @@ mlir::mithril::resolveConvPadding(Attribute padding, ArrayRef<int64_t> kernel,
   SmallVector<std::pair<int64_t, int64_t>> pairs;
   if (kernel.size() != spatialRank || dilation.size() != spatialRank)
     return pairs;
-  if (auto mode = dyn_cast_or_null<StringAttr>(padding)) {
+  // Null is the default, "same": a builder's inference sees the attribute
+  // before the op's default properties are filled in.
+  auto mode = padding ? dyn_cast<StringAttr>(padding) : nullptr;
+  if (mode || !padding) {
+    StringRef name = mode ? mode.getValue() : "same";
     for (unsigned i = 0; i < spatialRank; ++i) {
-      if (mode.getValue() == "same")
+      if (name == "same")
         pairs.push_back(samePadding(kernel[i], dilation[i]));
-      else if (mode.getValue() == "valid")
+      else if (name == "valid")
         pairs.push_back({0, 0});
       else
         return {};

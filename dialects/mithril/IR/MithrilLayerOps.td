@@ -43,16 +43,17 @@ def Mithril_LinearOp : Mithril_GraphOp<"linear"> {
   }];
 }
 
-class Mithril_ConvOp<string mnemonic, int spatialRank, string defaults>
+class Mithril_ConvOp<string mnemonic, int spatialRank, string threes,
+                     string ones>
     : Mithril_GraphOp<mnemonic> {
   let arguments = (ins Mithril_FloatTensor:$input, Mithril_FloatTensor:$weight,
       Optional<Mithril_FloatTensor>:$bias,
       ConfinedAttr<I64Attr, [IntPositive]>:$in_channels,
       ConfinedAttr<I64Attr, [IntPositive]>:$out_channels,
-      DefaultValuedAttr<DenseI64ArrayAttr, "{" # defaults # "3}">:$kernel_size,
-      DefaultValuedAttr<DenseI64ArrayAttr, "{" # defaults # "1}">:$stride,
+      DefaultValuedAttr<DenseI64ArrayAttr, threes>:$kernel_size,
+      DefaultValuedAttr<DenseI64ArrayAttr, ones>:$stride,
       DefaultValuedAttr<Mithril_PaddingAttr, "\"same\"">:$padding,
-      DefaultValuedAttr<DenseI64ArrayAttr, "{" # defaults # "1}">:$dilation,
+      DefaultValuedAttr<DenseI64ArrayAttr, ones>:$dilation,
       DefaultValuedAttr<ConfinedAttr<I64Attr, [IntPositive]>, "1">:$groups);
   let results = (outs Mithril_FloatTensor:$output);
   let assemblyFormat = [{
@@ -70,7 +71,7 @@ class Mithril_ConvOp<string mnemonic, int spatialRank, string defaults>
   }];
 }
 
-def Mithril_Conv1dOp : Mithril_ConvOp<"conv1d", 1, ""> {
+def Mithril_Conv1dOp : Mithril_ConvOp<"conv1d", 1, "{3}", "{1}"> {
   let summary = "1-d convolution (torch.nn.Conv1d)";
   let description = [{
     Convolution of `input` `[N, C_in, L]` (or `[C_in, L]`) with `weight`
@@ -87,7 +88,7 @@ def Mithril_Conv1dOp : Mithril_ConvOp<"conv1d", 1, ""> {
   }];
 }
 
-def Mithril_Conv2dOp : Mithril_ConvOp<"conv2d", 2, "3, "> {
+def Mithril_Conv2dOp : Mithril_ConvOp<"conv2d", 2, "{3, 3}", "{1, 1}"> {
   let summary = "2-d convolution (torch.nn.Conv2d)";
   let description = [{
     Convolution of `input` `[N, C_in, H, W]` (or `[C_in, H, W]`) with `weight`

@@ -42,7 +42,8 @@ bool isCIdentifier(StringRef name);
 
 /// The padding `(before, after)` of each of `spatialRank` dims that a
 /// convolution's `padding` attribute means: "same" (stride 1), "valid", one
-/// size per dim (on both sides) or two per dim. Empty if it is none of these
+/// size per dim (on both sides) or two per dim; null means "same", the
+/// default. Empty if it is none of these
 /// or `kernel`/`dilation` do not have `spatialRank` entries.
 SmallVector<std::pair<int64_t, int64_t>>
 resolveConvPadding(Attribute padding, ArrayRef<int64_t> kernel,

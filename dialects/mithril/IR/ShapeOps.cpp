@@ -66,9 +66,11 @@ LogicalResult FlattenOp::inferReturnTypes(MLIRContext *,
     return failure();
   // torch.flatten of a rank-0 tensor gives [1].
   int64_t rank = std::max<int64_t>(input.getRank(), 1);
-  FailureOr<int64_t> start = error.normalize("start_dim", adaptor.getStartDim(), rank);
-  FailureOr<int64_t> end = failed(start) ? failure()
-                                         : error.normalize("end_dim", adaptor.getEndDim(), rank);
+  FailureOr<int64_t> start =
+      error.normalize("start_dim", adaptor.getStartDim(), rank);
+  if (failed(start))
+    return failure();
+  FailureOr<int64_t> end = error.normalize("end_dim", adaptor.getEndDim(), rank);
   if (failed(end))
     return failure();
   if (*start > *end)
@@ -80,9 +82,9 @@ LogicalResult FlattenOp::inferReturnTypes(MLIRContext *,
   int64_t merged = 1;
   for (int64_t i = *start; i <= *end; ++i)
     merged = multiplyDims(merged, dims[i]);
-  SmallVector<int64_t> shape(ArrayRef(dims).take_front(*start));
+  SmallVector<int64_t> shape(ArrayRef<int64_t>(dims).take_front(*start));
   shape.push_back(merged);
-  llvm::append_range(shape, ArrayRef(dims).drop_front(*end + 1));
+  llvm::append_range(shape, ArrayRef<int64_t>(dims).drop_front(*end + 1));
   return pushTensor(types, shape, input.getElementType());
 }
 
@@ -107,8 +109,9 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
   // torch.transpose treats a rank-0 tensor as rank 1.
   int64_t rank = std::max<int64_t>(input.getRank(), 1);
   FailureOr<int64_t> dim0 = error.normalize("dim0", adaptor.getDim0(), rank);
-  FailureOr<int64_t> dim1 = failed(dim0) ? failure()
-                                         : error.normalize("dim1", adaptor.getDim1(), rank);
+  if (failed(dim0))
+    return failure();
+  FailureOr<int64_t> dim1 = error.normalize("dim1", adaptor.getDim1(), rank);
   if (failed(dim1))
     return failure();
   SmallVector<int64_t> shape(input.getShape());

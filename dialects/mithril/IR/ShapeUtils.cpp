@@ -72,8 +72,8 @@ mlir::mithril::matmulShape(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs) {
     right.push_back(1);
   if (!areCompatibleDims(left.back(), right[right.size() - 2]))
     return std::nullopt;
-  auto batch = broadcastShapes(ArrayRef(left).drop_back(2),
-                               ArrayRef(right).drop_back(2));
+  auto batch = broadcastShapes(ArrayRef<int64_t>(left).drop_back(2),
+                               ArrayRef<int64_t>(right).drop_back(2));
   if (!batch)
     return std::nullopt;
   SmallVector<int64_t> result = std::move(*batch);

@@ -63,13 +63,15 @@ LogicalResult inferModel(ModelOp model, SymbolTableCollection &symbols) {
 
   SmallVector<Type> outputs;
   FunctionType type = model.getFunctionType();
-  for (auto [declared, value] :
-       llvm::zip_equal(type.getResults(), model.getReturnOp().getOperands())) {
+  ReturnOp returnOp = model.getReturnOp();
+  for (auto [i, declared, value] :
+       llvm::enumerate(type.getResults(), returnOp.getOperands())) {
     Type refined = refineType(declared, value.getType());
     if (!refined)
-      return model.emitOpError() << "output type " << declared
-                                 << " conflicts with the returned "
-                                 << value.getType();
+      return returnOp.emitOpError()
+             << "returns " << value.getType() << " for output " << i
+             << ", which @" << model.getSymName() << " declares as "
+             << declared;
     outputs.push_back(refined);
   }
   model.setFunctionType(FunctionType::get(model.getContext(),
