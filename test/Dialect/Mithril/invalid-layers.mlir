@@ -82,11 +82,11 @@ mithril.model @linear_integer_input(%x: tensor<?x64xi32>) -> tensor<?x10xf32> {
   mithril.return %0 : tensor<?x10xf32>
 }
 
+// -----
+
 //===----------------------------------------------------------------------===//
 // conv1d, conv2d
 //===----------------------------------------------------------------------===//
-
-// -----
 
 mithril.model @conv2d_kernel_size_count(%x: tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32> {
   %w = mithril.parameter "weight" : tensor<4x4x3x3xf32>
@@ -317,11 +317,11 @@ mithril.model @conv1d_input_too_small_dilated(%x: tensor<4x8xf32>) -> tensor<4x1
   mithril.return %0 : tensor<4x1xf32>
 }
 
+// -----
+
 //===----------------------------------------------------------------------===//
 // embedding
 //===----------------------------------------------------------------------===//
-
-// -----
 
 mithril.model @embedding_weight_shape(%ids: tensor<?x16xi64>) -> tensor<?x16x32xf32> {
   %w = mithril.parameter "weight" : tensor<1000x16xf32>
@@ -340,11 +340,11 @@ mithril.model @embedding_float_indices(%ids: tensor<?x16xf32>) -> tensor<?x16x32
   mithril.return %0 : tensor<?x16x32xf32>
 }
 
+// -----
+
 //===----------------------------------------------------------------------===//
 // batch_norm1d, batch_norm2d
 //===----------------------------------------------------------------------===//
-
-// -----
 
 mithril.model @batch_norm1d_input_rank(%x: tensor<?x16x4x4xf32>) -> tensor<?x16x4x4xf32> {
   %w = mithril.parameter "weight" : tensor<16xf32>
@@ -409,11 +409,11 @@ mithril.model @batch_norm1d_bias_element_type(%x: tensor<?x16x4xf32>) -> tensor<
   mithril.return %0 : tensor<?x16x4xf32>
 }
 
+// -----
+
 //===----------------------------------------------------------------------===//
 // layer_norm, rms_norm, group_norm
 //===----------------------------------------------------------------------===//
-
-// -----
 
 mithril.model @layer_norm_empty_normalized_shape(%x: tensor<?x64xf32>) -> tensor<?x64xf32> {
   // expected-error @+2 {{'mithril.layer_norm' op expected normalized_shape to have 1 entries, got 0}}
@@ -565,11 +565,11 @@ mithril.model @group_norm_bias_shape(%x: tensor<?x64x8x8xf32>) -> tensor<?x64x8x
   mithril.return %0 : tensor<?x64x8x8xf32>
 }
 
+// -----
+
 //===----------------------------------------------------------------------===//
 // max_pool2d, avg_pool2d, adaptive_avg_pool2d
 //===----------------------------------------------------------------------===//
-
-// -----
 
 mithril.model @max_pool2d_input_rank(%x: tensor<?x8xf32>) -> tensor<?x4xf32> {
   // expected-error @+2 {{'mithril.max_pool2d' op expected input rank (2) to be 4 (batched) or 3 (unbatched)}}
@@ -677,11 +677,11 @@ mithril.model @adaptive_avg_pool2d_output_size_positive(%x: tensor<?x4x8x8xf32>)
   mithril.return %0 : tensor<?x4x1x1xf32>
 }
 
+// -----
+
 //===----------------------------------------------------------------------===//
 // scaled_dot_product_attention
 //===----------------------------------------------------------------------===//
-
-// -----
 
 mithril.model @sdpa_query_rank(%q: tensor<64xf32>, %k: tensor<16x64xf32>, %v: tensor<16x64xf32>) -> tensor<64xf32> {
   // expected-error @+2 {{'mithril.scaled_dot_product_attention' op expected query rank (1) to be at least 2}}
@@ -789,11 +789,11 @@ mithril.model @sdpa_mask_adds_dims(%q: tensor<16x64xf32>, %k: tensor<16x64xf32>,
   mithril.return %0 : tensor<16x64xf32>
 }
 
+// -----
+
 //===----------------------------------------------------------------------===//
 // multihead_attention
 //===----------------------------------------------------------------------===//
-
-// -----
 
 mithril.model @mha_num_heads(%x: tensor<?x16x64xf32>) -> tensor<?x16x64xf32> {
   %in_w = mithril.parameter "in_proj_weight" : tensor<192x64xf32>
