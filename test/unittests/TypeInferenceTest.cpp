@@ -42,12 +42,13 @@ protected:
   /// A value of type `type`, from a parameter of a fresh model.
   Value value(RankedTensorType type) {
     if (!model) {
-      model = ModelOp::create(builder, loc, "m",
-                              builder.getFunctionType({}, {}));
+      model =
+          ModelOp::create(builder, loc, "m", builder.getFunctionType({}, {}));
       builder.setInsertionPointToStart(&model.getBody().front());
     }
-    return ParameterOp::create(builder, loc, type,
-                               builder.getStringAttr("p" + std::to_string(++count)));
+    return ParameterOp::create(
+        builder, loc, type,
+        builder.getStringAttr("p" + std::to_string(++count)));
   }
 
   /// The types `OpTy` infers for `operands` and `attrs` (the catalog's
@@ -103,7 +104,8 @@ TEST_F(TypeInferenceTest, Conv2dStrideAndPadding) {
   auto types = infer<Conv2dOp>(
       {x, w},
       {i64("in_channels", 3), i64("out_channels", 16),
-       builder.getNamedAttr("kernel_size", builder.getDenseI64ArrayAttr({5, 5})),
+       builder.getNamedAttr("kernel_size",
+                            builder.getDenseI64ArrayAttr({5, 5})),
        builder.getNamedAttr("stride", builder.getDenseI64ArrayAttr({2, 2})),
        builder.getNamedAttr("padding", builder.getDenseI64ArrayAttr({2, 2}))});
   ASSERT_TRUE(succeeded(types));
@@ -152,18 +154,17 @@ TEST_F(TypeInferenceTest, SplitGivesOneResultPerChunk) {
 TEST_F(TypeInferenceTest, SumOfIntegersIsI64) {
   auto i32 = RankedTensorType::get({4, 5}, builder.getI32Type());
   Value x = value(i32);
-  auto op = SumOp::create(builder, loc, x, builder.getDenseI64ArrayAttr({1}),
-                          false);
+  auto op =
+      SumOp::create(builder, loc, x, builder.getDenseI64ArrayAttr({1}), false);
   EXPECT_EQ(op.getType(), RankedTensorType::get({4}, builder.getI64Type()));
 }
 
 TEST_F(TypeInferenceTest, CompatibleAndRefinedTypes) {
-  EXPECT_TRUE(areCompatibleTypes(TypeRange{f32({kDyn, 4})},
-                                 TypeRange{f32({8, 4})}));
-  EXPECT_FALSE(areCompatibleTypes(TypeRange{f32({2, 4})},
-                                  TypeRange{f32({8, 4})}));
-  EXPECT_FALSE(areCompatibleTypes(TypeRange{f32({4})},
-                                  TypeRange{f32({4, 1})}));
+  EXPECT_TRUE(
+      areCompatibleTypes(TypeRange{f32({kDyn, 4})}, TypeRange{f32({8, 4})}));
+  EXPECT_FALSE(
+      areCompatibleTypes(TypeRange{f32({2, 4})}, TypeRange{f32({8, 4})}));
+  EXPECT_FALSE(areCompatibleTypes(TypeRange{f32({4})}, TypeRange{f32({4, 1})}));
   EXPECT_EQ(refineType(f32({kDyn, 4}), f32({8, kDyn})), f32({8, 4}));
   EXPECT_EQ(refineType(f32({2}), f32({3})), Type());
 }
@@ -178,10 +179,11 @@ TEST_F(TypeInferenceTest, ConvPaddingResolution) {
   pairs = resolveConvPadding(explicitPads, {3, 3}, {1, 1}, 2);
   ASSERT_EQ(pairs.size(), 2u);
   EXPECT_EQ(pairs[1], Pads(3, 4));
-  EXPECT_TRUE(resolveConvPadding(builder.getStringAttr("full"), {3}, {1}, 1)
-                  .empty());
-  EXPECT_TRUE(resolveConvPadding(builder.getDenseI64ArrayAttr({-1}), {3}, {1}, 1)
-                  .empty());
+  EXPECT_TRUE(
+      resolveConvPadding(builder.getStringAttr("full"), {3}, {1}, 1).empty());
+  EXPECT_TRUE(
+      resolveConvPadding(builder.getDenseI64ArrayAttr({-1}), {3}, {1}, 1)
+          .empty());
 }
 
 TEST_F(TypeInferenceTest, CIdentifiers) {

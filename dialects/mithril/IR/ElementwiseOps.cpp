@@ -33,10 +33,9 @@ broadcastOperands(const InferenceErrors &error, RankedTensorType left,
 /// Infers a binary op's result: the broadcast shape, with `elementType`, or
 /// the operands' element type when null.
 template <typename BinaryOp>
-static LogicalResult inferBinary(std::optional<Location> loc,
-                                 typename BinaryOp::Adaptor adaptor,
-                                 SmallVectorImpl<Type> &types,
-                                 Type elementType = nullptr) {
+static LogicalResult
+inferBinary(std::optional<Location> loc, typename BinaryOp::Adaptor adaptor,
+            SmallVectorImpl<Type> &types, Type elementType = nullptr) {
   InferenceErrors error(loc, BinaryOp::getOperationName());
   RankedTensorType left = tensorTypeOf(adaptor.getLeft());
   RankedTensorType right = tensorTypeOf(adaptor.getRight());
@@ -52,10 +51,9 @@ static LogicalResult inferBinary(std::optional<Location> loc,
 // The binary ops differ only in their result's element type: the operands'
 // (null) or bool.
 #define MITHRIL_BINARY_INFERENCE(Op, elementType)                              \
-  LogicalResult Op::inferReturnTypes(MLIRContext *context,                     \
-                                     std::optional<Location> loc,              \
-                                     Adaptor adaptor,                          \
-                                     SmallVectorImpl<Type> &types) {           \
+  LogicalResult Op::inferReturnTypes(                                          \
+      MLIRContext *context, std::optional<Location> loc, Adaptor adaptor,      \
+      SmallVectorImpl<Type> &types) {                                          \
     return inferBinary<Op>(loc, adaptor, types, elementType);                  \
   }
 
@@ -94,15 +92,15 @@ LogicalResult WhereOp::inferReturnTypes(MLIRContext *,
   RankedTensorType right = tensorTypeOf(adaptor.getRight());
   if (!condition || !left || !right)
     return failure();
-  FailureOr<SmallVector<int64_t>> values = broadcastOperands(error, left, right);
+  FailureOr<SmallVector<int64_t>> values =
+      broadcastOperands(error, left, right);
   if (failed(values))
     return failure();
   auto shape = broadcastShapes(condition.getShape(), *values);
   if (!shape)
-    return error("expected condition shape (",
-                 formatShape(condition.getShape()),
-                 ") to broadcast with the values' shape (",
-                 formatShape(*values), ")");
+    return error(
+        "expected condition shape (", formatShape(condition.getShape()),
+        ") to broadcast with the values' shape (", formatShape(*values), ")");
   return pushTensor(types, *shape, left.getElementType());
 }
 

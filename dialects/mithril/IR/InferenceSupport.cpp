@@ -54,9 +54,9 @@ LogicalResult InferenceErrors::checkElementType(StringRef what,
                                                 StringRef reference,
                                                 Type elementType) const {
   if (type.getElementType() != elementType)
-    return (*this)("expected ", what, " element type (",
-                   type.getElementType(), ") to be ", reference,
-                   "'s element type (", elementType, ")");
+    return (*this)("expected ", what, " element type (", type.getElementType(),
+                   ") to be ", reference, "'s element type (", elementType,
+                   ")");
   return success();
 }
 

@@ -30,8 +30,7 @@ public:
       : loc(loc), opName(opName) {}
 
   /// Emits `'<op>' op <args...>` when there is a location; always fails.
-  template <typename... Args>
-  LogicalResult operator()(Args &&...args) const {
+  template <typename... Args> LogicalResult operator()(Args &&...args) const {
     return emitOptionalError(loc, "'", opName, "' op ",
                              std::forward<Args>(args)...);
   }

@@ -77,20 +77,20 @@ static LogicalResult inferConv(std::optional<Location> loc,
     return error("expected in_channels (", in, ") and out_channels (", out,
                  ") to be multiples of groups (", groups, ")");
 
-  auto padding = resolveConvPadding(adaptor.getPadding(), kernel, dilation, rank);
+  auto padding =
+      resolveConvPadding(adaptor.getPadding(), kernel, dilation, rank);
   if (padding.empty())
     return error("expected padding to be \"same\", \"valid\", or ", rank,
                  " or ", 2 * rank, " non-negative sizes");
   auto mode = dyn_cast_or_null<StringAttr>(adaptor.getPadding());
   bool same = !adaptor.getPadding() || (mode && mode.getValue() == "same");
-  if (same &&
-      llvm::any_of(stride, [](int64_t s) { return s != 1; }))
+  if (same && llvm::any_of(stride, [](int64_t s) { return s != 1; }))
     return error("expected stride 1 with padding \"same\", got ",
                  formatShape(stride));
 
   if (input.getRank() != rank + 1 && input.getRank() != rank + 2)
-    return error("expected input rank (", input.getRank(), ") to be ",
-                 rank + 2, " (batched) or ", rank + 1, " (unbatched)");
+    return error("expected input rank (", input.getRank(), ") to be ", rank + 2,
+                 " (batched) or ", rank + 1, " (unbatched)");
   int64_t channelDim = input.getRank() - rank - 1;
   SmallVector<int64_t> weightShape = {out, in / groups};
   llvm::append_range(weightShape, kernel);
@@ -108,8 +108,9 @@ static LogicalResult inferConv(std::optional<Location> loc,
   shape.push_back(out);
   for (unsigned i = 0; i < rank; ++i) {
     int64_t size = input.getDimSize(channelDim + 1 + i);
-    int64_t result = windowOutputSize(size, kernel[i], stride[i], padding[i].first,
-                                      padding[i].second, dilation[i]);
+    int64_t result =
+        windowOutputSize(size, kernel[i], stride[i], padding[i].first,
+                         padding[i].second, dilation[i]);
     if (result != kDynamic && result <= 0)
       return error("expected input spatial dim ", channelDim + 1 + i, " (",
                    size, ") to be at least the dilated kernel (",
@@ -255,10 +256,9 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
     return error("expected weight and bias ",
                  adaptor.getElementwiseAffine() ? "with" : "without",
                  " elementwise_affine");
-  if (hasWeight &&
-      failed(checkParameters(error, input,
-                             {adaptor.getWeight(), adaptor.getBias()},
-                             {"weight", "bias"}, normalizedShape)))
+  if (hasWeight && failed(checkParameters(
+                       error, input, {adaptor.getWeight(), adaptor.getBias()},
+                       {"weight", "bias"}, normalizedShape)))
     return failure();
   types.push_back(input);
   return success();
@@ -271,7 +271,8 @@ LogicalResult RMSNormOp::inferReturnTypes(MLIRContext *,
   InferenceErrors error(loc, getOperationName());
   RankedTensorType input = tensorTypeOf(adaptor.getInput());
   if (!input ||
-      failed(checkNormalizedShape(error, input, adaptor.getNormalizedShape())) ||
+      failed(
+          checkNormalizedShape(error, input, adaptor.getNormalizedShape())) ||
       failed(checkParameters(error, input, {adaptor.getWeight()}, {"weight"},
                              adaptor.getNormalizedShape())))
     return failure();
@@ -417,8 +418,7 @@ LogicalResult ScaledDotProductAttentionOp::inferReturnTypes(
     return error("expected the batch dims of query, key and value (",
                  formatShape(query.getShape().drop_back(2)), ", ",
                  formatShape(key.getShape().drop_back(2)), ", ",
-                 formatShape(value.getShape().drop_back(2)),
-                 ") to broadcast");
+                 formatShape(value.getShape().drop_back(2)), ") to broadcast");
   if (mask) {
     if (adaptor.getIsCausal())
       return error("expected no mask with is_causal");
@@ -429,12 +429,12 @@ LogicalResult ScaledDotProductAttentionOp::inferReturnTypes(
     SmallVector<int64_t> scores(*batch);
     scores.append({length, source});
     auto broadcast = broadcastShapes(mask.getShape(), scores);
-    if (!broadcast || !areCompatibleTypes(
-                          RankedTensorType::get(*broadcast, elementType),
-                          RankedTensorType::get(scores, elementType)))
+    if (!broadcast ||
+        !areCompatibleTypes(RankedTensorType::get(*broadcast, elementType),
+                            RankedTensorType::get(scores, elementType)))
       return error("expected mask shape (", formatShape(mask.getShape()),
-                   ") to broadcast to the scores' shape (",
-                   formatShape(scores), ")");
+                   ") to broadcast to the scores' shape (", formatShape(scores),
+                   ")");
   }
   SmallVector<int64_t> shape(*batch);
   shape.append({length, value.getShape().back()});
@@ -461,9 +461,10 @@ LogicalResult MultiheadAttentionOp::inferReturnTypes(
   if (failed(error.checkRank("key", key, rank)) ||
       failed(error.checkRank("value", value, rank)))
     return failure();
-  for (auto [name, type] : {std::pair<StringRef, RankedTensorType>{"query", query},
-                            {"key", key},
-                            {"value", value}})
+  for (auto [name, type] :
+       {std::pair<StringRef, RankedTensorType>{"query", query},
+        {"key", key},
+        {"value", value}})
     if (failed(error.checkDim(name, type, rank - 1, embed, "embed_dim")) ||
         failed(error.checkElementType(name, type, "query",
                                       query.getElementType())))
@@ -472,15 +473,15 @@ LogicalResult MultiheadAttentionOp::inferReturnTypes(
     return error("expected key and value to have the same sequence length (",
                  key.getDimSize(rank - 2), " and ", value.getDimSize(rank - 2),
                  ")");
-  if (rank == 3 && (!areCompatibleDims(query.getDimSize(0), key.getDimSize(0)) ||
-                    !areCompatibleDims(query.getDimSize(0), value.getDimSize(0))))
+  if (rank == 3 &&
+      (!areCompatibleDims(query.getDimSize(0), key.getDimSize(0)) ||
+       !areCompatibleDims(query.getDimSize(0), value.getDimSize(0))))
     return error("expected query, key and value to have the same batch size");
   bool hasInBias = static_cast<bool>(adaptor.getInProjBias());
   if (hasInBias != static_cast<bool>(adaptor.getOutProjBias()))
     return error("expected both in_proj_bias and out_proj_bias, or neither");
-  if (failed(checkParameters(error, query,
-                             {adaptor.getInProjWeight()}, {"in_proj_weight"},
-                             {3 * embed, embed})) ||
+  if (failed(checkParameters(error, query, {adaptor.getInProjWeight()},
+                             {"in_proj_weight"}, {3 * embed, embed})) ||
       failed(checkParameters(error, query, {adaptor.getOutProjWeight()},
                              {"out_proj_weight"}, {embed, embed})))
     return failure();

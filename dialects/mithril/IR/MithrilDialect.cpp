@@ -46,9 +46,9 @@ static LogicalResult verifyNameAttr(Operation *op, NamedAttribute attr,
                                     StringRef what, unsigned index) {
   auto name = dyn_cast<StringAttr>(attr.getValue());
   if (!name || name.getValue().empty())
-    return op->emitOpError() << "expected '" << attr.getName() << "' of "
-                             << what << " " << index
-                             << " to be a non-empty string";
+    return op->emitOpError()
+           << "expected '" << attr.getName() << "' of " << what << " " << index
+           << " to be a non-empty string";
   return success();
 }
 
@@ -59,21 +59,20 @@ static LogicalResult verifyDimsAttr(Operation *op, NamedAttribute attr,
   auto dims = dyn_cast<ArrayAttr>(attr.getValue());
   auto tensor = dyn_cast<RankedTensorType>(type);
   if (!dims || !isDimListAttr(dims) || !tensor)
-    return op->emitOpError() << "expected '" << attr.getName() << "' of input "
-                             << index
-                             << " to be an array of sizes and symbols on a "
-                                "ranked tensor";
+    return op->emitOpError()
+           << "expected '" << attr.getName() << "' of input " << index
+           << " to be an array of sizes and symbols on a "
+              "ranked tensor";
   if (static_cast<int64_t>(dims.size()) != tensor.getRank())
-    return op->emitOpError() << "expected '" << attr.getName() << "' of input "
-                             << index << " to have " << tensor.getRank()
-                             << " entries (the rank of " << type << "), got "
-                             << dims.size();
+    return op->emitOpError()
+           << "expected '" << attr.getName() << "' of input " << index
+           << " to have " << tensor.getRank() << " entries (the rank of "
+           << type << "), got " << dims.size();
   for (auto [i, dim] : llvm::enumerate(dims)) {
     if (auto symbol = dyn_cast<StringAttr>(dim)) {
       if (!isCIdentifier(symbol.getValue()))
-        return op->emitOpError()
-               << "expected symbol " << symbol << " of input " << index
-               << " to be a C identifier";
+        return op->emitOpError() << "expected symbol " << symbol << " of input "
+                                 << index << " to be a C identifier";
       continue;
     }
     int64_t size = cast<IntegerAttr>(dim).getInt();
@@ -186,7 +185,8 @@ mlir::mithril::resolveConvPadding(Attribute padding, ArrayRef<int64_t> kernel,
     return pairs;
   }
   auto sizes = dyn_cast_or_null<DenseI64ArrayAttr>(padding);
-  if (!sizes || llvm::any_of(sizes.asArrayRef(), [](int64_t p) { return p < 0; }))
+  if (!sizes ||
+      llvm::any_of(sizes.asArrayRef(), [](int64_t p) { return p < 0; }))
     return pairs;
   if (sizes.size() == static_cast<int64_t>(spatialRank)) {
     for (int64_t p : sizes.asArrayRef())

@@ -33,8 +33,8 @@ void ModelOp::build(OpBuilder &builder, OperationState &state, StringRef name,
 
 ParseResult ModelOp::parse(OpAsmParser &parser, OperationState &result) {
   auto buildType = [](Builder &builder, ArrayRef<Type> inputs,
-                      ArrayRef<Type> results, function_interface_impl::VariadicFlag,
-                      std::string &) {
+                      ArrayRef<Type> results,
+                      function_interface_impl::VariadicFlag, std::string &) {
     return builder.getFunctionType(inputs, results);
   };
   return function_interface_impl::parseFunctionOp(
@@ -146,10 +146,9 @@ static bool instantiates(ModelOp from, ModelOp target,
   return walk.wasInterrupted();
 }
 
-LogicalResult
-InstanceOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
-  auto callee = symbolTable.lookupNearestSymbolFrom<ModelOp>(*this,
-                                                             getCalleeAttr());
+LogicalResult InstanceOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  auto callee =
+      symbolTable.lookupNearestSymbolFrom<ModelOp>(*this, getCalleeAttr());
   if (!callee)
     return emitOpError() << "'" << getCallee()
                          << "' does not name a mithril.model";
@@ -170,8 +169,8 @@ InstanceOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
 
   auto parent = (*this)->getParentOfType<ModelOp>();
   llvm::SmallPtrSet<Operation *, 8> visited;
-  if (parent && (callee == parent ||
-                 instantiates(callee, parent, symbolTable, visited)))
+  if (parent &&
+      (callee == parent || instantiates(callee, parent, symbolTable, visited)))
     return emitOpError() << "makes @" << parent.getSymName()
                          << " instantiate itself through @" << getCallee();
   return success();
@@ -185,9 +184,9 @@ LogicalResult ReturnOp::verify() {
   auto model = (*this)->getParentOfType<ModelOp>();
   ArrayRef<Type> results = model.getFunctionType().getResults();
   if (results.size() != getOperands().size())
-    return emitOpError() << "has " << getOperands().size()
-                         << " operands, but @" << model.getSymName()
-                         << " has " << results.size() << " outputs";
+    return emitOpError() << "has " << getOperands().size() << " operands, but @"
+                         << model.getSymName() << " has " << results.size()
+                         << " outputs";
   if (!areCompatibleTypes(results, getOperands().getTypes()))
     return emitOpError() << "operand types " << getOperands().getTypes()
                          << " do not match @" << model.getSymName()

@@ -13,8 +13,8 @@ using namespace mlir::mithril::detail;
 /// The normalised, unique dims of a reduction (all of them when `dims` is
 /// absent).
 static FailureOr<SmallVector<int64_t>>
-reductionDims(const InferenceErrors &error, std::optional<ArrayRef<int64_t>> dims,
-              int64_t rank) {
+reductionDims(const InferenceErrors &error,
+              std::optional<ArrayRef<int64_t>> dims, int64_t rank) {
   if (!dims)
     return llvm::to_vector(llvm::seq<int64_t>(0, rank));
   SmallVector<int64_t> result;
@@ -36,10 +36,9 @@ reductionDims(const InferenceErrors &error, std::optional<ArrayRef<int64_t>> dim
 /// Infers a reduction over `dim` (optional) with `keepdim`, giving
 /// `elementType`.
 template <typename ReduceOp>
-static LogicalResult inferReduction(std::optional<Location> loc,
-                                    typename ReduceOp::Adaptor adaptor,
-                                    Type elementType,
-                                    SmallVectorImpl<Type> &types) {
+static LogicalResult
+inferReduction(std::optional<Location> loc, typename ReduceOp::Adaptor adaptor,
+               Type elementType, SmallVectorImpl<Type> &types) {
   InferenceErrors error(loc, ReduceOp::getOperationName());
   RankedTensorType input = tensorTypeOf(adaptor.getInput());
   if (!input)
@@ -92,9 +91,9 @@ LogicalResult VarianceOp::inferReturnTypes(MLIRContext *,
                                            Adaptor adaptor,
                                            SmallVectorImpl<Type> &types) {
   if (adaptor.getCorrection() < 0)
-    return InferenceErrors(loc, getOperationName())(
-        "expected correction (", adaptor.getCorrection(),
-        ") to be non-negative");
+    return InferenceErrors(loc, getOperationName())("expected correction (",
+                                                    adaptor.getCorrection(),
+                                                    ") to be non-negative");
   return inferReduction<VarianceOp>(loc, adaptor, nullptr, types);
 }
 
@@ -111,7 +110,8 @@ LogicalResult ArgMaxOp::inferReturnTypes(MLIRContext *context,
     dim = adaptor.getDimAttr().getInt();
   SmallVector<int64_t> dims;
   if (dim) {
-    auto normalized = reductionDims(error, ArrayRef<int64_t>(*dim), input.getRank());
+    auto normalized =
+        reductionDims(error, ArrayRef<int64_t>(*dim), input.getRank());
     if (failed(normalized))
       return failure();
     dims = *normalized;
@@ -173,9 +173,10 @@ static LogicalResult inferLossResult(const InferenceErrors &error,
                "\") to be \"mean\", \"sum\" or \"none\"");
 }
 
-LogicalResult CrossEntropyLossOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<Type> &types) {
+LogicalResult
+CrossEntropyLossOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                     Adaptor adaptor,
+                                     SmallVectorImpl<Type> &types) {
   InferenceErrors error(loc, getOperationName());
   RankedTensorType input = tensorTypeOf(adaptor.getInput());
   RankedTensorType target = tensorTypeOf(adaptor.getTarget());

@@ -30,7 +30,8 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
   for (Attribute dim : shapeAttr) {
     if (auto symbol = dyn_cast<StringAttr>(dim)) {
       if (!isCIdentifier(symbol.getValue()))
-        return error("expected symbol ", symbol, " in shape to be a C identifier");
+        return error("expected symbol ", symbol,
+                     " in shape to be a C identifier");
       target.push_back(kDynamic);
       continue;
     }
@@ -70,7 +71,8 @@ LogicalResult FlattenOp::inferReturnTypes(MLIRContext *,
       error.normalize("start_dim", adaptor.getStartDim(), rank);
   if (failed(start))
     return failure();
-  FailureOr<int64_t> end = error.normalize("end_dim", adaptor.getEndDim(), rank);
+  FailureOr<int64_t> end =
+      error.normalize("end_dim", adaptor.getEndDim(), rank);
   if (failed(end))
     return failure();
   if (*start > *end)
@@ -151,8 +153,8 @@ LogicalResult PermuteOp::inferReturnTypes(MLIRContext *,
   ArrayRef<int64_t> dims = adaptor.getDims();
   int64_t rank = input.getRank();
   if (static_cast<int64_t>(dims.size()) != rank)
-    return error("expected dims to have ", rank, " entries (the input's rank), got ",
-                 dims.size());
+    return error("expected dims to have ", rank,
+                 " entries (the input's rank), got ", dims.size());
   SmallVector<int64_t> shape;
   SmallVector<bool> used(rank, false);
   for (int64_t dim : dims) {
@@ -169,9 +171,8 @@ LogicalResult PermuteOp::inferReturnTypes(MLIRContext *,
 /// The normalised permutation of `op`.
 static SmallVector<int64_t> normalizedDims(PermuteOp op) {
   int64_t rank = op.getType().getRank();
-  return llvm::map_to_vector(op.getDims(), [rank](int64_t dim) {
-    return *normalizeDim(dim, rank);
-  });
+  return llvm::map_to_vector(
+      op.getDims(), [rank](int64_t dim) { return *normalizeDim(dim, rank); });
 }
 
 OpFoldResult PermuteOp::fold(FoldAdaptor) {
@@ -222,7 +223,8 @@ LogicalResult SqueezeOp::inferReturnTypes(MLIRContext *,
   RankedTensorType input = tensorTypeOf(adaptor.getInput());
   if (!input)
     return failure();
-  FailureOr<int64_t> dim = error.normalize("dim", adaptor.getDim(), input.getRank());
+  FailureOr<int64_t> dim =
+      error.normalize("dim", adaptor.getDim(), input.getRank());
   if (failed(dim))
     return failure();
   if (!areCompatibleDims(input.getDimSize(*dim), 1))
@@ -264,7 +266,8 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
   RankedTensorType first = tensorTypeOf(adaptor.getInputs().front());
   if (!first)
     return failure();
-  FailureOr<int64_t> dim = error.normalize("dim", adaptor.getDim(), first.getRank());
+  FailureOr<int64_t> dim =
+      error.normalize("dim", adaptor.getDim(), first.getRank());
   if (failed(dim))
     return failure();
   SmallVector<int64_t> shape(first.getShape());
@@ -300,7 +303,8 @@ LogicalResult SplitOp::inferReturnTypes(MLIRContext *,
   RankedTensorType input = tensorTypeOf(adaptor.getInput());
   if (!input)
     return failure();
-  FailureOr<int64_t> dim = error.normalize("dim", adaptor.getDim(), input.getRank());
+  FailureOr<int64_t> dim =
+      error.normalize("dim", adaptor.getDim(), input.getRank());
   if (failed(dim))
     return failure();
   int64_t size = input.getDimSize(*dim);
@@ -327,7 +331,8 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
   RankedTensorType input = tensorTypeOf(adaptor.getInput());
   if (!input)
     return failure();
-  FailureOr<int64_t> dim = error.normalize("dim", adaptor.getDim(), input.getRank());
+  FailureOr<int64_t> dim =
+      error.normalize("dim", adaptor.getDim(), input.getRank());
   if (failed(dim))
     return failure();
   SmallVector<int64_t> shape(input.getShape());
@@ -351,8 +356,8 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
     return failure();
   if (failed(error.checkRank("index", index, input.getRank())))
     return failure();
-  FailureOr<int64_t> dim = error.normalize("dim", adaptor.getDim(),
-                                           std::max<int64_t>(input.getRank(), 1));
+  FailureOr<int64_t> dim = error.normalize(
+      "dim", adaptor.getDim(), std::max<int64_t>(input.getRank(), 1));
   if (failed(dim))
     return failure();
   for (int64_t d = 0; d < input.getRank(); ++d) {

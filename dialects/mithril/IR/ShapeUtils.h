@@ -1,4 +1,5 @@
-//===- ShapeUtils.h - Shape arithmetic shared by the mithril ops -*- C++ -*-===//
+//===- ShapeUtils.h - Shape arithmetic shared by the mithril ops -*- C++
+//-*-===//
 //
 // Part of Mithril, under the Apache License v2.0 with LLVM Exceptions.
 //
@@ -49,8 +50,8 @@ broadcastShapes(llvm::ArrayRef<int64_t> lhs, llvm::ArrayRef<int64_t> rhs);
 std::pair<int64_t, int64_t> samePadding(int64_t kernel, int64_t dilation);
 
 /// The output size of a convolution or pooling window along one dim:
-/// `floor((input + before + after - dilation * (kernel - 1) - 1) / stride) + 1`.
-/// Dynamic if `input` is; may be <= 0, which callers report.
+/// `floor((input + before + after - dilation * (kernel - 1) - 1) / stride) +
+/// 1`. Dynamic if `input` is; may be <= 0, which callers report.
 int64_t windowOutputSize(int64_t input, int64_t kernel, int64_t stride,
                          int64_t padBefore, int64_t padAfter,
                          int64_t dilation = 1);

@@ -74,8 +74,8 @@ LogicalResult inferModel(ModelOp model, SymbolTableCollection &symbols) {
              << declared;
     outputs.push_back(refined);
   }
-  model.setFunctionType(FunctionType::get(model.getContext(),
-                                          type.getInputs(), outputs));
+  model.setFunctionType(
+      FunctionType::get(model.getContext(), type.getInputs(), outputs));
   return success();
 }
 
