@@ -76,6 +76,13 @@ def Mithril_NumericTensor :
 // Attribute constraints
 //===----------------------------------------------------------------------===//
 
+// A 64-bit integer argument, signed as PyTorch's are (`dim = -1`);
+// upstream's I64Attr reads back as uint64_t.
+def Mithril_I64Attr : SignlessIntegerAttrBase<I64, "64-bit signless integer attribute"> {
+  let returnType = "int64_t";
+  let convertFromStorage = "$_self.getValue().getSExtValue()";
+}
+
 // `padding` of the convolutions: "same", "valid", or explicit sizes.
 def Mithril_PaddingAttr : Attr<Or<[
       CPred<"::llvm::isa<::mlir::DenseI64ArrayAttr>($_self)">,

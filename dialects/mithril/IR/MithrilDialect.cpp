@@ -47,8 +47,8 @@ static LogicalResult verifyNameAttr(Operation *op, NamedAttribute attr,
   auto name = dyn_cast<StringAttr>(attr.getValue());
   if (!name || name.getValue().empty())
     return op->emitOpError()
-           << "expected '" << attr.getName() << "' of " << what << " " << index
-           << " to be a non-empty string";
+           << "expected '" << attr.getName().getValue() << "' of " << what
+           << " " << index << " to be a non-empty string";
   return success();
 }
 
@@ -59,15 +59,15 @@ static LogicalResult verifyDimsAttr(Operation *op, NamedAttribute attr,
   auto dims = dyn_cast<ArrayAttr>(attr.getValue());
   auto tensor = dyn_cast<RankedTensorType>(type);
   if (!dims || !isDimListAttr(dims) || !tensor)
-    return op->emitOpError()
-           << "expected '" << attr.getName() << "' of input " << index
-           << " to be an array of sizes and symbols on a "
-              "ranked tensor";
+    return op->emitOpError() << "expected '" << attr.getName().getValue()
+                             << "' of input " << index
+                             << " to be an array of sizes and symbols on a "
+                                "ranked tensor";
   if (static_cast<int64_t>(dims.size()) != tensor.getRank())
     return op->emitOpError()
-           << "expected '" << attr.getName() << "' of input " << index
-           << " to have " << tensor.getRank() << " entries (the rank of "
-           << type << "), got " << dims.size();
+           << "expected '" << attr.getName().getValue() << "' of input "
+           << index << " to have " << tensor.getRank()
+           << " entries (the rank of " << type << "), got " << dims.size();
   for (auto [i, dim] : llvm::enumerate(dims)) {
     if (auto symbol = dyn_cast<StringAttr>(dim)) {
       if (!isCIdentifier(symbol.getValue()))
@@ -81,7 +81,8 @@ static LogicalResult verifyDimsAttr(Operation *op, NamedAttribute attr,
              << "expected dim " << i << " of input " << index << " ("
              << (tensor.isDynamicDim(i) ? std::string("?")
                                         : std::to_string(tensor.getDimSize(i)))
-             << ") to be " << size << " as '" << attr.getName() << "' says";
+             << ") to be " << size << " as '" << attr.getName().getValue()
+             << "' says";
   }
   return success();
 }

@@ -108,7 +108,7 @@ def Mithril_DropoutOp : Mithril_UnaryOp<"dropout", "torch.nn.Dropout",
       DefaultValuedAttr<F64Attr, "0.5">:$p);
   let description = [{
     Identity at inference, which is all Mithril compiles: the op folds away.
-    It keeps its place (and `p`, which must be in `[0, 1)`) so that a model
+    It keeps its place (and `p`, which must be in `[0, 1]`) so that a model
     file round-trips and a training step can give it meaning later.
 
     ```mlir

@@ -35,8 +35,8 @@ def Mithril_LinearOp : Mithril_GraphOp<"linear"> {
   }];
   let arguments = (ins Mithril_FloatTensor:$input, Mithril_FloatTensor:$weight,
                        Optional<Mithril_FloatTensor>:$bias,
-                       ConfinedAttr<I64Attr, [IntPositive]>:$in_features,
-                       ConfinedAttr<I64Attr, [IntPositive]>:$out_features);
+                       ConfinedAttr<Mithril_I64Attr, [IntPositive]>:$in_features,
+                       ConfinedAttr<Mithril_I64Attr, [IntPositive]>:$out_features);
   let results = (outs Mithril_FloatTensor:$output);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
@@ -48,13 +48,13 @@ class Mithril_ConvOp<string mnemonic, int spatialRank, string threes,
     : Mithril_GraphOp<mnemonic> {
   let arguments = (ins Mithril_FloatTensor:$input, Mithril_FloatTensor:$weight,
       Optional<Mithril_FloatTensor>:$bias,
-      ConfinedAttr<I64Attr, [IntPositive]>:$in_channels,
-      ConfinedAttr<I64Attr, [IntPositive]>:$out_channels,
+      ConfinedAttr<Mithril_I64Attr, [IntPositive]>:$in_channels,
+      ConfinedAttr<Mithril_I64Attr, [IntPositive]>:$out_channels,
       DefaultValuedAttr<DenseI64ArrayAttr, threes>:$kernel_size,
       DefaultValuedAttr<DenseI64ArrayAttr, ones>:$stride,
       DefaultValuedAttr<Mithril_PaddingAttr, "\"same\"">:$padding,
       DefaultValuedAttr<DenseI64ArrayAttr, ones>:$dilation,
-      DefaultValuedAttr<ConfinedAttr<I64Attr, [IntPositive]>, "1">:$groups);
+      DefaultValuedAttr<ConfinedAttr<Mithril_I64Attr, [IntPositive]>, "1">:$groups);
   let results = (outs Mithril_FloatTensor:$output);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
@@ -119,8 +119,8 @@ def Mithril_EmbeddingOp : Mithril_GraphOp<"embedding"> {
     ```
   }];
   let arguments = (ins Mithril_IndexTensor:$input, Mithril_FloatTensor:$weight,
-                       ConfinedAttr<I64Attr, [IntPositive]>:$num_embeddings,
-                       ConfinedAttr<I64Attr, [IntPositive]>:$embedding_dim);
+                       ConfinedAttr<Mithril_I64Attr, [IntPositive]>:$num_embeddings,
+                       ConfinedAttr<Mithril_I64Attr, [IntPositive]>:$embedding_dim);
   let results = (outs Mithril_FloatTensor:$output);
   let assemblyFormat = [{
     $input `,` $weight attr-dict `:` functional-type(operands, results)
@@ -136,7 +136,7 @@ class Mithril_BatchNormOp<string mnemonic, string ranks>
   let arguments = (ins Mithril_FloatTensor:$input, Mithril_FloatTensor:$weight,
       Mithril_FloatTensor:$bias, Mithril_FloatTensor:$running_mean,
       Mithril_FloatTensor:$running_var,
-      ConfinedAttr<I64Attr, [IntPositive]>:$num_features,
+      ConfinedAttr<Mithril_I64Attr, [IntPositive]>:$num_features,
       DefaultValuedAttr<F64Attr, "1e-5">:$eps);
   let results = (outs Mithril_FloatTensor:$output);
   let assemblyFormat = [{
@@ -241,8 +241,8 @@ def Mithril_GroupNormOp : Mithril_GraphOp<"group_norm"> {
   }];
   let arguments = (ins Mithril_FloatTensor:$input, Mithril_FloatTensor:$weight,
       Mithril_FloatTensor:$bias,
-      ConfinedAttr<I64Attr, [IntPositive]>:$num_groups,
-      ConfinedAttr<I64Attr, [IntPositive]>:$num_channels,
+      ConfinedAttr<Mithril_I64Attr, [IntPositive]>:$num_groups,
+      ConfinedAttr<Mithril_I64Attr, [IntPositive]>:$num_channels,
       DefaultValuedAttr<F64Attr, "1e-5">:$eps);
   let results = (outs Mithril_FloatTensor:$output);
   let assemblyFormat = [{
@@ -370,8 +370,8 @@ def Mithril_MultiheadAttentionOp : Mithril_GraphOp<"multihead_attention",
       Mithril_FloatTensor:$out_proj_weight,
       Optional<Mithril_FloatTensor>:$in_proj_bias,
       Optional<Mithril_FloatTensor>:$out_proj_bias,
-      ConfinedAttr<I64Attr, [IntPositive]>:$embed_dim,
-      ConfinedAttr<I64Attr, [IntPositive]>:$num_heads);
+      ConfinedAttr<Mithril_I64Attr, [IntPositive]>:$embed_dim,
+      ConfinedAttr<Mithril_I64Attr, [IntPositive]>:$num_heads);
   let results = (outs Mithril_FloatTensor:$output);
   let assemblyFormat = [{
     $query `,` $key `,` $value `,` $in_proj_weight `,` $out_proj_weight

@@ -47,7 +47,7 @@ def Mithril_VarianceOp : Mithril_ReduceOp<"variance", "torch.var", "variance",
     Mithril_FloatTensor> {
   let arguments = (ins Mithril_FloatTensor:$input,
                        OptionalAttr<DenseI64ArrayAttr>:$dim,
-                       DefaultValuedAttr<I64Attr, "1">:$correction,
+                       DefaultValuedAttr<Mithril_I64Attr, "1">:$correction,
                        DefaultValuedAttr<BoolAttr, "false">:$keepdim);
 }
 
@@ -62,7 +62,7 @@ def Mithril_ArgMaxOp : Mithril_GraphOp<"argmax"> {
     %y = mithril.argmax %x {dim = 1} : (tensor<?x10xf32>) -> tensor<?xi64>
     ```
   }];
-  let arguments = (ins Mithril_NumericTensor:$input, OptionalAttr<I64Attr>:$dim,
+  let arguments = (ins Mithril_NumericTensor:$input, OptionalAttr<Mithril_I64Attr>:$dim,
                        DefaultValuedAttr<BoolAttr, "false">:$keepdim);
   let results = (outs Mithril_IndexTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
@@ -85,7 +85,7 @@ class Mithril_SoftmaxBaseOp<string mnemonic, string torchName, string formula>
     ```
   }];
   let arguments = (ins Mithril_FloatTensor:$input,
-                       DefaultValuedAttr<I64Attr, "-1">:$dim);
+                       DefaultValuedAttr<Mithril_I64Attr, "-1">:$dim);
   let results = (outs Mithril_FloatTensor:$output);
   let assemblyFormat =
       "$input attr-dict `:` custom<ElementwiseType>(type($input), type($output))";

@@ -48,8 +48,8 @@ def Mithril_FlattenOp : Mithril_ShapeOp<"flatten"> {
     ```
   }];
   let arguments = (ins Mithril_Tensor:$input,
-                       DefaultValuedAttr<I64Attr, "1">:$start_dim,
-                       DefaultValuedAttr<I64Attr, "-1">:$end_dim);
+                       DefaultValuedAttr<Mithril_I64Attr, "1">:$start_dim,
+                       DefaultValuedAttr<Mithril_I64Attr, "-1">:$end_dim);
   let hasFolder = 1;
 }
 
@@ -63,7 +63,7 @@ def Mithril_TransposeOp : Mithril_ShapeOp<"transpose"> {
     %y = mithril.transpose %x {dim0 = 1, dim1 = 2} : (tensor<?x16x8xf32>) -> tensor<?x8x16xf32>
     ```
   }];
-  let arguments = (ins Mithril_Tensor:$input, I64Attr:$dim0, I64Attr:$dim1);
+  let arguments = (ins Mithril_Tensor:$input, Mithril_I64Attr:$dim0, Mithril_I64Attr:$dim1);
   let hasFolder = 1;
 }
 
@@ -94,7 +94,7 @@ def Mithril_SqueezeOp : Mithril_ShapeOp<"squeeze"> {
     %y = mithril.squeeze %x {dim = 1} : (tensor<?x1x16xf32>) -> tensor<?x16xf32>
     ```
   }];
-  let arguments = (ins Mithril_Tensor:$input, I64Attr:$dim);
+  let arguments = (ins Mithril_Tensor:$input, Mithril_I64Attr:$dim);
 }
 
 def Mithril_UnsqueezeOp : Mithril_ShapeOp<"unsqueeze"> {
@@ -106,7 +106,7 @@ def Mithril_UnsqueezeOp : Mithril_ShapeOp<"unsqueeze"> {
     %y = mithril.unsqueeze %x {dim = -1} : (tensor<?x16xf32>) -> tensor<?x16x1xf32>
     ```
   }];
-  let arguments = (ins Mithril_Tensor:$input, I64Attr:$dim);
+  let arguments = (ins Mithril_Tensor:$input, Mithril_I64Attr:$dim);
 }
 
 def Mithril_ConcatOp : Mithril_GraphOp<"concat"> {
@@ -119,7 +119,7 @@ def Mithril_ConcatOp : Mithril_GraphOp<"concat"> {
     %y = mithril.concat %a, %b {dim = 1} : (tensor<?x16xf32>, tensor<?x8xf32>) -> tensor<?x24xf32>
     ```
   }];
-  let arguments = (ins Variadic<Mithril_Tensor>:$inputs, I64Attr:$dim);
+  let arguments = (ins Variadic<Mithril_Tensor>:$inputs, Mithril_I64Attr:$dim);
   let results = (outs Mithril_Tensor:$output);
   let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
 }
@@ -137,8 +137,8 @@ def Mithril_SplitOp : Mithril_GraphOp<"split"> {
     ```
   }];
   let arguments = (ins Mithril_Tensor:$input,
-                       ConfinedAttr<I64Attr, [IntPositive]>:$split_size,
-                       I64Attr:$dim);
+                       ConfinedAttr<Mithril_I64Attr, [IntPositive]>:$split_size,
+                       Mithril_I64Attr:$dim);
   let results = (outs Variadic<Mithril_Tensor>:$outputs);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
@@ -154,9 +154,9 @@ def Mithril_SliceOp : Mithril_ShapeOp<"slice"> {
     %y = mithril.slice %x {dim = 1, end = 12, start = 4, step = 2} : (tensor<?x16xf32>) -> tensor<?x4xf32>
     ```
   }];
-  let arguments = (ins Mithril_Tensor:$input, I64Attr:$dim, I64Attr:$start,
-                       I64Attr:$end,
-                       DefaultValuedAttr<ConfinedAttr<I64Attr, [IntPositive]>, "1">:$step);
+  let arguments = (ins Mithril_Tensor:$input, Mithril_I64Attr:$dim, Mithril_I64Attr:$start,
+                       Mithril_I64Attr:$end,
+                       DefaultValuedAttr<ConfinedAttr<Mithril_I64Attr, [IntPositive]>, "1">:$step);
 }
 
 def Mithril_GatherOp : Mithril_GraphOp<"gather"> {
@@ -171,7 +171,7 @@ def Mithril_GatherOp : Mithril_GraphOp<"gather"> {
     ```
   }];
   let arguments = (ins Mithril_Tensor:$input, Mithril_IndexTensor:$index,
-                       I64Attr:$dim);
+                       Mithril_I64Attr:$dim);
   let results = (outs Mithril_Tensor:$output);
   let assemblyFormat = [{
     $input `,` $index attr-dict `:` functional-type(operands, results)

@@ -106,3 +106,15 @@ mithril.model @mismatch_written(%x: tensor<?x8xf32>) -> tensor<?x6xf32> {
   %0 = mithril.linear %x, %w {in_features = 8, out_features = 4} : (tensor<?x8xf32>, tensor<4x8xf32>) -> tensor<?x6xf32>
   mithril.return %0 : tensor<?x6xf32>
 }
+
+// -----
+
+// Mismatched after propagation: the relu was written to give 3 rows, but its
+// input turns out to have 5.
+mithril.model @mismatch_in_result(%x: tensor<5x8xf32>) -> tensor<3x4xf32> {
+  %w = mithril.parameter "weight" : tensor<4x8xf32>
+  %0 = mithril.linear %x, %w {in_features = 8, out_features = 4} : (tensor<5x8xf32>, tensor<4x8xf32>) -> tensor<?x4xf32>
+  // expected-error @+1 {{'mithril.relu' op result type 'tensor<3x4xf32>' conflicts with the inferred 'tensor<5x4xf32>'}}
+  %1 = mithril.relu %0 : tensor<?x4xf32> -> tensor<3x4xf32>
+  mithril.return %1 : tensor<3x4xf32>
+}
