@@ -222,8 +222,10 @@ LogicalResult BatchNorm2dOp::inferReturnTypes(MLIRContext *,
 static LogicalResult checkNormalizedShape(const InferenceErrors &error,
                                           RankedTensorType input,
                                           ArrayRef<int64_t> normalizedShape) {
+  if (normalizedShape.empty())
+    return error("expected normalized_shape to be non-empty");
   if (failed(error.checkPositive("normalized_shape", normalizedShape,
-                                 std::max<size_t>(normalizedShape.size(), 1))))
+                                 normalizedShape.size())))
     return failure();
   int64_t count = normalizedShape.size();
   if (input.getRank() < count)

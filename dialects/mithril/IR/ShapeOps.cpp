@@ -7,6 +7,7 @@
 #include "InferenceSupport.h"
 
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 using namespace mlir;
 using namespace mlir::mithril;
@@ -388,7 +389,13 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *,
     int64_t d = input.getRank() - 1 - i;
     if (shape[d] == kDynamic)
       continue;
-    shape[d] += pad[2 * i] + pad[2 * i + 1];
+    std::optional<int64_t> padded = llvm::checkedAdd(shape[d], pad[2 * i]);
+    if (padded)
+      padded = llvm::checkedAdd(*padded, pad[2 * i + 1]);
+    if (!padded)
+      return error("expected input dim ", d, " padded by ", pad[2 * i], " and ",
+                   pad[2 * i + 1], " to fit in 64 bits");
+    shape[d] = *padded;
     if (shape[d] < 0)
       return error("expected input dim ", d, " (", input.getDimSize(d),
                    ") padded by ", pad[2 * i], " and ", pad[2 * i + 1],

@@ -8,6 +8,7 @@
 
 #include "mlir/Dialect/Traits.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -30,7 +31,8 @@ int64_t mlir::mithril::multiplyDims(int64_t lhs, int64_t rhs) {
     return 0;
   if (lhs == kDynamic || rhs == kDynamic)
     return kDynamic;
-  return lhs * rhs;
+  // A product too large for int64_t is no size MLIR can express: unknown.
+  return llvm::checkedMul(lhs, rhs).value_or(kDynamic);
 }
 
 std::optional<SmallVector<int64_t>>
