@@ -12,6 +12,8 @@
 
 #include "InferenceSupport.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::mithril;
 using namespace mlir::mithril::detail;
@@ -113,8 +115,8 @@ static LogicalResult inferConv(std::optional<Location> loc,
                          padding[i].second, dilation[i]);
     if (result != kDynamic && result <= 0)
       return error("expected input spatial dim ", channelDim + 1 + i, " (",
-                   size, ") to be at least the dilated kernel (",
-                   dilation[i] * (kernel[i] - 1) + 1, ") after padding");
+                   size, ") to be at least the kernel (", kernel[i],
+                   ", dilation ", dilation[i], ") after padding");
     shape.push_back(result);
   }
   return pushTensor(types, shape, input.getElementType());
@@ -456,6 +458,9 @@ LogicalResult MultiheadAttentionOp::inferReturnTypes(
   if (embed % heads != 0)
     return error("expected embed_dim (", embed,
                  ") to be a multiple of num_heads (", heads, ")");
+  if (embed > std::numeric_limits<int64_t>::max() / 3)
+    return error("expected embed_dim (", embed, ") to be at most ",
+                 std::numeric_limits<int64_t>::max() / 3);
   if (query.getRank() != 2 && query.getRank() != 3)
     return error("expected query rank (", query.getRank(),
                  ") to be 3 (batched) or 2 (unbatched)");

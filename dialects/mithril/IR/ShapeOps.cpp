@@ -282,8 +282,10 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
     for (int64_t d = 0; d < first.getRank(); ++d) {
       int64_t size = type.getDimSize(d);
       if (d == *dim) {
-        shape[d] = (shape[d] == kDynamic || size == kDynamic) ? kDynamic
-                                                              : shape[d] + size;
+        // An unknown or unrepresentable total is dynamic.
+        shape[d] = (shape[d] == kDynamic || size == kDynamic)
+                       ? kDynamic
+                       : llvm::checkedAdd(shape[d], size).value_or(kDynamic);
         continue;
       }
       if (!areCompatibleDims(shape[d], size))

@@ -55,10 +55,18 @@ int64_t mlir::mithril::windowOutputSize(int64_t input, int64_t kernel,
                                         int64_t padAfter, int64_t dilation) {
   if (input == kDynamic)
     return kDynamic;
-  int64_t span = input + padBefore + padAfter - dilation * (kernel - 1) - 1;
-  if (span < 0)
+  // Attributes may hold any int64_t: a window that cannot be computed
+  // without overflow gives no output element, which callers report.
+  std::optional<int64_t> padded = llvm::checkedAdd(input, padBefore);
+  if (padded)
+    padded = llvm::checkedAdd(*padded, padAfter);
+  std::optional<int64_t> extent = llvm::checkedMul(dilation, kernel - 1);
+  if (!padded || !extent)
     return 0;
-  return span / stride + 1;
+  std::optional<int64_t> span = llvm::checkedSub(*padded, *extent);
+  if (!span || *span < 1)
+    return 0;
+  return (*span - 1) / stride + 1;
 }
 
 std::optional<SmallVector<int64_t>>

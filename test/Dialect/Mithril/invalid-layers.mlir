@@ -301,7 +301,7 @@ mithril.model @conv1d_bias_element_type(%x: tensor<?x4x8xf16>) -> tensor<?x4x8xf
 
 mithril.model @conv2d_input_too_small(%x: tensor<?x4x2x8xf32>) -> tensor<?x4x1x6xf32> {
   %w = mithril.parameter "weight" : tensor<4x4x3x3xf32>
-  // expected-error @+2 {{expected input spatial dim 2 (2) to be at least the dilated kernel (3) after padding}}
+  // expected-error @+2 {{expected input spatial dim 2 (2) to be at least the kernel (3, dilation 1) after padding}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = mithril.conv2d %x, %w {in_channels = 4, out_channels = 4, padding = "valid"} : (tensor<?x4x2x8xf32>, tensor<4x4x3x3xf32>) -> tensor<?x4x1x6xf32>
   mithril.return %0 : tensor<?x4x1x6xf32>
@@ -311,7 +311,7 @@ mithril.model @conv2d_input_too_small(%x: tensor<?x4x2x8xf32>) -> tensor<?x4x1x6
 
 mithril.model @conv1d_input_too_small_dilated(%x: tensor<4x8xf32>) -> tensor<4x1xf32> {
   %w = mithril.parameter "weight" : tensor<4x4x3xf32>
-  // expected-error @+2 {{expected input spatial dim 1 (8) to be at least the dilated kernel (9) after padding}}
+  // expected-error @+2 {{expected input spatial dim 1 (8) to be at least the kernel (3, dilation 4) after padding}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = mithril.conv1d %x, %w {in_channels = 4, out_channels = 4, padding = array<i64: 0>, dilation = array<i64: 4>} : (tensor<4x8xf32>, tensor<4x4x3xf32>) -> tensor<4x1xf32>
   mithril.return %0 : tensor<4x1xf32>
@@ -962,4 +962,24 @@ mithril.model @mha_out_proj_bias_shape(%x: tensor<16x64xf32>) -> tensor<16x64xf3
   // expected-error @+1 {{failed to infer returned types}}
   %0 = mithril.multihead_attention %x, %x, %x, %in_w, %out_w bias(%in_b, %out_b) {embed_dim = 64, num_heads = 8} : (tensor<16x64xf32>, tensor<16x64xf32>, tensor<16x64xf32>, tensor<192x64xf32>, tensor<64x64xf32>, tensor<192xf32>, tensor<192xf32>) -> tensor<16x64xf32>
   mithril.return %0 : tensor<16x64xf32>
+}
+
+// -----
+
+// Window arithmetic that would overflow int64_t is reported, not wrapped.
+mithril.model @conv1d_huge_dilation(%x: tensor<4x8xf32>) -> tensor<4x?xf32> {
+  %w = mithril.parameter "weight" : tensor<4x4x3xf32>
+  // expected-error @+2 {{expected input spatial dim 1 (8) to be at least the kernel (3, dilation 9223372036854775807) after padding}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = mithril.conv1d %x, %w {in_channels = 4, out_channels = 4, padding = array<i64: 0>, dilation = array<i64: 9223372036854775807>} : (tensor<4x8xf32>, tensor<4x4x3xf32>) -> tensor<4x?xf32>
+  mithril.return %0 : tensor<4x?xf32>
+}
+
+// -----
+
+mithril.model @mha_huge_embed_dim(%x: tensor<2x4x8xf32>, %w: tensor<24x8xf32>, %o: tensor<8x8xf32>) -> tensor<2x4x8xf32> {
+  // expected-error @+2 {{expected embed_dim (4611686018427387904) to be at most 3074457345618258602}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = mithril.multihead_attention %x, %x, %x, %w, %o {embed_dim = 4611686018427387904, num_heads = 1} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<24x8xf32>, tensor<8x8xf32>) -> tensor<2x4x8xf32>
+  mithril.return %0 : tensor<2x4x8xf32>
 }
