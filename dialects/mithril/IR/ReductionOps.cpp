@@ -105,21 +105,17 @@ LogicalResult ArgMaxOp::inferReturnTypes(MLIRContext *context,
   RankedTensorType input = tensorTypeOf(adaptor.getInput());
   if (!input)
     return failure();
-  std::optional<int64_t> dim;
-  if (adaptor.getDimAttr())
-    dim = adaptor.getDimAttr().getInt();
-  SmallVector<int64_t> dims;
-  if (dim) {
-    auto normalized =
-        reductionDims(error, ArrayRef<int64_t>(*dim), input.getRank());
-    if (failed(normalized))
-      return failure();
-    dims = *normalized;
-  } else {
-    dims = llvm::to_vector(llvm::seq<int64_t>(0, input.getRank()));
-  }
+  // One dim, or none: the index into the flattened input.
+  std::optional<int64_t> dim = adaptor.getDim();
+  std::optional<ArrayRef<int64_t>> dimList;
+  if (dim)
+    dimList = ArrayRef<int64_t>(*dim);
+  FailureOr<SmallVector<int64_t>> dims =
+      reductionDims(error, dimList, input.getRank());
+  if (failed(dims))
+    return failure();
   return pushTensor(types,
-                    reduceShape(input.getShape(), dims, adaptor.getKeepdim()),
+                    reduceShape(input.getShape(), *dims, adaptor.getKeepdim()),
                     IntegerType::get(context, 64));
 }
 
