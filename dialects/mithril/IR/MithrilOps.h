@@ -10,6 +10,7 @@
 #include "mithril/IR/MithrilDialect.h"
 #include "mithril/IR/ShapeUtils.h"
 
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/OpImplementation.h"
@@ -53,5 +54,13 @@ resolveConvPadding(Attribute padding, ArrayRef<int64_t> kernel,
 
 #define GET_OP_CLASSES
 #include "mithril/IR/MithrilOps.h.inc"
+
+namespace mlir::mithril {
+
+/// The top model of `module`: the first model that no instance uses (the
+/// model file's top graph; the others are its blocks). Null if none.
+ModelOp getTopModel(ModuleOp module);
+
+} // namespace mlir::mithril
 
 #endif // MITHRIL_IR_MITHRILOPS_H

@@ -68,6 +68,15 @@ StringRef ModelOp::getOutputName(unsigned i) {
   return name ? name.getValue() : StringRef();
 }
 
+ModelOp mlir::mithril::getTopModel(ModuleOp module) {
+  llvm::StringSet<> used;
+  module.walk([&](InstanceOp instance) { used.insert(instance.getCallee()); });
+  for (auto model : module.getOps<ModelOp>())
+    if (!used.contains(model.getSymName()))
+      return model;
+  return nullptr;
+}
+
 ReturnOp ModelOp::getReturnOp() {
   return cast<ReturnOp>(getBody().front().getTerminator());
 }

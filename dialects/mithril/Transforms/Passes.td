@@ -9,46 +9,108 @@
 
 include "mlir/Pass/PassBase.td"
 
-def MithrilInferShapes : Pass<"mithril-infer-shapes", "::mlir::ModuleOp"> {
-  let summary = "Refine every result type to what the ops infer";
+def MithrilInlineBlocks : Pass<"mithril-inline-blocks", "::mlir::ModuleOp"> {
+  let summary = "Flatten block instances into one graph";
   let description = [{
-    Walks each `mithril.model` in dependency order (a model after the models
-    it instantiates) and gives every op's results the most refined type that
-    is compatible with both the written type and the type the op infers
-    from its operands (`InferTypeOpInterface`): a dim known on either side
-    becomes static, a dim unknown on both stays dynamic. Instance results
-    take the refined signature of their callee, and each model's output
-    types the refined types it returns. Inference errors (a rank or dim that
-    cannot match) are reported at the op, and the pass fails.
+    Replaces every `mithril.instance` of the top model (the model no
+    instance uses) by a copy of the callee's body, innermost instances
+    included, and erases the models no longer used. What the hierarchy
+    named is kept:
+
+    - a copied parameter is renamed with the instance path, so the flat
+      model's parameter names are the `state_dict` names of the model file
+      (`res_block_1.conv1.weight`);
+    - a copied op's location becomes `NameLoc("<instance>.<node>",
+      CallSiteLoc(<op's location>, <instance's location>))`, so diagnostics
+      show the op's place in the model file, "called from" the instance.
+
+    Why not upstream's `inline`: it needs the call/callable interfaces'
+    inliner hooks and knows nothing of parameters, which must be renamed
+    per instance.
+
+    ```mlir
+    mithril.model @top(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
+      %0 = mithril.instance "block_0" of @block(%x) : (tensor<1x4xf32>) -> tensor<1x4xf32>
+      mithril.return %0 : tensor<1x4xf32>
+    }
+    mithril.model @block(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
+      %w = mithril.parameter "linear_0.weight" : tensor<4x4xf32>
+      %0 = mithril.linear %x, %w {in_features = 4, out_features = 4}
+          : (tensor<1x4xf32>, tensor<4x4xf32>) -> tensor<1x4xf32>
+      mithril.return %0 : tensor<1x4xf32>
+    }
+    ```
+
+    becomes
+
+    ```mlir
+    mithril.model @top(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
+      %w = mithril.parameter "block_0.linear_0.weight" : tensor<4x4xf32>
+      %0 = mithril.linear %x, %w {in_features = 4, out_features = 4}
+          : (tensor<1x4xf32>, tensor<4x4xf32>) -> tensor<1x4xf32>
+      mithril.return %0 : tensor<1x4xf32>
+    }
+    ```
+  }];
+}
+
+def MithrilInferShapes : Pass<"mithril-infer-shapes", "::mlir::ModuleOp"> {
+  let summary = "Refine every type, bind symbolic dims, specialise the model";
+  let description = [{
+    Propagates types through the graph, binding every symbolic dim (the
+    `N` of `mithril.dims`) consistently, until nothing changes:
+
+    - each op's results get the most refined type compatible with both the
+      written type and the type the op infers (`InferTypeOpInterface`): a
+      dim known on either side becomes static;
+    - an instance's results take its callee's output types, and a callee's
+      inputs the types all its instances agree on;
+    - a symbol is bound where one of its dims becomes static (a model
+      input, or an instance's operand for a block input that names it), and
+      every other dim of that symbol is then fixed to the same size,
+      including in `mithril.reshape` shapes.
+
+    Options specialise the model first: `shape=NAME=DIMS` fixes the dims of
+    the top model's input `NAME` (`x=8x3x32x32`), `batch=B` binds the
+    symbol `N` to `B`.
+
+    Errors are reported at the op or input where they arise, and the pass
+    fails: an op whose operands cannot match; a symbol bound to two sizes,
+    naming both (`symbol 'N' is bound to 8 (by --shape x=8x4) and to 4
+    (by --shape y=4x4)`); a `--shape` of an unknown input, of the wrong
+    rank, or against a static dim.
 
     Why not upstream: MLIR has no pass that refines result types through
     `InferTypeOpInterface` across a graph of function-like ops.
 
-    Before:
-
     ```mlir
-    mithril.model @m(%x: tensor<8x4xf32>) -> tensor<?x?xf32> {
+    mithril.model @m(%x: tensor<?x4xf32> {mithril.dims = ["N", 4], mithril.name = "x"})
+        -> tensor<?x?xf32> {
       %w = mithril.parameter "linear_0.weight" : tensor<2x4xf32>
       %0 = mithril.linear %x, %w {in_features = 4, out_features = 2}
-          : (tensor<8x4xf32>, tensor<2x4xf32>) -> tensor<?x?xf32>
+          : (tensor<?x4xf32>, tensor<2x4xf32>) -> tensor<?x?xf32>
       mithril.return %0 : tensor<?x?xf32>
     }
     ```
 
-    After:
+    with `batch=8` becomes
 
     ```mlir
-    mithril.model @m(%x: tensor<8x4xf32>) -> tensor<8x2xf32> {
+    mithril.model @m(%x: tensor<8x4xf32> {mithril.dims = ["N", 4], mithril.name = "x"})
+        -> tensor<8x2xf32> {
       %w = mithril.parameter "linear_0.weight" : tensor<2x4xf32>
       %0 = mithril.linear %x, %w {in_features = 4, out_features = 2}
           : (tensor<8x4xf32>, tensor<2x4xf32>) -> tensor<8x2xf32>
       mithril.return %0 : tensor<8x2xf32>
     }
     ```
-
-    Binding symbolic dims (`N`) consistently and specialising them
-    (`--shape`, `--batch`) builds on this pass.
   }];
+  let options = [
+    ListOption<"shapes", "shape", "std::string",
+               "Fix the dims of a top-model input: NAME=DIMS (e.g. x=8x3x32x32)">,
+    Option<"batch", "batch", "int64_t", /*default=*/"-1",
+           "Bind the symbol N to this size (-1: leave it)">
+  ];
 }
 
 #endif // MITHRIL_TRANSFORMS_PASSES_TD
