@@ -6,7 +6,7 @@ from lit.llvm import llvm_config
 
 config.name = "Mithril"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir"]
+config.suffixes = [".mlir", ".test"]
 config.excludes = ["Inputs", "unittests", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.mithril_obj_root, "test")
@@ -14,4 +14,7 @@ config.test_exec_root = os.path.join(config.mithril_obj_root, "test")
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
-    ["mlc-opt"], [config.mithril_tools_dir])
+    ["mlc-compile", "mlc-opt", "mlc-translate"], [config.mithril_tools_dir])
+config.substitutions.append(
+    ("%examples", os.path.join(config.mithril_src_root, "examples")))
+config.substitutions.append(("%python", config.python_executable))

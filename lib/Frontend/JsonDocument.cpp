@@ -47,6 +47,8 @@ struct CountingIterator {
 
 /// Records the first syntax error; every other SAX event is accepted.
 struct SyntaxChecker : nlohmann::json_sax<Json> {
+  explicit SyntaxChecker(llvm::StringRef text) : text(text) {}
+  llvm::StringRef text;
   std::optional<std::pair<size_t, std::string>> error;
 
   bool null() override { return true; }
@@ -61,8 +63,13 @@ struct SyntaxChecker : nlohmann::json_sax<Json> {
   bool end_object() override { return true; }
   bool start_array(std::size_t) override { return true; }
   bool end_array() override { return true; }
-  bool parse_error(std::size_t position, const std::string &,
+  bool parse_error(std::size_t position, const std::string &lastToken,
                    const nlohmann::detail::exception &ex) override {
+    // `position` is just past the offending token: point at its start
+    // (nlohmann's token text is that of the input unless at its end).
+    if (position >= lastToken.size() &&
+        text.substr(position - lastToken.size(), lastToken.size()) == lastToken)
+      position = position - lastToken.size() + 1;
     // nlohmann's message reads "[json.exception.parse_error.101] parse
     // error at line 1, column 2: syntax error ..."; keep the last part.
     std::string message = ex.what();
@@ -136,7 +143,7 @@ JsonDocument::parse(llvm::StringRef text, std::vector<JsonProblem> &problems) {
   // First pass: syntax only, for the parser's message and position, which
   // the DOM parser reports only by throwing (and we build without
   // exceptions).
-  SyntaxChecker checker;
+  SyntaxChecker checker(text);
   if (!Json::sax_parse(text.begin(), text.end(), &checker) || checker.error) {
     size_t offset = checker.error ? checker.error->first : text.size();
     // nlohmann counts the offending character itself.

@@ -21,19 +21,6 @@ using namespace mlir::mithril;
 
 namespace {
 
-std::optional<std::string> dtypeName(Type type) {
-  if (type.isF32()) return "f32";
-  if (type.isF16()) return "f16";
-  if (type.isBF16()) return "bf16";
-  if (type.isF64()) return "f64";
-  if (type.isUnsignedInteger(8)) return "u8";
-  if (type.isSignlessInteger(1)) return "bool";
-  if (type.isSignlessInteger(8)) return "i8";
-  if (type.isSignlessInteger(32)) return "i32";
-  if (type.isSignlessInteger(64)) return "i64";
-  return std::nullopt;
-}
-
 /// The JSON form of an argument attribute.
 std::optional<Json> attributeToJson(Attribute attr) {
   if (auto boolean = dyn_cast<BoolAttr>(attr))
@@ -47,7 +34,7 @@ std::optional<Json> attributeToJson(Attribute attr) {
   if (auto ints = dyn_cast<DenseI64ArrayAttr>(attr))
     return Json(std::vector<int64_t>(ints.asArrayRef()));
   if (auto type = dyn_cast<TypeAttr>(attr)) {
-    if (auto name = dtypeName(type.getValue()))
+    if (auto name = getDTypeName(type.getValue()))
       return Json(*name);
     return std::nullopt;
   }
@@ -86,7 +73,7 @@ private:
 
 std::optional<Json> Exporter::tensorType(RankedTensorType type,
                                          ArrayAttr dims, bool allowOmitted) {
-  std::optional<std::string> dtype = dtypeName(type.getElementType());
+  std::optional<std::string> dtype = getDTypeName(type.getElementType());
   if (!dtype)
     return std::nullopt;
   Json shape = Json::array();
@@ -359,11 +346,53 @@ LogicalResult Exporter::exportModule(ModuleOp module, Json &file) {
   return success();
 }
 
+/// Writes `value` as a person would: lists of scalars and small flat
+/// objects on one line, everything else one entry a line.
+static void printJson(const Json &value, llvm::raw_ostream &os,
+                      unsigned indent) {
+  auto isFlat = [](const Json &v) {
+    return llvm::all_of(v, [](const Json &e) { return e.is_primitive(); });
+  };
+  bool structured = value.is_structured();
+  if (!structured || value.empty() ||
+      (isFlat(value) && (value.is_array() || value.dump().size() <= 72))) {
+    // nlohmann's compact form, with a space after ',' and ':'.
+    std::string text = value.dump();
+    if (!structured) {
+      os << text;
+      return;
+    }
+    const char *separator = value.is_array() ? "[" : "{";
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      os << separator;
+      if (value.is_object())
+        os << Json(it.key()).dump() << ": ";
+      os << it.value().dump();
+      separator = ", ";
+    }
+    os << (value.empty() ? (value.is_array() ? "[" : "{") : "")
+       << (value.is_array() ? "]" : "}");
+    return;
+  }
+  std::string pad(indent + 2, ' ');
+  os << (value.is_array() ? "[\n" : "{\n");
+  for (auto it = value.begin(); it != value.end(); ++it) {
+    if (it != value.begin())
+      os << ",\n";
+    os << pad;
+    if (value.is_object())
+      os << Json(it.key()).dump() << ": ";
+    printJson(it.value(), os, indent + 2);
+  }
+  os << "\n" << std::string(indent, ' ') << (value.is_array() ? "]" : "}");
+}
+
 LogicalResult mlir::mithril::exportModelFile(ModuleOp module,
                                              llvm::raw_ostream &os) {
   Json file = Json::object();
   if (failed(Exporter().exportModule(module, file)))
     return failure();
-  os << file.dump(2) << "\n";
+  printJson(file, os, 0);
+  os << "\n";
   return success();
 }

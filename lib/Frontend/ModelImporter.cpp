@@ -25,6 +25,7 @@
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
@@ -130,8 +131,9 @@ private:
     SourcePosition position = document.position(pointer);
     Location fileLoc =
         FileLineColLoc::get(context, filename, position.line, position.column);
-    return NameLoc::get(StringAttr::get(context, pointer.empty() ? "/" : pointer),
-                        fileLoc);
+    if (pointer.empty())
+      return fileLoc; // The whole file.
+    return NameLoc::get(StringAttr::get(context, pointer), fileLoc);
   }
   InFlightDiagnostic error(StringRef pointer) {
     ++numErrors;
@@ -188,6 +190,9 @@ private:
                                       bool &poisoned);
   bool materializeConstants(SmallVectorImpl<SmallVector<PortValue>> &values,
                             Location location);
+  LogicalResult inferTypes(Operation *op,
+                           ArrayRef<SmallVector<PortValue>> inputs,
+                           SmallVectorImpl<Type> &types);
   void bindOutputs(GraphScope &scope, const Json &node, StringRef pointer,
                    ArrayRef<std::string> ports, ValueRange results,
                    StringRef what);
@@ -754,8 +759,11 @@ void Importer::finishGraph(const GraphSource &graph, GraphScope &scope) {
     // Chaining: an unproduced first output is the last node's first output.
     auto value = scope.values.find(name);
     if (value == scope.values.end() && i == 0 &&
-        !scope.producers.contains(name) && scope.chained &&
-        !graph.nodes->empty()) {
+        !scope.producers.contains(name) && !graph.nodes->empty()) {
+      if (!scope.chained) {
+        ok = false; // The last node failed and was reported.
+        continue;
+      }
       results.push_back(scope.chained);
       continue;
     }
@@ -1020,8 +1028,10 @@ bool Importer::materializeConstants(
         if (std::modf(*value.constant, &integral) != 0.0 || integral < low ||
             integral >= high) {
           error(value.pointer)
-              << "the number " << *value.constant << " is not a value of the "
-              << elementType << " operands it goes with";
+              << "the number " << Json(*value.constant).dump()
+              << " is not a value of the "
+              << getDTypeName(elementType).value_or("?")
+              << " operands it goes with";
           return false;
         }
         attr = DenseElementsAttr::get(
@@ -1175,11 +1185,7 @@ void Importer::importOp(const GraphSource &graph, GraphScope &scope,
   state.addTypes(builder.getNoneType());
   Operation *op = builder.create(state);
   SmallVector<Type> types;
-  auto inference = cast<InferTypeOpInterface>(op);
-  if (failed(inference.inferReturnTypes(
-          context, op->getLoc(), op->getOperands(), op->getRawDictionaryAttrs(),
-          op->getPropertiesStorage(), op->getRegions(), types))) {
-    ++numErrors;
+  if (failed(inferTypes(op, inputs, types))) {
     op->erase();
     return poisonOutputs(scope, node);
   }
@@ -1204,6 +1210,37 @@ void Importer::importOp(const GraphSource &graph, GraphScope &scope,
   else
     outputPorts.push_back("output");
   bindOutputs(scope, node, pointer, outputPorts, op->getResults(), what);
+}
+
+/// Infers the result types of `op`. A failure is reported at the op with
+/// the shapes of the node's inputs, which the op's own message may not
+/// show.
+LogicalResult Importer::inferTypes(Operation *op,
+                                   ArrayRef<SmallVector<PortValue>> inputs,
+                                   SmallVectorImpl<Type> &types) {
+  std::string message;
+  LogicalResult result = success();
+  {
+    ScopedDiagnosticHandler capture(context, [&](Diagnostic &diag) {
+      message = diag.str();
+      return success();
+    });
+    auto inference = cast<InferTypeOpInterface>(op);
+    result = inference.inferReturnTypes(
+        context, op->getLoc(), op->getOperands(), op->getRawDictionaryAttrs(),
+        op->getPropertiesStorage(), op->getRegions(), types);
+  }
+  if (succeeded(result))
+    return success();
+  ++numErrors;
+  SmallVector<std::string> shapes;
+  for (const SmallVector<PortValue> &port : inputs)
+    for (const PortValue &value : port)
+      shapes.push_back(
+          formatShape(cast<RankedTensorType>(value.value.getType()).getShape()));
+  emitError(op->getLoc()) << message << " (input shapes: "
+                          << llvm::join(shapes, ", ") << ")";
+  return failure();
 }
 
 //===----------------------------------------------------------------------===//
@@ -1268,16 +1305,20 @@ void Importer::importInstance(const GraphSource &graph, GraphScope &scope,
   // The block's declared input types, where it gives them.
   SmallVector<std::string> portNames;
   SmallVector<std::optional<RankedTensorType>> declared;
+  SmallVector<ArrayAttr> declaredDims;
   bool ok = true;
   for (auto it = block.inputs->begin(); it != block.inputs->end(); ++it) {
     portNames.push_back(it.key());
     std::string portPointer = JsonDocument::child(inputsPointer, it.key());
     if (it.value().is_object() && it.value().empty()) {
       declared.push_back(std::nullopt);
+      declaredDims.push_back(nullptr);
       continue;
     }
     ArrayAttr dims;
     declared.push_back(parseTensorType(it.value(), portPointer, dims));
+    declaredDims.resize(declared.size());
+    declaredDims.back() = dims;
     ok &= declared.back().has_value();
   }
   if (!ok)
@@ -1301,10 +1342,9 @@ void Importer::importInstance(const GraphSource &graph, GraphScope &scope,
       if (!areCompatibleTypes(*declared[i], type)) {
         error(JsonDocument::child(pointer, "inputs"))
             << "input '" << ports[i] << "' of block '" << blockName
-            << "' is declared " << formatShape(declared[i]->getShape())
-            << " " << declared[i]->getElementType() << ", but node " << what
-            << " gives it " << formatShape(cast<RankedTensorType>(type).getShape())
-            << " " << cast<RankedTensorType>(type).getElementType();
+            << "' is declared " << describeTensorType(*declared[i], declaredDims[i])
+            << ", but node " << what << " gives it "
+            << describeTensorType(type);
         return poisonOutputs(scope, node);
       }
       type = *declared[i];
@@ -1334,8 +1374,12 @@ void Importer::checkWeights(ModuleOp module) {
   std::string path = options.weightsPath;
   Location weightsLoc = FileLineColLoc::get(context, path, 0, 0);
   if (path.empty() && weights && weights->is_string()) {
-    SmallString<256> resolved(llvm::sys::path::parent_path(filename));
-    llvm::sys::path::append(resolved, weights->get<std::string>());
+    // Relative to the model file's folder.
+    SmallString<256> resolved(weights->get<std::string>());
+    if (llvm::sys::path::is_relative(resolved)) {
+      resolved = llvm::sys::path::parent_path(filename);
+      llvm::sys::path::append(resolved, weights->get<std::string>());
+    }
     path = resolved.str().str();
     weightsLoc = loc("/weights");
   }

@@ -7,6 +7,7 @@
 #include "mithril/Frontend/OpCatalog.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/STLExtras.h"
 
 #include <cctype>
@@ -316,6 +317,45 @@ const PortSpec *OpSpec::findPort(StringRef portName) const {
     if (port.name == portName)
       return &port;
   return nullptr;
+}
+
+std::optional<std::string> mlir::mithril::getDTypeName(Type type) {
+  if (type.isF32())
+    return "f32";
+  if (type.isF16())
+    return "f16";
+  if (type.isBF16())
+    return "bf16";
+  if (type.isF64())
+    return "f64";
+  if (type.isUnsignedInteger(8))
+    return "u8";
+  if (type.isSignlessInteger(1))
+    return "bool";
+  if (type.isSignlessInteger(8))
+    return "i8";
+  if (type.isSignlessInteger(32))
+    return "i32";
+  if (type.isSignlessInteger(64))
+    return "i64";
+  return std::nullopt;
+}
+
+std::string mlir::mithril::describeTensorType(Type type, ArrayAttr dims) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor)
+    return "a non-tensor";
+  std::string text = "[";
+  for (auto [d, size] : llvm::enumerate(tensor.getShape())) {
+    if (d > 0)
+      text += ", ";
+    if (dims && d < dims.size() && isa<StringAttr>(dims[d]))
+      text += cast<StringAttr>(dims[d]).getValue().str();
+    else
+      text += size == ShapedType::kDynamic ? "?" : std::to_string(size);
+  }
+  return text + "] " +
+         getDTypeName(tensor.getElementType()).value_or("(unknown dtype)");
 }
 
 std::string mlir::mithril::toSnakeCase(StringRef name) {

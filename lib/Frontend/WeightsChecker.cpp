@@ -17,20 +17,6 @@ using namespace mlir;
 using namespace mlir::mithril;
 namespace rt = ::mithril::runtime;
 
-/// The model-format name of a parameter's dtype ("f32", ...).
-static std::string dtypeName(Type elementType) {
-  if (elementType.isF32()) return "f32";
-  if (elementType.isF16()) return "f16";
-  if (elementType.isBF16()) return "bf16";
-  if (elementType.isF64()) return "f64";
-  if (elementType.isUnsignedInteger(8)) return "u8";
-  if (elementType.isInteger(1)) return "bool";
-  if (elementType.isInteger(8)) return "i8";
-  if (elementType.isInteger(32)) return "i32";
-  if (elementType.isInteger(64)) return "i64";
-  return "?";
-}
-
 unsigned mlir::mithril::checkModelWeights(ModuleOp module, StringRef path,
                                           Location fileLoc) {
   std::string error;
@@ -56,7 +42,8 @@ unsigned mlir::mithril::checkModelWeights(ModuleOp module, StringRef path,
       ++numErrors;
       continue;
     }
-    std::string expectedDType = dtypeName(type.getElementType());
+    std::string expectedDType =
+        getDTypeName(type.getElementType()).value_or("?");
     std::string foundDType(rt::modelDTypeName(tensor->dtype));
     if (ArrayRef<int64_t>(tensor->shape) != type.getShape() ||
         foundDType != expectedDType) {

@@ -39,52 +39,67 @@ namespace {
 
 enum class Phase { Import, Shapes };
 
-cl::opt<std::string> inputFilename(cl::Positional, cl::Required,
-                                   cl::desc("<model.json | model.mlir>"));
-cl::opt<std::string> outputFilename("o", cl::desc("Output file"),
-                                    cl::value_desc("file"));
-cl::opt<std::string> stopAfter(
-    "stop-after",
-    cl::desc("Stop after this phase and write its IR: import, shapes"),
-    cl::value_desc("phase"));
-cl::list<std::string> shapes(
-    "shape", cl::desc("Fix an input's dims: NAME=DIMS, e.g. x=8x3x32x32"),
-    cl::value_desc("NAME=DIMS"));
-cl::opt<int64_t> batch("batch", cl::desc("Fix every dim named N"),
-                       cl::init(-1));
-cl::opt<std::string> weights("weights", cl::desc("Safetensors weights"),
-                             cl::value_desc("file"));
-cl::opt<std::string> init("init", cl::desc("random: PyTorch's default "
-                                           "initialisers instead of weights"));
-cl::opt<uint64_t> seed("seed", cl::desc("Seed of --init=random"),
-                       cl::init(0));
+/// mlc-compile's options. Some names (`stop-after`) are also options of
+/// LLVM's code generator, registered when libLLVM loads; ours replace them.
+struct Options {
+  cl::opt<std::string> inputFilename{cl::Positional, cl::Required,
+                                     cl::desc("<model.json | model.mlir>")};
+  cl::opt<std::string> outputFilename{"o", cl::desc("Output file"),
+                                      cl::value_desc("file")};
+  cl::opt<std::string> stopAfter{
+      "stop-after",
+      cl::desc("Stop after this phase and write its IR: import, shapes"),
+      cl::value_desc("phase")};
+  cl::list<std::string> shapes{
+      "shape", cl::desc("Fix an input's dims: NAME=DIMS, e.g. x=8x3x32x32"),
+      cl::value_desc("NAME=DIMS")};
+  cl::opt<int64_t> batch{"batch", cl::desc("Fix every dim named N"),
+                         cl::init(-1)};
+  cl::opt<std::string> weights{"weights", cl::desc("Safetensors weights"),
+                               cl::value_desc("file")};
+  cl::opt<std::string> init{
+      "init",
+      cl::desc("random: PyTorch's default initialisers instead of weights")};
+  cl::opt<uint64_t> seed{"seed", cl::desc("Seed of --init=random"),
+                         cl::init(0)};
+};
+
+void unregisterOptions(ArrayRef<StringRef> names) {
+  auto &registered = cl::getRegisteredOptions();
+  for (StringRef name : names)
+    if (auto it = registered.find(name); it != registered.end())
+      it->second->removeArgument();
+}
 
 int usageError(const llvm::Twine &message) {
   llvm::errs() << "mlc-compile: " << message << "\n";
   return 1;
 }
 
-OwningOpRef<ModuleOp> readInput(llvm::SourceMgr &sourceMgr,
+OwningOpRef<ModuleOp> readInput(const Options &cli, llvm::SourceMgr &sourceMgr,
                                 MLIRContext *context) {
-  if (StringRef(inputFilename).ends_with(".json")) {
+  if (StringRef(cli.inputFilename).ends_with(".json")) {
     ModelImportOptions options;
-    options.weightsPath = weights;
-    options.randomInit = init == "random";
-    options.seed = seed;
+    options.weightsPath = cli.weights;
+    options.randomInit = cli.init == "random";
+    options.seed = cli.seed;
     return importModelFile(sourceMgr, context, options);
   }
   return parseSourceFile<ModuleOp>(sourceMgr, context);
 }
 
 /// The passes of each phase up to `last`.
-void buildPipeline(PassManager &pm, Phase last) {
+void buildPipeline(const Options &cli, PassManager &pm, Phase last) {
   if (last == Phase::Import)
     return;
-  pm.addPass(createMithrilInlineBlocks());
+  // Symbols are bound on the hierarchical model, where block inputs still
+  // name them; the flat graph is then refined once more.
   MithrilInferShapesOptions options;
-  options.shapes.assign(shapes.begin(), shapes.end());
-  options.batch = batch;
+  options.shapes.assign(cli.shapes.begin(), cli.shapes.end());
+  options.batch = cli.batch;
   pm.addPass(createMithrilInferShapes(options));
+  pm.addPass(createMithrilInlineBlocks());
+  pm.addPass(createMithrilInferShapes());
 }
 
 } // namespace
@@ -97,10 +112,15 @@ int main(int argc, char **argv) {
   cl::AddExtraVersionPrinter([](llvm::raw_ostream &os) {
     os << "Mithril version " << MITHRIL_VERSION << "\n";
   });
+  unregisterOptions({"stop-after", "shape", "batch", "weights", "init", "seed"});
+  Options cli;
   cl::ParseCommandLineOptions(argc, argv, "Mithril compiler\n");
+  const std::string &inputFilename = cli.inputFilename;
+  const std::string &outputFilename = cli.outputFilename;
+  const std::string &stopAfter = cli.stopAfter;
 
   // Options.
-  if (!init.empty() && init != "random")
+  if (!cli.init.empty() && cli.init != "random")
     return usageError("--init takes only 'random'");
   if (outputFilename.empty())
     return usageError("give an output file with -o (only .mlir for now)");
@@ -135,7 +155,7 @@ int main(int argc, char **argv) {
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   JsonPathDiagnosticHandler jsonPaths(&context);
 
-  OwningOpRef<ModuleOp> module = readInput(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = readInput(cli, sourceMgr, &context);
   if (!module)
     return 2;
 
@@ -143,7 +163,7 @@ int main(int argc, char **argv) {
   PassManager pm(&context);
   if (failed(applyPassManagerCLOptions(pm)))
     return 1;
-  buildPipeline(pm, *phase);
+  buildPipeline(cli, pm, *phase);
   if (failed(pm.run(*module)))
     return 2;
 

@@ -276,7 +276,8 @@ void applyBindings(ModuleOp module, const SymbolBindings &bindings,
 LogicalResult applyShapeOption(ModelOp top, StringRef option,
                                SymbolBindings &bindings) {
   auto [name, dimList] = option.split('=');
-  Location loc = top.getLoc();
+  // An option is no place in the model.
+  Location loc = UnknownLoc::get(top.getContext());
   std::string source = ("--shape " + option).str();
   SmallVector<StringRef> dimStrings;
   dimList.split(dimStrings, 'x');
@@ -371,7 +372,7 @@ struct MithrilInferShapes
   LogicalResult applyOptions(ModuleOp module, SymbolBindings &bindings) {
     if (batch >= 0 && failed(bindings.bind("N", batch,
                                            "--batch " + std::to_string(batch),
-                                           module.getLoc())))
+                                           UnknownLoc::get(&getContext()))))
       return failure();
     if (shapes.empty())
       return success();

@@ -15,6 +15,8 @@
 #define MITHRIL_FRONTEND_OPCATALOG_H
 
 #include "mlir/IR/Attributes.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Types.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
@@ -98,6 +100,14 @@ llvm::ArrayRef<OpSpec> getOpCatalog();
 const OpSpec *lookupOp(llvm::StringRef name);
 /// The catalog op that becomes the mithril op `opName`, or null.
 const OpSpec *lookupOpByMithrilName(llvm::StringRef opName);
+
+/// The model format's name of an element type ("f32", "u8", "bool", ...),
+/// or std::nullopt for a type a model file cannot hold.
+std::optional<std::string> getDTypeName(Type elementType);
+
+/// A tensor type as a model file writes it, with the symbols of `dims`
+/// where given: "[N, 3, 224, 224] f32".
+std::string describeTensorType(Type type, ArrayAttr dims = {});
 
 /// `name` in snake_case, as the model format names unnamed nodes:
 /// lower-case, and an upper-case letter that follows a lower-case letter or
