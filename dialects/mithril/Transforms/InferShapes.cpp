@@ -204,6 +204,13 @@ LogicalResult bindFromType(SymbolBindings &bindings, ArrayAttr dims,
   return success();
 }
 
+/// "input 'x'", or "input #2" for an unnamed one.
+std::string describeInput(ModelOp model, unsigned i) {
+  StringRef name = model.getInputName(i);
+  return name.empty() ? "input #" + std::to_string(i)
+                      : ("input '" + name + "'").str();
+}
+
 /// Binds the symbols that model inputs and instance operands make static.
 LogicalResult collectBindings(ModuleOp module, SymbolBindings &bindings) {
   SymbolTable symbols(module);
@@ -211,7 +218,7 @@ LogicalResult collectBindings(ModuleOp module, SymbolBindings &bindings) {
     for (unsigned i = 0; i < model.getNumArguments(); ++i)
       if (failed(bindFromType(bindings, getDims(model, i),
                               model.getArgument(i).getType(),
-                              "input '" + model.getInputName(i) + "' of @" +
+                              describeInput(model, i) + " of @" +
                                   model.getSymName(),
                               model.getLoc())))
         return failure();
@@ -222,8 +229,8 @@ LogicalResult collectBindings(ModuleOp module, SymbolBindings &bindings) {
     for (auto [i, operand] : llvm::enumerate(instance.getInputs()))
       if (i < callee.getNumArguments() &&
           failed(bindFromType(bindings, getDims(callee, i), operand.getType(),
-                              "input '" + callee.getInputName(i) +
-                                  "' of instance '" + instance.getName() + "'",
+                              describeInput(callee, i) + " of instance '" +
+                                  instance.getName() + "'",
                               instance.getLoc())))
         return WalkResult::interrupt();
     return WalkResult::advance();
