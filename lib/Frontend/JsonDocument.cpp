@@ -74,8 +74,8 @@ struct SyntaxChecker : nlohmann::json_sax<Json> {
     // error at line 1, column 2: syntax error ..."; keep the last part.
     std::string message = ex.what();
     size_t colon = message.find(": ");
-    error = {position, colon == std::string::npos ? message
-                                                  : message.substr(colon + 2)};
+    error = {position,
+             colon == std::string::npos ? message : message.substr(colon + 2)};
     return false;
   }
 };
@@ -148,9 +148,9 @@ JsonDocument::parse(llvm::StringRef text, std::vector<JsonProblem> &problems) {
     size_t offset = checker.error ? checker.error->first : text.size();
     // nlohmann counts the offending character itself.
     offset = std::min(offset > 0 ? offset - 1 : 0, text.size());
-    problems.push_back({document.positionOfOffset(offset), "",
-                        checker.error ? checker.error->second
-                                      : "invalid JSON"});
+    problems.push_back(
+        {document.positionOfOffset(offset), "",
+         checker.error ? checker.error->second : "invalid JSON"});
     return std::nullopt;
   }
 

@@ -66,8 +66,8 @@ private:
   SourcePosition positionOfOffset(size_t offset) const;
 
   Json rootValue;
-  llvm::StringMap<size_t> offsets;  // JSON pointer -> byte offset of value
-  std::vector<size_t> lineStarts;   // byte offset of each line's start
+  llvm::StringMap<size_t> offsets; // JSON pointer -> byte offset of value
+  std::vector<size_t> lineStarts;  // byte offset of each line's start
 };
 
 } // namespace mlir::mithril

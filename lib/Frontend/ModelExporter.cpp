@@ -71,8 +71,8 @@ private:
 
 } // namespace
 
-std::optional<Json> Exporter::tensorType(RankedTensorType type,
-                                         ArrayAttr dims, bool allowOmitted) {
+std::optional<Json> Exporter::tensorType(RankedTensorType type, ArrayAttr dims,
+                                         bool allowOmitted) {
   std::optional<std::string> dtype = getDTypeName(type.getElementType());
   if (!dtype)
     return std::nullopt;
@@ -112,10 +112,10 @@ std::string Exporter::nodeName(Operation *op, const OpSpec *spec) {
       StringRef full = parameter.getName();
       // Parameter names are `<node>.<param>`; MHA's `out_proj.weight`
       // has a dot of its own.
-      StringRef suffix = full.ends_with(".out_proj.weight") ||
-                                 full.ends_with(".out_proj.bias")
-                             ? full.rsplit('.').first.rsplit('.').first
-                             : full.rsplit('.').first;
+      StringRef suffix =
+          full.ends_with(".out_proj.weight") || full.ends_with(".out_proj.bias")
+              ? full.rsplit('.').first.rsplit('.').first
+              : full.rsplit('.').first;
       name = suffix.str();
       break;
     }
@@ -211,10 +211,12 @@ LogicalResult Exporter::exportOp(Operation *op, const OpSpec &spec,
 
   Json outputs = Json::object();
   for (OpResult result : op->getResults()) {
-    std::string port = spec.numberedOutputs
-                           ? "output_" + std::to_string(result.getResultNumber())
-                           : "output";
-    std::string key = newKey(op->getNumResults() == 1 ? name : name + "_" + port);
+    std::string port =
+        spec.numberedOutputs
+            ? "output_" + std::to_string(result.getResultNumber())
+            : "output";
+    std::string key =
+        newKey(op->getNumResults() == 1 ? name : name + "_" + port);
     keys[result] = key;
     outputs[port] = key;
   }
@@ -233,10 +235,10 @@ LogicalResult Exporter::exportModel(ModelOp model, Json &graph, bool isTop) {
     std::string name = model.getInputName(arg.getArgNumber()).str();
     if (name.empty())
       name = "input_" + std::to_string(arg.getArgNumber());
-    auto dims = model.getArgAttrOfType<ArrayAttr>(arg.getArgNumber(),
-                                                  MithrilDialect::kDimsAttrName);
-    std::optional<Json> type = tensorType(
-        cast<RankedTensorType>(arg.getType()), dims, /*allowOmitted=*/!isTop);
+    auto dims = model.getArgAttrOfType<ArrayAttr>(
+        arg.getArgNumber(), MithrilDialect::kDimsAttrName);
+    std::optional<Json> type = tensorType(cast<RankedTensorType>(arg.getType()),
+                                          dims, /*allowOmitted=*/!isTop);
     if (!type)
       return model.emitError()
              << "input '" << name << "' has a dynamic dim without a symbol "

@@ -157,9 +157,8 @@ private:
   bool findCycle(StringRef block, SmallVectorImpl<std::string> &path,
                  llvm::StringSet<> &done);
 
-  std::optional<RankedTensorType> parseTensorType(const Json &type,
-                                                  StringRef pointer,
-                                                  ArrayAttr &dims);
+  std::optional<RankedTensorType>
+  parseTensorType(const Json &type, StringRef pointer, ArrayAttr &dims);
   std::optional<Type> parseDType(const Json &dtype, StringRef pointer);
 
   //===--------------------------------------------------------------------===//
@@ -244,8 +243,8 @@ void Importer::checkKeys(const Json &object, StringRef pointer,
 }
 
 std::optional<Type> Importer::parseDType(const Json &dtype, StringRef pointer) {
-  static constexpr StringLiteral kDTypes[] = {"f32", "f16", "bf16", "f64", "i64",
-                                              "i32", "i8",  "u8",   "bool"};
+  static constexpr StringLiteral kDTypes[] = {
+      "f32", "f16", "bf16", "f64", "i64", "i32", "i8", "u8", "bool"};
   if (dtype.is_string()) {
     std::string name = dtype.get<std::string>();
     Builder b(context);
@@ -268,9 +267,9 @@ std::optional<Type> Importer::parseDType(const Json &dtype, StringRef pointer) {
   return std::nullopt;
 }
 
-std::optional<RankedTensorType>
-Importer::parseTensorType(const Json &type, StringRef pointer,
-                          ArrayAttr &dims) {
+std::optional<RankedTensorType> Importer::parseTensorType(const Json &type,
+                                                          StringRef pointer,
+                                                          ArrayAttr &dims) {
   if (!type.is_object()) {
     expected(pointer, "a tensor type {\"shape\": [...], \"dtype\": ...}", type);
     return std::nullopt;
@@ -313,9 +312,8 @@ Importer::parseTensorType(const Json &type, StringRef pointer,
   return RankedTensorType::get(sizes, *elementType);
 }
 
-std::optional<Attribute> Importer::convertArg(const ArgSpec &arg,
-                                              const Json &value,
-                                              StringRef pointer) {
+std::optional<Attribute>
+Importer::convertArg(const ArgSpec &arg, const Json &value, StringRef pointer) {
   auto integer = [&](bool positive) -> std::optional<int64_t> {
     std::optional<int64_t> v = asInteger(value);
     if (!v || (positive && *v <= 0)) {
@@ -344,10 +342,10 @@ std::optional<Attribute> Importer::convertArg(const ArgSpec &arg,
       for (const Json &v : value)
         values.push_back(*asInteger(v));
     } else {
-      std::string expectation =
-          arg.length ? "a list of " + std::to_string(arg.length) + " " +
-                           what.str() + "s"
-                     : "a list of " + what.str() + "s";
+      std::string expectation = arg.length ? "a list of " +
+                                                 std::to_string(arg.length) +
+                                                 " " + what.str() + "s"
+                                           : "a list of " + what.str() + "s";
       if (allowScalar)
         expectation = "a " + what.str() + " or " + expectation;
       if (allowNull)
@@ -410,9 +408,8 @@ std::optional<Attribute> Importer::convertArg(const ArgSpec &arg,
       return builder.getI64IntegerAttr(*v);
     return std::nullopt;
   case ArgKind::Padding:
-    if (value.is_string() &&
-        (value.get<std::string>() == "same" ||
-         value.get<std::string>() == "valid"))
+    if (value.is_string() && (value.get<std::string>() == "same" ||
+                              value.get<std::string>() == "valid"))
       return builder.getStringAttr(value.get<std::string>());
     if (value.is_array() && value.size() == 2 * arg.length) {
       // Two sizes per dim (before, after), as resolveConvPadding takes.
@@ -421,8 +418,7 @@ std::optional<Attribute> Importer::convertArg(const ArgSpec &arg,
       return convertArg(twice, value, pointer);
     }
     if (!value.is_string())
-      return integers(false, /*nonNegative=*/true, /*allowScalar=*/true,
-                      false);
+      return integers(false, /*nonNegative=*/true, /*allowScalar=*/true, false);
     expected(pointer, "\"same\", \"valid\", or padding sizes", value);
     return std::nullopt;
   case ArgKind::DimList: {
@@ -461,7 +457,8 @@ bool Importer::checkHeader(const Json &root) {
   const Json *format = member(root, "format");
   if (!format)
     error("") << "missing key 'format' (expected \"mithril-model\")";
-  else if (!format->is_string() || format->get<std::string>() != "mithril-model")
+  else if (!format->is_string() ||
+           format->get<std::string>() != "mithril-model")
     expected("/format", "\"mithril-model\"", *format);
   const Json *version = member(root, "version");
   if (!version)
@@ -482,7 +479,8 @@ bool Importer::checkHeader(const Json &root) {
       ok = false;
     }
   }
-  if (const Json *weights = member(root, "weights"); weights && !weights->is_string())
+  if (const Json *weights = member(root, "weights");
+      weights && !weights->is_string())
     expected("/weights", "a file name", *weights);
   return ok;
 }
@@ -500,8 +498,7 @@ bool Importer::collectBlocks(const Json &root) {
     std::string pointer = JsonDocument::child("/blocks", it.key());
     const Json &block = it.value();
     if (!isCIdentifier(it.key())) {
-      error(pointer) << "block name '" << it.key()
-                     << "' is not a C identifier";
+      error(pointer) << "block name '" << it.key() << "' is not a C identifier";
       ok = false;
       continue;
     }
@@ -602,8 +599,7 @@ OwningOpRef<ModuleOp> Importer::run() {
   for (auto it = top.inputs->begin(); it != top.inputs->end(); ++it) {
     std::string pointer = JsonDocument::child("/inputs", it.key());
     if (!isCIdentifier(it.key()))
-      error(pointer) << "input name '" << it.key()
-                     << "' is not a C identifier";
+      error(pointer) << "input name '" << it.key() << "' is not a C identifier";
     ArrayAttr dims;
     if (auto type = parseTensorType(it.value(), pointer, dims)) {
       inputTypes.push_back(*type);
@@ -618,8 +614,9 @@ OwningOpRef<ModuleOp> Importer::run() {
     return nullptr;
 
   if (options.randomInit)
-    module->setAttr(kRandomInitSeedAttrName,
-                    builder.getI64IntegerAttr(static_cast<int64_t>(options.seed)));
+    module->setAttr(
+        kRandomInitSeedAttrName,
+        builder.getI64IntegerAttr(static_cast<int64_t>(options.seed)));
   checkWeights(module);
   if (numErrors || failed(verify(module)))
     return nullptr;
@@ -639,7 +636,8 @@ ModelOp Importer::importGraph(const GraphSource &graph,
     return nullptr;
   }
   if (!graph.outputs->is_array() || graph.outputs->empty() ||
-      !llvm::all_of(*graph.outputs, [](const Json &k) { return k.is_string(); })) {
+      !llvm::all_of(*graph.outputs,
+                    [](const Json &k) { return k.is_string(); })) {
     expected(JsonDocument::child(graph.pointer, "outputs"),
              "a non-empty list of keys", *graph.outputs);
     return nullptr;
@@ -659,9 +657,8 @@ ModelOp Importer::importGraph(const GraphSource &graph,
       model.setArgAttr(i, MithrilDialect::kDimsAttrName, inputDims[i]);
     Value argument = model.getArgument(i);
     scope.values[it.key()] = argument;
-    scope.producers[it.key()] =
-        JsonDocument::child(JsonDocument::child(graph.pointer, "inputs"),
-                            it.key());
+    scope.producers[it.key()] = JsonDocument::child(
+        JsonDocument::child(graph.pointer, "inputs"), it.key());
     scope.producerNodes[it.key()] = -1;
     if (i == 0)
       scope.chained = argument;
@@ -774,8 +771,8 @@ void Importer::finishGraph(const GraphSource &graph, GraphScope &scope) {
     ok = false;
     if (scope.poisoned.contains(name) || scope.producers.contains(name))
       continue; // Its producer failed and was reported.
-    auto diag = error(pointer) << "output '" << name
-                               << "' is not produced by any node";
+    auto diag = error(pointer)
+                << "output '" << name << "' is not produced by any node";
     SmallVector<StringRef> keys;
     for (auto &entry : scope.values)
       keys.push_back(entry.getKey());
@@ -803,8 +800,8 @@ void Importer::finishGraph(const GraphSource &graph, GraphScope &scope) {
 void Importer::importNode(const GraphSource &graph, GraphScope &scope,
                           size_t index, StringRef name) {
   const Json &node = (*graph.nodes)[index];
-  std::string pointer = JsonDocument::child(
-      JsonDocument::child(graph.pointer, "nodes"), index);
+  std::string pointer =
+      JsonDocument::child(JsonDocument::child(graph.pointer, "nodes"), index);
   if (!node.is_object()) {
     expected(pointer, "a node (an object with \"op\" or \"block\")", node);
     return;
@@ -845,7 +842,8 @@ void Importer::importNode(const GraphSource &graph, GraphScope &scope,
     return poisonOutputs(scope, node);
   }
   std::string opPointer = JsonDocument::child(pointer, "op");
-  const OpSpec *spec = op->is_string() ? lookupOp(op->get<std::string>()) : nullptr;
+  const OpSpec *spec =
+      op->is_string() ? lookupOp(op->get<std::string>()) : nullptr;
   if (!spec) {
     if (!op->is_string()) {
       expected(opPointer, "an op name", *op);
@@ -902,7 +900,8 @@ std::optional<PortValue> Importer::resolveKey(GraphScope &scope,
   if (producer != scope.producers.end()) {
     int64_t producerNode = scope.producerNodes.lookup(name);
     if (producerNode >= user) {
-      error(pointer) << "key '" << name << "' is used before it is produced (by "
+      error(pointer) << "key '" << name
+                     << "' is used before it is produced (by "
                      << producer->second
                      << "): a node may only use keys of earlier nodes, so a "
                         "graph has no cycle";
@@ -911,8 +910,9 @@ std::optional<PortValue> Importer::resolveKey(GraphScope &scope,
     poisoned = true; // Its producer failed and was reported.
     return std::nullopt;
   }
-  auto diag = error(pointer) << "unknown key '" << name
-                             << "': no graph input or earlier node output has it";
+  auto diag = error(pointer)
+              << "unknown key '" << name
+              << "': no graph input or earlier node output has it";
   SmallVector<StringRef> keys;
   for (auto &entry : scope.values)
     keys.push_back(entry.getKey());
@@ -973,9 +973,9 @@ bool Importer::resolveInputs(GraphScope &scope, const Json &node,
         continue;
       }
       for (auto [k, key] : llvm::enumerate(it.value())) {
-        if (auto value = resolveKey(scope, key,
-                                    JsonDocument::child(portPointer, k), user,
-                                    poisoned))
+        if (auto value =
+                resolveKey(scope, key, JsonDocument::child(portPointer, k),
+                           user, poisoned))
           values[index].push_back(*value);
         else
           ok = false;
@@ -1003,8 +1003,8 @@ bool Importer::materializeConstants(
   for (auto &port : values)
     for (PortValue &value : port)
       if (value.value && !elementType)
-        elementType = cast<RankedTensorType>(value.value.getType())
-                          .getElementType();
+        elementType =
+            cast<RankedTensorType>(value.value.getType()).getElementType();
   for (auto &port : values) {
     for (PortValue &value : port) {
       if (!value.constant)
@@ -1024,19 +1024,20 @@ bool Importer::materializeConstants(
         unsigned width = elementType.getIntOrFloatBitWidth();
         bool isUnsigned = elementType.isUnsignedInteger() || width == 1;
         double low = isUnsigned ? 0.0 : -std::ldexp(1.0, width - 1);
-        double high = isUnsigned ? std::ldexp(1.0, width) : std::ldexp(1.0, width - 1);
+        double high =
+            isUnsigned ? std::ldexp(1.0, width) : std::ldexp(1.0, width - 1);
         if (std::modf(*value.constant, &integral) != 0.0 || integral < low ||
             integral >= high) {
-          error(value.pointer)
-              << "the number " << Json(*value.constant).dump()
-              << " is not a value of the "
-              << getDTypeName(elementType).value_or("?")
-              << " operands it goes with";
+          error(value.pointer) << "the number " << Json(*value.constant).dump()
+                               << " is not a value of the "
+                               << getDTypeName(elementType).value_or("?")
+                               << " operands it goes with";
           return false;
         }
         attr = DenseElementsAttr::get(
-            type, APInt(width, static_cast<uint64_t>(static_cast<int64_t>(integral)),
-                        /*isSigned=*/!isUnsigned));
+            type,
+            APInt(width, static_cast<uint64_t>(static_cast<int64_t>(integral)),
+                  /*isSigned=*/!isUnsigned));
       }
       Location constantLoc =
           NameLoc::get(StringAttr::get(context, value.pointer), location);
@@ -1105,8 +1106,8 @@ void Importer::importOp(const GraphSource &graph, GraphScope &scope,
         SmallVector<StringRef> names;
         for (const ArgSpec &candidate : spec.args)
           names.push_back(candidate.name);
-        auto diag = error(argPointer) << "unknown argument '" << it.key()
-                                      << "' of " << spec.name;
+        auto diag = error(argPointer)
+                    << "unknown argument '" << it.key() << "' of " << spec.name;
         if (auto suggestion = closestName(it.key(), names))
           diag << "; did you mean '" << *suggestion << "'?";
         else if (names.empty())
@@ -1158,8 +1159,8 @@ void Importer::importOp(const GraphSource &graph, GraphScope &scope,
       operands.push_back(value.value);
     segments.push_back(static_cast<int32_t>(port.size()));
   }
-  Type elementType = cast<RankedTensorType>(operands.front().getType())
-                         .getElementType();
+  Type elementType =
+      cast<RankedTensorType>(operands.front().getType()).getElementType();
   if (!isa<FloatType>(elementType))
     elementType = builder.getF32Type();
   if (spec.params) {
@@ -1236,10 +1237,11 @@ LogicalResult Importer::inferTypes(Operation *op,
   SmallVector<std::string> shapes;
   for (const SmallVector<PortValue> &port : inputs)
     for (const PortValue &value : port)
-      shapes.push_back(
-          formatShape(cast<RankedTensorType>(value.value.getType()).getShape()));
-  emitError(op->getLoc()) << message << " (input shapes: "
-                          << llvm::join(shapes, ", ") << ")";
+      shapes.push_back(formatShape(
+          cast<RankedTensorType>(value.value.getType()).getShape()));
+  emitError(op->getLoc()) << message
+                          << " (input shapes: " << llvm::join(shapes, ", ")
+                          << ")";
   return failure();
 }
 
@@ -1296,7 +1298,8 @@ void Importer::importInstance(const GraphSource &graph, GraphScope &scope,
     return poisonOutputs(scope, node);
   }
   if (!block.outputs->is_array() ||
-      !llvm::all_of(*block.outputs, [](const Json &k) { return k.is_string(); })) {
+      !llvm::all_of(*block.outputs,
+                    [](const Json &k) { return k.is_string(); })) {
     expected(JsonDocument::child(block.pointer, "outputs"), "a list of keys",
              *block.outputs);
     return poisonOutputs(scope, node);
@@ -1342,7 +1345,8 @@ void Importer::importInstance(const GraphSource &graph, GraphScope &scope,
       if (!areCompatibleTypes(*declared[i], type)) {
         error(JsonDocument::child(pointer, "inputs"))
             << "input '" << ports[i] << "' of block '" << blockName
-            << "' is declared " << describeTensorType(*declared[i], declaredDims[i])
+            << "' is declared "
+            << describeTensorType(*declared[i], declaredDims[i])
             << ", but node " << what << " gives it "
             << describeTensorType(type);
         return poisonOutputs(scope, node);
@@ -1355,10 +1359,11 @@ void Importer::importInstance(const GraphSource &graph, GraphScope &scope,
   ModelOp callee = getOrImportBlock(blockName, inputTypes, pointer);
   if (!callee)
     return poisonOutputs(scope, node);
-  Location instanceLoc = NameLoc::get(builder.getStringAttr(name), loc(pointer));
+  Location instanceLoc =
+      NameLoc::get(builder.getStringAttr(name), loc(pointer));
   auto instance = InstanceOp::create(builder, instanceLoc,
-                                     callee.getFunctionType().getResults(), name,
-                                     callee.getSymName(), operands);
+                                     callee.getFunctionType().getResults(),
+                                     name, callee.getSymName(), operands);
   SmallVector<std::string> outputPorts;
   for (const Json &output : *block.outputs)
     outputPorts.push_back(output.get<std::string>());
@@ -1406,7 +1411,8 @@ mlir::mithril::importModelFile(llvm::SourceMgr &sourceMgr, MLIRContext *context,
     Location location = FileLineColLoc::get(
         context, filename, problem.position.line, problem.position.column);
     if (!problem.pointer.empty())
-      location = NameLoc::get(StringAttr::get(context, problem.pointer), location);
+      location =
+          NameLoc::get(StringAttr::get(context, problem.pointer), location);
     emitError(location) << (problem.pointer.empty() ? "invalid JSON: " : "")
                         << problem.message;
   }

@@ -6,7 +6,6 @@
 
 #include "mithril/Frontend/ModelParameters.h"
 
-
 using namespace mlir;
 using namespace mlir::mithril;
 

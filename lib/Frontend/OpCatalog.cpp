@@ -122,14 +122,17 @@ constexpr ArgSpec kLinearArgs[] = {
     {"bias", ArgKind::Bool, false, "", 0, /*isAttribute=*/false}};
 
 #define MITHRIL_CONV_ARGS(RANK)                                                \
-  {{"in_channels", ArgKind::PositiveInt, true},                                \
-   {"out_channels", ArgKind::PositiveInt, true},                               \
-   {"kernel_size", ArgKind::Sizes, false, "", RANK},                           \
-   {"stride", ArgKind::Sizes, false, "", RANK},                                \
-   {"padding", ArgKind::Padding, false, "", RANK},                             \
-   {"dilation", ArgKind::Sizes, false, "", RANK},                              \
-   {"groups", ArgKind::PositiveInt},                                           \
-   {"bias", ArgKind::Bool, false, "", 0, /*isAttribute=*/false}}
+  {                                                                            \
+    {"in_channels", ArgKind::PositiveInt, true},                               \
+        {"out_channels", ArgKind::PositiveInt, true},                          \
+        {"kernel_size", ArgKind::Sizes, false, "", RANK},                      \
+        {"stride", ArgKind::Sizes, false, "", RANK},                           \
+        {"padding", ArgKind::Padding, false, "", RANK},                        \
+        {"dilation", ArgKind::Sizes, false, "", RANK},                         \
+        {"groups", ArgKind::PositiveInt}, {                                    \
+      "bias", ArgKind::Bool, false, "", 0, /*isAttribute=*/false               \
+    }                                                                          \
+  }
 constexpr ArgSpec kConv1dArgs[] = MITHRIL_CONV_ARGS(1);
 constexpr ArgSpec kConv2dArgs[] = MITHRIL_CONV_ARGS(2);
 #undef MITHRIL_CONV_ARGS
@@ -139,10 +142,9 @@ constexpr ArgSpec kEmbeddingArgs[] = {
     {"embedding_dim", ArgKind::PositiveInt, true}};
 constexpr ArgSpec kBatchNormArgs[] = {
     {"num_features", ArgKind::PositiveInt, true}, {"eps", ArgKind::Float}};
-constexpr ArgSpec kLayerNormArgs[] = {
-    {"normalized_shape", ArgKind::Ints, true},
-    {"eps", ArgKind::Float},
-    {"elementwise_affine", ArgKind::Bool}};
+constexpr ArgSpec kLayerNormArgs[] = {{"normalized_shape", ArgKind::Ints, true},
+                                      {"eps", ArgKind::Float},
+                                      {"elementwise_affine", ArgKind::Bool}};
 constexpr ArgSpec kRMSNormArgs[] = {{"normalized_shape", ArgKind::Ints, true},
                                     {"eps", ArgKind::Float}};
 constexpr ArgSpec kGroupNormArgs[] = {
@@ -155,10 +157,9 @@ constexpr ArgSpec kGELUArgs[] = {
     {"approximate", ArgKind::Choice, false, "none|tanh"}};
 constexpr ArgSpec kSoftmaxArgs[] = {{"dim", ArgKind::Int}};
 
-constexpr ArgSpec kPoolArgs[] = {
-    {"kernel_size", ArgKind::Sizes, true, "", 2},
-    {"stride", ArgKind::Sizes, false, "", 2},
-    {"padding", ArgKind::Ints, false, "", 2}};
+constexpr ArgSpec kPoolArgs[] = {{"kernel_size", ArgKind::Sizes, true, "", 2},
+                                 {"stride", ArgKind::Sizes, false, "", 2},
+                                 {"padding", ArgKind::Ints, false, "", 2}};
 constexpr ArgSpec kAdaptivePoolArgs[] = {
     {"output_size", ArgKind::Sizes, true, "", 2}};
 
@@ -207,8 +208,7 @@ const OpSpec kCatalog[] = {
     {"Linear", "mithril.linear", kInput, kLinearArgs, linearParams},
     {"Conv1d", "mithril.conv1d", kInput, kConv1dArgs, convParams<1>},
     {"Conv2d", "mithril.conv2d", kInput, kConv2dArgs, convParams<2>},
-    {"Embedding", "mithril.embedding", kInput, kEmbeddingArgs,
-     embeddingParams},
+    {"Embedding", "mithril.embedding", kInput, kEmbeddingArgs, embeddingParams},
     // Normalisation.
     {"BatchNorm1d", "mithril.batch_norm1d", kInput, kBatchNormArgs,
      batchNormParams},

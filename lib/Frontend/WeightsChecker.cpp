@@ -36,9 +36,8 @@ unsigned mlir::mithril::checkModelWeights(ModuleOp module, StringRef path,
     auto type = cast<RankedTensorType>(parameter.op.getType());
     const rt::TensorInfo *tensor = file->find(parameter.name);
     if (!tensor) {
-      emitError(parameter.op.getLoc())
-          << "parameter '" << parameter.name << "' is missing from '" << path
-          << "'";
+      emitError(parameter.op.getLoc()) << "parameter '" << parameter.name
+                                       << "' is missing from '" << path << "'";
       ++numErrors;
       continue;
     }
@@ -61,8 +60,9 @@ unsigned mlir::mithril::checkModelWeights(ModuleOp module, StringRef path,
     SmallVector<StringRef> candidates;
     for (auto &entry : parameterNames)
       candidates.push_back(entry.getKey());
-    auto diag = emitError(fileLoc) << "tensor '" << tensor.name << "' of '"
-                                   << path << "' names no parameter of the model";
+    auto diag = emitError(fileLoc)
+                << "tensor '" << tensor.name << "' of '" << path
+                << "' names no parameter of the model";
     if (auto suggestion = closestName(tensor.name, candidates))
       diag << "; did you mean '" << *suggestion << "'?";
     ++numErrors;

@@ -112,7 +112,8 @@ int main(int argc, char **argv) {
   cl::AddExtraVersionPrinter([](llvm::raw_ostream &os) {
     os << "Mithril version " << MITHRIL_VERSION << "\n";
   });
-  unregisterOptions({"stop-after", "shape", "batch", "weights", "init", "seed"});
+  unregisterOptions(
+      {"stop-after", "shape", "batch", "weights", "init", "seed"});
   Options cli;
   cl::ParseCommandLineOptions(argc, argv, "Mithril compiler\n");
   const std::string &inputFilename = cli.inputFilename;

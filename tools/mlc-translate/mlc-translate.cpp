@@ -34,16 +34,17 @@ using namespace mlir::mithril;
 
 namespace {
 llvm::cl::OptionCategory importCategory("Model import options");
-llvm::cl::opt<std::string> weightsPath(
-    "weights", llvm::cl::desc("Safetensors weights (overrides the model "
-                              "file's `weights`)"),
-    llvm::cl::value_desc("file"), llvm::cl::cat(importCategory));
-llvm::cl::opt<std::string> init(
-    "init", llvm::cl::desc("`random`: PyTorch's default initialisers instead "
-                           "of weights"),
-    llvm::cl::cat(importCategory));
-llvm::cl::opt<uint64_t> seed("seed",
-                             llvm::cl::desc("Seed of --init=random"),
+llvm::cl::opt<std::string>
+    weightsPath("weights",
+                llvm::cl::desc("Safetensors weights (overrides the model "
+                               "file's `weights`)"),
+                llvm::cl::value_desc("file"), llvm::cl::cat(importCategory));
+llvm::cl::opt<std::string>
+    init("init",
+         llvm::cl::desc("`random`: PyTorch's default initialisers instead "
+                        "of weights"),
+         llvm::cl::cat(importCategory));
+llvm::cl::opt<uint64_t> seed("seed", llvm::cl::desc("Seed of --init=random"),
                              llvm::cl::init(0), llvm::cl::cat(importCategory));
 
 void registerModelTranslations() {
@@ -74,8 +75,9 @@ int main(int argc, char **argv) {
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
 
-  llvm::cl::opt<std::string> inputFilename(
-      llvm::cl::Positional, llvm::cl::desc("<input file>"), llvm::cl::init("-"));
+  llvm::cl::opt<std::string> inputFilename(llvm::cl::Positional,
+                                           llvm::cl::desc("<input file>"),
+                                           llvm::cl::init("-"));
   llvm::cl::opt<std::string> outputFilename(
       "o", llvm::cl::desc("Output file (default: standard output)"),
       llvm::cl::value_desc("file"), llvm::cl::init("-"));

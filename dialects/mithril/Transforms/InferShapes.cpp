@@ -51,8 +51,8 @@ void setInputType(ModelOp model, unsigned i, Type type) {
   model.getArgument(i).setType(type);
   SmallVector<Type> inputs(model.getArgumentTypes());
   inputs[i] = type;
-  model.setFunctionType(FunctionType::get(model.getContext(), inputs,
-                                          model.getResultTypes()));
+  model.setFunctionType(
+      FunctionType::get(model.getContext(), inputs, model.getResultTypes()));
 }
 
 /// Refines the result types of the ops of `model`, then its output types.
@@ -128,7 +128,8 @@ LogicalResult refineCalleeInputs(ModuleOp module, bool &changed) {
         auto type = dyn_cast<RankedTensorType>(
             i < instance.getInputs().size() ? instance.getInputs()[i].getType()
                                             : Type());
-        auto declared = dyn_cast<RankedTensorType>(callee.getArgument(i).getType());
+        auto declared =
+            dyn_cast<RankedTensorType>(callee.getArgument(i).getType());
         if (!type || !declared || type.getRank() != declared.getRank() ||
             !refineType(type, declared))
           return instance.emitOpError()
@@ -162,9 +163,8 @@ public:
     if (inserted || it->second.first == size)
       return success();
     return emitError(loc) << "symbol '" << symbol << "' is bound to "
-                          << it->second.first << " (by "
-                          << it->second.second << ") and to " << size
-                          << " (by " << source << ")";
+                          << it->second.first << " (by " << it->second.second
+                          << ") and to " << size << " (by " << source << ")";
   }
   std::optional<int64_t> lookup(StringRef symbol) const {
     auto it = sizes.find(symbol);
@@ -190,8 +190,8 @@ StringRef symbolAt(ArrayAttr dims, size_t d) {
 }
 
 /// Binds the symbols of `dims` that `type` has static sizes for.
-LogicalResult bindFromType(SymbolBindings &bindings, ArrayAttr dims,
-                           Type type, const Twine &source, Location loc) {
+LogicalResult bindFromType(SymbolBindings &bindings, ArrayAttr dims, Type type,
+                           const Twine &source, Location loc) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   if (!tensor)
     return success();
@@ -216,11 +216,10 @@ LogicalResult collectBindings(ModuleOp module, SymbolBindings &bindings) {
   SymbolTable symbols(module);
   for (auto model : module.getOps<ModelOp>())
     for (unsigned i = 0; i < model.getNumArguments(); ++i)
-      if (failed(bindFromType(bindings, getDims(model, i),
-                              model.getArgument(i).getType(),
-                              describeInput(model, i) + " of @" +
-                                  model.getSymName(),
-                              model.getLoc())))
+      if (failed(bindFromType(
+              bindings, getDims(model, i), model.getArgument(i).getType(),
+              describeInput(model, i) + " of @" + model.getSymName(),
+              model.getLoc())))
         return failure();
   WalkResult walk = module.walk([&](InstanceOp instance) {
     auto callee = symbols.lookup<ModelOp>(instance.getCallee());
@@ -318,10 +317,10 @@ LogicalResult applyShapeOption(ModelOp top, StringRef option,
   for (auto [d, size] : llvm::enumerate(sizes)) {
     int64_t current = type.getDimSize(d);
     if (current != ShapedType::kDynamic && current != size)
-      return emitError(loc) << source << ": dim " << d << " of input '"
-                            << name << "' is " << current << ", not " << size;
-    if (StringRef symbol = symbolAt(dims, d); !symbol.empty() &&
-        failed(bindings.bind(symbol, size, source, loc)))
+      return emitError(loc) << source << ": dim " << d << " of input '" << name
+                            << "' is " << current << ", not " << size;
+    if (StringRef symbol = symbolAt(dims, d);
+        !symbol.empty() && failed(bindings.bind(symbol, size, source, loc)))
       return failure();
   }
   setInputType(top, *input, type.clone(sizes));
@@ -377,9 +376,9 @@ struct MithrilInferShapes
   }
 
   LogicalResult applyOptions(ModuleOp module, SymbolBindings &bindings) {
-    if (batch >= 0 && failed(bindings.bind("N", batch,
-                                           "--batch " + std::to_string(batch),
-                                           UnknownLoc::get(&getContext()))))
+    if (batch >= 0 &&
+        failed(bindings.bind("N", batch, "--batch " + std::to_string(batch),
+                             UnknownLoc::get(&getContext()))))
       return failure();
     if (shapes.empty())
       return success();

@@ -48,8 +48,8 @@ void inlineInstance(InstanceOp instance, ModelOp callee) {
     else if (auto nested = dyn_cast<InstanceOp>(copy))
       nested.setName(prefix + nested.getName().str());
   }
-  for (auto [result, returned] :
-       llvm::zip_equal(instance.getResults(), callee.getReturnOp().getOperands()))
+  for (auto [result, returned] : llvm::zip_equal(
+           instance.getResults(), callee.getReturnOp().getOperands()))
     result.replaceAllUsesWith(mapping.lookupOrDefault(returned));
   instance.erase();
 }
@@ -72,8 +72,8 @@ struct MithrilInlineBlocks
       for (InstanceOp instance : instances) {
         auto callee = symbols.lookup<ModelOp>(instance.getCallee());
         if (!callee) {
-          instance.emitOpError() << "uses an unknown model @"
-                                 << instance.getCallee();
+          instance.emitOpError()
+              << "uses an unknown model @" << instance.getCallee();
           return signalPassFailure();
         }
         inlined.insert(callee);

@@ -1,4 +1,5 @@
-//===- JsonPathDiagnostics.h - Diagnostics that name the JSON path -*- C++ -*-===//
+//===- JsonPathDiagnostics.h - Diagnostics that name the JSON path -*- C++
+//-*-===//
 //
 // Part of Mithril, under the Apache License v2.0 with LLVM Exceptions.
 //

@@ -1,4 +1,5 @@
-//===- ModelParameters.h - The parameters of a model, by full name -*- C++ -*-===//
+//===- ModelParameters.h - The parameters of a model, by full name -*- C++
+//-*-===//
 //
 // Part of Mithril, under the Apache License v2.0 with LLVM Exceptions.
 //
