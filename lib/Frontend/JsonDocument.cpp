@@ -9,6 +9,7 @@
 #include "llvm/ADT/StringSet.h"
 
 #include <algorithm>
+#include <cctype>
 #include <iterator>
 
 using namespace mlir::mithril;

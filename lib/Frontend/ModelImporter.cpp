@@ -63,6 +63,8 @@ struct GraphScope {
   /// For each key, the index of the node producing it (-1: a graph input).
   llvm::StringMap<int64_t> producerNodes;
   Value chained; // what a node without `inputs` takes
+  /// Whether `chained` is null because the previous node failed.
+  bool chainBroken = false;
 };
 
 /// An input port's value: a key's value, or a constant still to be typed.
@@ -865,6 +867,7 @@ void Importer::importNode(const GraphSource &graph, GraphScope &scope,
 
 void Importer::poisonOutputs(GraphScope &scope, const Json &node) {
   scope.chained = nullptr;
+  scope.chainBroken = true;
   const Json *outputs = member(node, "outputs");
   if (!outputs || !outputs->is_object())
     return;
@@ -933,8 +936,12 @@ bool Importer::resolveInputs(GraphScope &scope, const Json &node,
   const Json *inputs = member(node, "inputs");
   if (!inputs) {
     // Chaining: the previous node's first output feeds the first port.
-    if (!scope.chained)
-      return false; // The previous node failed, or there is no input.
+    if (!scope.chained) {
+      if (!scope.chainBroken) // Else the previous node failed, reported.
+        error(pointer) << what << " has no \"inputs\", and there is no "
+                       << "graph input or earlier output to take instead";
+      return false;
+    }
     if (!ports.empty())
       values[0].push_back({scope.chained, std::nullopt, pointer.str()});
     for (auto [i, port] : llvm::enumerate(ports))
@@ -1052,6 +1059,7 @@ void Importer::bindOutputs(GraphScope &scope, const Json &node,
                            StringRef pointer, ArrayRef<std::string> ports,
                            ValueRange results, StringRef what) {
   scope.chained = results.empty() ? Value() : results.front();
+  scope.chainBroken = false;
   const Json *outputs = member(node, "outputs");
   if (!outputs)
     return;
