@@ -64,7 +64,11 @@ private:
   std::string nodeName(Operation *op, const OpSpec *spec);
   std::string newKey(StringRef base);
 
+  Attribute defaultArgument(OperationName opName, StringRef name);
+
   llvm::DenseMap<Value, std::string> keys;
+  /// The default-valued attributes of each op, read off a bare instance.
+  llvm::DenseMap<OperationName, NamedAttrList> defaults;
   llvm::StringSet<> usedKeys, usedNames;
   llvm::StringMap<unsigned> counters;
 };
@@ -93,6 +97,23 @@ std::optional<Json> Exporter::tensorType(RankedTensorType type, ArrayAttr dims,
   result["shape"] = shape;
   result["dtype"] = *dtype;
   return result;
+}
+
+/// The value the op gives argument `name` when a model file leaves it out.
+/// ODS keeps defaults in the op's properties, so they are read off an op
+/// created with no attributes (and no operands, so nothing is used).
+Attribute Exporter::defaultArgument(OperationName opName, StringRef name) {
+  auto [it, inserted] = defaults.try_emplace(opName);
+  if (inserted) {
+    Operation *bare =
+        Operation::create(UnknownLoc::get(opName.getContext()), opName, {}, {},
+                          NamedAttrList(), nullptr, {}, 0);
+    if (auto props =
+            dyn_cast_or_null<DictionaryAttr>(bare->getPropertiesAsAttribute()))
+      it->second = NamedAttrList(props);
+    bare->destroy();
+  }
+  return it->second.get(name);
 }
 
 std::string Exporter::newKey(StringRef base) {
@@ -175,8 +196,8 @@ LogicalResult Exporter::exportOp(Operation *op, const OpSpec &spec,
       continue;
     }
     Attribute attr = op->getAttr(arg.name);
-    if (!attr)
-      continue;
+    if (!attr || attr == defaultArgument(op->getName(), arg.name))
+      continue; // Written only where it differs from the catalog's default.
     std::optional<Json> value = attributeToJson(attr);
     if (!value)
       return op->emitError() << "cannot write argument '" << arg.name << "'";
