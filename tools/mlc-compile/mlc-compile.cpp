@@ -62,6 +62,9 @@ struct Options {
       cl::desc("random: PyTorch's default initialisers instead of weights")};
   cl::opt<uint64_t> seed{"seed", cl::desc("Seed of --init=random"),
                          cl::init(0)};
+  cl::opt<bool> printIRAfterAll{"print-ir-after-all",
+                                cl::desc("Print the IR after every pass")};
+  cl::opt<bool> timing{"timing", cl::desc("Time the passes")};
 };
 
 void unregisterOptions(ArrayRef<StringRef> names) {
@@ -164,6 +167,15 @@ int main(int argc, char **argv) {
   PassManager pm(&context);
   if (failed(applyPassManagerCLOptions(pm)))
     return 1;
+  if (cli.printIRAfterAll) {
+    context.disableMultithreading(); // MLIR prints only single-threaded.
+    pm.enableIRPrinting([](Pass *, Operation *) { return false; },
+                        [](Pass *, Operation *) { return true; },
+                        /*printModuleScope=*/true,
+                        /*printAfterOnlyOnChange=*/false);
+  }
+  if (cli.timing)
+    pm.enableTiming();
   buildPipeline(cli, pm, *phase);
   if (failed(pm.run(*module)))
     return 2;
