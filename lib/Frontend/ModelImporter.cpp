@@ -1242,11 +1242,18 @@ LogicalResult Importer::inferTypes(Operation *op,
   if (succeeded(result))
     return success();
   ++numErrors;
+  // A graph input shows its symbols: [N, 4] rather than [?, 4].
   SmallVector<std::string> shapes;
   for (const SmallVector<PortValue> &port : inputs)
-    for (const PortValue &value : port)
-      shapes.push_back(formatShape(
-          cast<RankedTensorType>(value.value.getType()).getShape()));
+    for (const PortValue &value : port) {
+      ArrayAttr dims;
+      if (auto arg = dyn_cast<BlockArgument>(value.value))
+        if (auto model = dyn_cast<ModelOp>(arg.getOwner()->getParentOp()))
+          dims = model.getArgAttrOfType<ArrayAttr>(
+              arg.getArgNumber(), MithrilDialect::kDimsAttrName);
+      std::string type = describeTensorType(value.value.getType(), dims);
+      shapes.push_back(type.substr(0, type.rfind(' '))); // Without dtype.
+    }
   emitError(op->getLoc()) << message
                           << " (input shapes: " << llvm::join(shapes, ", ")
                           << ")";
