@@ -1,6 +1,8 @@
 // The residual network of the Mithril overview (`tiny_resnet` in
-// spec/model-format.md), written in the mithril dialect as the model-file
-// importer produces it: the block `res_block` is a model of its own, used
+// spec/model-format.md), written by hand in the mithril dialect in the form
+// the model-file importer gives (`mlc-translate --import-model
+// examples/tiny_resnet.json`), with the block generic in its spatial dims:
+// the block `res_block` is a model of its own, used
 // twice, and each instance owns its parameters (res_block_0.conv1.weight,
 // ...). The batch `N` is dynamic.
 //
