@@ -14,6 +14,7 @@
 #include "mithril/Frontend/ModelImporter.h"
 
 #include "JsonDocument.h"
+#include "ModelFileReader.h"
 #include "WeightsChecker.h"
 #include "mithril/Frontend/JsonPathDiagnostics.h"
 #include "mithril/Frontend/OpCatalog.h"
@@ -74,80 +75,16 @@ struct PortValue {
   std::string pointer;
 };
 
-std::string describe(const Json &value) {
-  switch (value.type()) {
-  case Json::value_t::object:
-    return "an object";
-  case Json::value_t::array:
-    return "a list";
-  case Json::value_t::null:
-    return "null";
-  case Json::value_t::string:
-    return "\"" + value.get<std::string>() + "\"";
-  default:
-    return value.dump();
-  }
-}
-
-std::string join(ArrayRef<StringRef> names) {
-  std::string joined;
-  for (StringRef name : names)
-    joined += (joined.empty() ? "" : ", ") + name.str();
-  return joined;
-}
-
-/// The member `key` of `object`, or null.
-const Json *member(const Json &object, StringRef key) {
-  if (!object.is_object())
-    return nullptr;
-  auto it = object.find(key.str());
-  return it == object.end() ? nullptr : &*it;
-}
-
-std::optional<int64_t> asInteger(const Json &value) {
-  if (value.is_number_integer()) {
-    if (value.is_number_unsigned() &&
-        value.get<uint64_t>() > uint64_t(INT64_MAX))
-      return std::nullopt;
-    return value.get<int64_t>();
-  }
-  return std::nullopt;
-}
-
-class Importer {
+class Importer : ModelFileReader {
 public:
   Importer(const JsonDocument &document, StringRef filename,
            MLIRContext *context, const ModelImportOptions &options)
-      : document(document), filename(filename), context(context),
-        options(options), builder(context) {}
+      : ModelFileReader(document, filename, context), options(options) {}
 
   OwningOpRef<ModuleOp> run();
 
 private:
-  //===--------------------------------------------------------------------===//
-  // Diagnostics
-  //===--------------------------------------------------------------------===//
-
-  /// The file position of the value at `pointer`, named by the pointer.
-  Location loc(StringRef pointer) {
-    SourcePosition position = document.position(pointer);
-    Location fileLoc =
-        FileLineColLoc::get(context, filename, position.line, position.column);
-    if (pointer.empty())
-      return fileLoc; // The whole file.
-    return NameLoc::get(StringAttr::get(context, pointer), fileLoc);
-  }
-  InFlightDiagnostic error(StringRef pointer) {
-    ++numErrors;
-    return emitError(loc(pointer));
-  }
   bool tooManyErrors() const { return numErrors >= kMaxErrors; }
-  void expected(StringRef pointer, StringRef what, const Json &found) {
-    error(pointer) << "expected " << what << ", found " << describe(found);
-  }
-  /// Reports the keys of `object` that are not `allowed`.
-  void checkKeys(const Json &object, StringRef pointer,
-                 ArrayRef<StringRef> allowed, StringRef what);
 
   //===--------------------------------------------------------------------===//
   // The file
@@ -158,10 +95,6 @@ private:
   bool checkBlockCycles();
   bool findCycle(StringRef block, SmallVectorImpl<std::string> &path,
                  llvm::StringSet<> &done);
-
-  std::optional<RankedTensorType>
-  parseTensorType(const Json &type, StringRef pointer, ArrayAttr &dims);
-  std::optional<Type> parseDType(const Json &dtype, StringRef pointer);
 
   //===--------------------------------------------------------------------===//
   // Graphs and nodes
@@ -175,6 +108,12 @@ private:
                   StringRef name);
   void importOp(const GraphSource &graph, GraphScope &scope, const Json &node,
                 StringRef pointer, StringRef name, const OpSpec &spec);
+  bool readArgs(const OpSpec &spec, const Json &node, StringRef pointer,
+                ArgValues &args, NamedAttrList &attributes);
+  Operation *buildOp(const OpSpec &spec, Location opLoc,
+                     ArrayRef<Value> operands, ArrayRef<int32_t> segments,
+                     const NamedAttrList &attributes,
+                     ArrayRef<SmallVector<PortValue>> inputs);
   void importInstance(const GraphSource &graph, GraphScope &scope,
                       const Json &node, StringRef pointer, StringRef name,
                       StringRef blockName);
@@ -199,20 +138,13 @@ private:
                    StringRef what);
   void poisonOutputs(GraphScope &scope, const Json &node);
 
-  std::optional<Attribute> convertArg(const ArgSpec &arg, const Json &value,
-                                      StringRef pointer);
   ModelOp getOrImportBlock(StringRef blockName, ArrayRef<Type> inputTypes,
                            StringRef usePointer);
 
   void checkWeights(ModuleOp module);
 
-  const JsonDocument &document;
-  std::string filename;
-  MLIRContext *context;
   const ModelImportOptions &options;
-  OpBuilder builder;
   ModuleOp module;
-  unsigned numErrors = 0;
 
   /// The blocks of the file, by name.
   llvm::StringMap<GraphSource> blocks;
@@ -224,228 +156,6 @@ private:
 };
 
 } // namespace
-
-//===----------------------------------------------------------------------===//
-// Reading values
-//===----------------------------------------------------------------------===//
-
-void Importer::checkKeys(const Json &object, StringRef pointer,
-                         ArrayRef<StringRef> allowed, StringRef what) {
-  for (auto it = object.begin(); it != object.end(); ++it) {
-    StringRef key = it.key();
-    if (llvm::is_contained(allowed, key))
-      continue;
-    auto diag = error(JsonDocument::child(pointer, key))
-                << "unknown key '" << key << "' in " << what;
-    if (auto suggestion = closestName(key, allowed))
-      diag << "; did you mean '" << *suggestion << "'?";
-    else
-      diag << " (expected " << join(allowed) << ")";
-  }
-}
-
-std::optional<Type> Importer::parseDType(const Json &dtype, StringRef pointer) {
-  static constexpr StringLiteral kDTypes[] = {
-      "f32", "f16", "bf16", "f64", "i64", "i32", "i8", "u8", "bool"};
-  if (dtype.is_string()) {
-    std::string name = dtype.get<std::string>();
-    Builder b(context);
-    Type type = llvm::StringSwitch<Type>(name)
-                    .Case("f32", b.getF32Type())
-                    .Case("f16", b.getF16Type())
-                    .Case("bf16", b.getBF16Type())
-                    .Case("f64", b.getF64Type())
-                    .Case("i64", b.getI64Type())
-                    .Case("i32", b.getI32Type())
-                    .Case("i8", b.getI8Type())
-                    .Case("u8", b.getIntegerType(8, /*isSigned=*/false))
-                    .Case("bool", b.getI1Type())
-                    .Default(Type());
-    if (type)
-      return type;
-  }
-  SmallVector<StringRef> names(std::begin(kDTypes), std::end(kDTypes));
-  expected(pointer, "a dtype (" + join(names) + ")", dtype);
-  return std::nullopt;
-}
-
-std::optional<RankedTensorType> Importer::parseTensorType(const Json &type,
-                                                          StringRef pointer,
-                                                          ArrayAttr &dims) {
-  if (!type.is_object()) {
-    expected(pointer, "a tensor type {\"shape\": [...], \"dtype\": ...}", type);
-    return std::nullopt;
-  }
-  checkKeys(type, pointer, {"shape", "dtype"}, "a tensor type");
-  const Json *shape = member(type, "shape");
-  const Json *dtype = member(type, "dtype");
-  if (!shape || !dtype) {
-    error(pointer) << "a tensor type needs " << (shape ? "a dtype" : "a shape");
-    return std::nullopt;
-  }
-  std::string shapePointer = JsonDocument::child(pointer, "shape");
-  if (!shape->is_array()) {
-    expected(shapePointer, "a list of dims", *shape);
-    return std::nullopt;
-  }
-  SmallVector<int64_t> sizes;
-  SmallVector<Attribute> written;
-  bool ok = true, symbolic = false;
-  for (auto [i, dim] : llvm::enumerate(*shape)) {
-    std::string dimPointer = JsonDocument::child(shapePointer, i);
-    if (std::optional<int64_t> size = asInteger(dim); size && *size >= 0) {
-      sizes.push_back(*size);
-      written.push_back(builder.getI64IntegerAttr(*size));
-    } else if (dim.is_string() && isCIdentifier(dim.get<std::string>())) {
-      sizes.push_back(ShapedType::kDynamic);
-      written.push_back(builder.getStringAttr(dim.get<std::string>()));
-      symbolic = true;
-    } else {
-      expected(dimPointer,
-               "a dim (a non-negative integer or a symbol such as \"N\")", dim);
-      ok = false;
-    }
-  }
-  std::optional<Type> elementType =
-      parseDType(*dtype, JsonDocument::child(pointer, "dtype"));
-  if (!ok || !elementType)
-    return std::nullopt;
-  dims = symbolic ? builder.getArrayAttr(written) : ArrayAttr();
-  return RankedTensorType::get(sizes, *elementType);
-}
-
-std::optional<Attribute>
-Importer::convertArg(const ArgSpec &arg, const Json &value, StringRef pointer) {
-  auto integer = [&](bool positive) -> std::optional<int64_t> {
-    std::optional<int64_t> v = asInteger(value);
-    if (!v || (positive && *v <= 0)) {
-      expected(pointer, positive ? "a positive integer" : "an integer", value);
-      return std::nullopt;
-    }
-    return v;
-  };
-  // An integer (repeated `arg.length` times) or a list of integers.
-  auto integers = [&](bool positive, bool nonNegative, bool allowScalar,
-                      bool allowNull) -> std::optional<Attribute> {
-    if (allowNull && value.is_null())
-      return Attribute();
-    StringRef what = positive      ? "positive integer"
-                     : nonNegative ? "non-negative integer"
-                                   : "integer";
-    auto valid = [&](const Json &v) {
-      std::optional<int64_t> i = asInteger(v);
-      return i && (!positive || *i > 0) && (!nonNegative || *i >= 0);
-    };
-    SmallVector<int64_t> values;
-    if (allowScalar && valid(value)) {
-      values.assign(std::max(arg.length, 1u), *asInteger(value));
-    } else if (value.is_array() && llvm::all_of(value, valid) &&
-               (arg.length == 0 || value.size() == arg.length)) {
-      for (const Json &v : value)
-        values.push_back(*asInteger(v));
-    } else {
-      std::string expectation = arg.length ? "a list of " +
-                                                 std::to_string(arg.length) +
-                                                 " " + what.str() + "s"
-                                           : "a list of " + what.str() + "s";
-      if (allowScalar)
-        expectation = "a " + what.str() + " or " + expectation;
-      if (allowNull)
-        expectation = "null, " + expectation;
-      expected(pointer, expectation, value);
-      return std::nullopt;
-    }
-    return builder.getDenseI64ArrayAttr(values);
-  };
-
-  switch (arg.kind) {
-  case ArgKind::Int:
-  case ArgKind::PositiveInt:
-    if (auto v = integer(arg.kind == ArgKind::PositiveInt))
-      return builder.getI64IntegerAttr(*v);
-    return std::nullopt;
-  case ArgKind::Float:
-    if (value.is_number() && std::isfinite(value.get<double>()))
-      return builder.getF64FloatAttr(value.get<double>());
-    expected(pointer, "a number", value);
-    return std::nullopt;
-  case ArgKind::OptionalFloat:
-    if (value.is_null())
-      return Attribute();
-    if (value.is_number() && std::isfinite(value.get<double>()))
-      return builder.getF64FloatAttr(value.get<double>());
-    expected(pointer, "null or a number", value);
-    return std::nullopt;
-  case ArgKind::Bool:
-    if (value.is_boolean())
-      return builder.getBoolAttr(value.get<bool>());
-    expected(pointer, "true or false", value);
-    return std::nullopt;
-  case ArgKind::Choice: {
-    SmallVector<StringRef> choices;
-    arg.choices.split(choices, '|');
-    if (value.is_string() &&
-        llvm::is_contained(choices, value.get<std::string>()))
-      return builder.getStringAttr(value.get<std::string>());
-    SmallVector<std::string> quoted;
-    for (StringRef choice : choices)
-      quoted.push_back(("\"" + choice + "\"").str());
-    SmallVector<StringRef> refs(quoted.begin(), quoted.end());
-    expected(pointer, "one of " + join(refs), value);
-    return std::nullopt;
-  }
-  case ArgKind::Sizes:
-    return integers(/*positive=*/true, false, /*allowScalar=*/true, false);
-  case ArgKind::Ints:
-    return integers(false, /*nonNegative=*/arg.length != 0,
-                    /*allowScalar=*/true, false);
-  case ArgKind::IntList:
-    return integers(false, false, /*allowScalar=*/false, false);
-  case ArgKind::OptionalInts:
-    return integers(false, false, /*allowScalar=*/true, /*allowNull=*/true);
-  case ArgKind::OptionalInt:
-    if (value.is_null())
-      return Attribute();
-    if (auto v = integer(false))
-      return builder.getI64IntegerAttr(*v);
-    return std::nullopt;
-  case ArgKind::Padding:
-    if (value.is_string() && (value.get<std::string>() == "same" ||
-                              value.get<std::string>() == "valid"))
-      return builder.getStringAttr(value.get<std::string>());
-    if (value.is_array() && value.size() == 2 * arg.length) {
-      // Two sizes per dim (before, after), as resolveConvPadding takes.
-      ArgSpec twice = arg;
-      twice.length = 2 * arg.length;
-      return convertArg(twice, value, pointer);
-    }
-    if (!value.is_string())
-      return integers(false, /*nonNegative=*/true, /*allowScalar=*/true, false);
-    expected(pointer, "\"same\", \"valid\", or padding sizes", value);
-    return std::nullopt;
-  case ArgKind::DimList: {
-    SmallVector<Attribute> dims;
-    bool ok = value.is_array();
-    for (const Json &dim : ok ? value : Json::array()) {
-      if (std::optional<int64_t> size = asInteger(dim); size && *size >= -1)
-        dims.push_back(builder.getI64IntegerAttr(*size));
-      else if (dim.is_string() && isCIdentifier(dim.get<std::string>()))
-        dims.push_back(builder.getStringAttr(dim.get<std::string>()));
-      else
-        ok = false;
-    }
-    if (ok)
-      return builder.getArrayAttr(dims);
-    expected(pointer, "a list of dims (integers, -1 or symbols)", value);
-    return std::nullopt;
-  }
-  case ArgKind::DType:
-    if (std::optional<Type> type = parseDType(value, pointer))
-      return TypeAttr::get(*type);
-    return std::nullopt;
-  }
-  return std::nullopt;
-}
 
 //===----------------------------------------------------------------------===//
 // The file
@@ -1092,14 +802,11 @@ void Importer::bindOutputs(GraphScope &scope, const Json &node,
   }
 }
 
-void Importer::importOp(const GraphSource &graph, GraphScope &scope,
-                        const Json &node, StringRef pointer, StringRef name,
-                        const OpSpec &spec) {
-  std::string what = "'" + name.str() + "' (" + spec.name.str() + ")";
-
-  // Arguments.
-  ArgValues args;
-  NamedAttrList attributes;
+/// Reads a node's `args` into `args` (every argument) and `attributes`
+/// (those the op holds); false if a problem was reported.
+bool Importer::readArgs(const OpSpec &spec, const Json &node,
+                        StringRef pointer, ArgValues &args,
+                        NamedAttrList &attributes) {
   bool ok = true;
   std::string argsPointer = JsonDocument::child(pointer, "args");
   const Json *argsJson = member(node, "args");
@@ -1144,6 +851,18 @@ void Importer::importOp(const GraphSource &graph, GraphScope &scope,
       ok = false;
     }
 
+  return ok;
+}
+
+void Importer::importOp(const GraphSource &graph, GraphScope &scope,
+                        const Json &node, StringRef pointer, StringRef name,
+                        const OpSpec &spec) {
+  std::string what = "'" + name.str() + "' (" + spec.name.str() + ")";
+
+  ArgValues args;
+  NamedAttrList attributes;
+  bool ok = readArgs(spec, node, pointer, args, attributes);
+
   // Inputs.
   SmallVector<StringRef> ports;
   SmallVector<bool> optionalPorts, variadicPorts;
@@ -1176,13 +895,40 @@ void Importer::importOp(const GraphSource &graph, GraphScope &scope,
       segments.push_back(param.present ? 1 : 0);
       if (!param.present)
         continue;
+      if (llvm::any_of(param.shape, [](int64_t size) { return size < 0; })) {
+        error(JsonDocument::child(pointer, "args"))
+            << "the arguments of " << what << " give parameter '"
+            << param.name << "' no valid shape";
+        return poisonOutputs(scope, node);
+      }
       auto type = RankedTensorType::get(param.shape, elementType);
       operands.push_back(ParameterOp::create(builder, opLoc, type,
                                              name.str() + "." + param.name));
     }
   }
 
-  // The op, with placeholder result types until inference gives them.
+  Operation *op = buildOp(spec, opLoc, operands, segments, attributes, inputs);
+  if (!op)
+    return poisonOutputs(scope, node);
+
+  SmallVector<std::string> outputPorts;
+  if (spec.numberedOutputs)
+    for (unsigned i = 0; i < op->getNumResults(); ++i)
+      outputPorts.push_back("output_" + std::to_string(i));
+  else
+    outputPorts.push_back("output");
+  bindOutputs(scope, node, pointer, outputPorts, op->getResults(), what);
+}
+
+/// Creates the op of `spec`, with the result types it infers; null if
+/// inference or verification failed (and was reported). The op is first
+/// created with a placeholder result, since its properties (and so its
+/// inference) exist only once it does.
+Operation *Importer::buildOp(const OpSpec &spec, Location opLoc,
+                             ArrayRef<Value> operands,
+                             ArrayRef<int32_t> segments,
+                             const NamedAttrList &attributes,
+                             ArrayRef<SmallVector<PortValue>> inputs) {
   OperationState state(opLoc, spec.opName);
   state.addOperands(operands);
   state.addAttributes(attributes);
@@ -1196,7 +942,7 @@ void Importer::importOp(const GraphSource &graph, GraphScope &scope,
   SmallVector<Type> types;
   if (failed(inferTypes(op, inputs, types))) {
     op->erase();
-    return poisonOutputs(scope, node);
+    return nullptr;
   }
   if (types.size() != op->getNumResults()) {
     op->erase();
@@ -1209,16 +955,10 @@ void Importer::importOp(const GraphSource &graph, GraphScope &scope,
   if (failed(verify(op))) {
     ++numErrors;
     op->erase();
-    return poisonOutputs(scope, node);
+    return nullptr;
   }
 
-  SmallVector<std::string> outputPorts;
-  if (spec.numberedOutputs)
-    for (unsigned i = 0; i < op->getNumResults(); ++i)
-      outputPorts.push_back("output_" + std::to_string(i));
-  else
-    outputPorts.push_back("output");
-  bindOutputs(scope, node, pointer, outputPorts, op->getResults(), what);
+  return op;
 }
 
 /// Infers the result types of `op`. A failure is reported at the op with

@@ -95,9 +95,11 @@ static SmallVector<ParamSpec> groupNormParams(const ArgValues &args) {
 static SmallVector<ParamSpec> multiheadAttentionParams(const ArgValues &args) {
   int64_t embed = getInt(args, "embed_dim");
   bool bias = getBool(args, "bias", true);
-  return {{"in_proj_weight", {3 * embed, embed}},
+  // -1 (an invalid dim, which the importer reports) where 3E overflows.
+  int64_t threeEmbed = embed <= INT64_MAX / 3 ? 3 * embed : -1;
+  return {{"in_proj_weight", {threeEmbed, embed}},
           {"out_proj.weight", {embed, embed}},
-          {"in_proj_bias", {3 * embed}, bias},
+          {"in_proj_bias", {threeEmbed}, bias},
           {"out_proj.bias", {embed}, bias}};
 }
 

@@ -14,7 +14,7 @@ import random
 import subprocess
 import sys
 
-ODD_VALUES = [None, True, False, 0, -1, 1, 2**63, -2**63, 1e308, 0.5, "", "N",
+ODD_VALUES = [None, True, False, 0, -1, 1, 2**62, 2**63, -2**63, 1e308, 0.5, "", "N",
               "x", "same", "a b", [], [0], [-1, 2], [1, 2, 3, 4, 5], {}, {"shape": []},
               {"shape": [2], "dtype": "f32"}, "output", "input", "res_block",
               [[1]], "\u00e9", 3.0]
