@@ -18,3 +18,6 @@ llvm_config.add_tool_substitutions(
 config.substitutions.append(
     ("%examples", os.path.join(config.mithril_src_root, "examples")))
 config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(
+    ("%mlir_c_runner_utils",
+     os.path.join(config.llvm_lib_dir, "libmlir_c_runner_utils.so")))

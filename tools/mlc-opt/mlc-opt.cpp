@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mithril/Conversion/Passes.h"
 #include "mithril/IR/MithrilDialect.h"
 #include "mithril/Transforms/Passes.h"
 #include "mithril/Version.h"
@@ -30,6 +31,7 @@ int main(int argc, char **argv) {
   // bufferization, vector, scf, gpu/nvvm, shard, emitc and LLVM.
   mlir::registerAllPasses();
   mlir::mithril::registerMithrilPasses();
+  mlir::mithril::registerMithrilConversionPasses();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

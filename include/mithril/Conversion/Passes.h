@@ -1,0 +1,34 @@
+//===- Passes.h - Conversions out of the mithril dialect --------*- C++ -*-===//
+//
+// Part of Mithril, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MITHRIL_CONVERSION_PASSES_H
+#define MITHRIL_CONVERSION_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+class RewritePatternSet;
+} // namespace mlir
+
+namespace mlir::mithril {
+
+#define GEN_PASS_DECL
+#include "mithril/Conversion/Passes.h.inc"
+
+/// Patterns that lower mithril's elementwise ops (activations, unary math,
+/// arithmetic, comparisons, where, cast) and constants to linalg.
+void populateElementwiseToLinalgPatterns(RewritePatternSet &patterns);
+
+#define GEN_PASS_REGISTRATION
+#include "mithril/Conversion/Passes.h.inc"
+
+} // namespace mlir::mithril
+
+#endif // MITHRIL_CONVERSION_PASSES_H

@@ -1,0 +1,58 @@
+//===- Passes.td - Conversions out of the mithril dialect -----------------===//
+//
+// Part of Mithril, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MITHRIL_CONVERSION_PASSES_TD
+#define MITHRIL_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertMithrilToLinalg
+    : Pass<"convert-mithril-to-linalg", "::mlir::ModuleOp"> {
+  let summary = "Lower mithril's catalog ops to linalg on tensors";
+  let description = [{
+    Rewrites the catalog ops inside `mithril.model`s into upstream ops on
+    tensors: `linalg.generic` (elementwise ops, with NumPy broadcasting
+    through the indexing maps) and linalg named ops, `tensor`, `arith` and
+    `math`. Dynamic dims are read with `tensor.dim`. The model structure
+    (`mithril.model`, `mithril.parameter`, `mithril.return`,
+    `mithril.instance`) is left as it is.
+
+    Broadcasting follows the static types: a dim of static size 1 stretches;
+    a dynamic dim is taken to equal the dims it meets (it never stretches
+    at run time), as in torch-mlir.
+
+    Transcendental functions on `f16`/`bf16` are computed in `f32` and
+    rounded back, as PyTorch does on CPUs.
+
+    Op families converted so far: elementwise (activations, unary math,
+    arithmetic, comparisons, `where`, `cast`) and constants.
+
+    ```mlir
+    %y = mithril.relu %x : tensor<?x4xf32>
+    ```
+
+    becomes
+
+    ```mlir
+    %c0 = arith.constant 0 : index
+    %n = tensor.dim %x, %c0 : tensor<?x4xf32>
+    %init = tensor.empty(%n) : tensor<?x4xf32>
+    %y = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+        ins(%x : tensor<?x4xf32>) outs(%init : tensor<?x4xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %zero = arith.constant 0.000000e+00 : f32
+      %r = arith.maximumf %in, %zero : f32
+      linalg.yield %r : f32
+    } -> tensor<?x4xf32>
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect"
+  ];
+}
+
+#endif // MITHRIL_CONVERSION_PASSES_TD

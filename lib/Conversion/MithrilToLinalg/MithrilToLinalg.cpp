@@ -1,0 +1,46 @@
+//===- MithrilToLinalg.cpp - The convert-mithril-to-linalg pass -----------===//
+//
+// Part of Mithril, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mithril/Conversion/Passes.h"
+#include "mithril/IR/MithrilOps.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace mlir::mithril {
+#define GEN_PASS_DEF_CONVERTMITHRILTOLINALG
+#include "mithril/Conversion/Passes.h.inc"
+} // namespace mlir::mithril
+
+using namespace mlir;
+using namespace mlir::mithril;
+
+namespace {
+
+struct ConvertMithrilToLinalg
+    : mithril::impl::ConvertMithrilToLinalgBase<ConvertMithrilToLinalg> {
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    RewritePatternSet patterns(context);
+    populateElementwiseToLinalgPatterns(patterns);
+
+    // The families converted so far are illegal; the rest of the dialect
+    // (the model structure, and families still to come) stays.
+    ConversionTarget target(*context);
+    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
+                           math::MathDialect, tensor::TensorDialect>();
+    target.addIllegalOp<ReLUOp, SiLUOp, SigmoidOp, TanhOp, SoftplusOp,
+                        LeakyReLUOp, GELUOp, NegOp, AbsOp, ExpOp, LogOp, SqrtOp,
+                        RsqrtOp, SinOp, CosOp, DropoutOp, AddOp, SubOp, MulOp,
+                        DivOp, PowOp, MaximumOp, MinimumOp, EqualOp, LessOp,
+                        GreaterOp, WhereOp, CastOp, ConstantOp>();
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,191 @@
+"""Writes an MLIR program that checks mithril's elementwise ops against PyTorch.
+
+For each case, the inputs are random (seeded) and the expected output is
+what PyTorch computes; the program runs the mithril op (through
+convert-mithril-to-linalg and the upstream CPU lowering) and prints, for each
+case, how many elements are off by more than the tolerance:
+
+    relu: 0
+
+Usage: elementwise_vs_torch.py > check.mlir
+"""
+import torch
+
+torch.manual_seed(0)
+F = torch.nn.functional
+
+# name, mithril op text, torch function, operand makers, dtype
+POSITIVE = lambda shape: torch.rand(shape) * 3 + 0.1
+SIGNED = lambda shape: torch.randn(shape) * 3
+INTS = lambda shape: torch.randint(-9, 10, shape)
+
+
+def unary(name, op, fn, make=SIGNED, attrs=""):
+    return (name, op, attrs, fn, [make])
+
+
+def binary(name, op, fn, make=SIGNED, make_right=None):
+    return (name, op, "", fn, [make, make_right or make])
+
+
+CASES = [
+    unary("relu", "relu", torch.relu),
+    unary("silu", "silu", F.silu),
+    unary("sigmoid", "sigmoid", torch.sigmoid),
+    unary("tanh", "tanh", torch.tanh),
+    unary("softplus", "softplus", F.softplus, lambda s: torch.randn(s) * 15),
+    unary("leaky_relu", "leaky_relu", lambda x: F.leaky_relu(x, 0.2),
+          attrs="{negative_slope = 0.2 : f64}"),
+    unary("gelu", "gelu", F.gelu),
+    unary("gelu_tanh", "gelu", lambda x: F.gelu(x, approximate="tanh"),
+          attrs='{approximate = "tanh"}'),
+    unary("neg", "neg", torch.neg),
+    unary("abs", "abs", torch.abs),
+    unary("exp", "exp", torch.exp),
+    unary("log", "log", torch.log, POSITIVE),
+    unary("sqrt", "sqrt", torch.sqrt, POSITIVE),
+    unary("rsqrt", "rsqrt", torch.rsqrt, POSITIVE),
+    unary("sin", "sin", torch.sin),
+    unary("cos", "cos", torch.cos),
+    binary("add", "add", torch.add),
+    binary("sub", "sub", torch.sub),
+    binary("mul", "mul", torch.mul),
+    binary("div", "div", torch.div),
+    binary("pow", "pow", torch.pow, POSITIVE),
+    binary("maximum", "maximum", torch.maximum),
+    binary("minimum", "minimum", torch.minimum),
+    binary("equal", "equal", torch.eq, lambda s: torch.randint(0, 2, s).float()),
+    binary("less", "less", torch.lt),
+    binary("greater", "greater", torch.gt),
+    binary("add_i64", "add", torch.add, INTS),
+    binary("div_i64", "div", torch.div, INTS,
+           lambda s: torch.randint(1, 5, s) * (torch.randint(0, 2, s) * 2 - 1)),
+    binary("maximum_i64", "maximum", torch.maximum, INTS),
+]
+
+# Shapes: same shape, and NumPy broadcasting (a [2, 1, 4] with a [3, 1]).
+SHAPES = [([3, 4], [3, 4]), ([2, 1, 4], [3, 1])]
+
+MLIR_TYPES = {torch.float32: "f32", torch.int64: "i64", torch.bool: "i1",
+              torch.float16: "f16"}
+
+
+def literal(tensor):
+    def fmt(v):
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, float):
+            return repr(v)
+        return str(v)
+    return "dense<%s>" % (str(tensor.tolist()).replace("True", "true")
+                          .replace("False", "false") if tensor.dim() else
+                          fmt(tensor.item()))
+
+
+def tensor_type(tensor, dynamic=False):
+    dims = ["?" if dynamic and i == 0 else str(d)
+            for i, d in enumerate(tensor.shape)]
+    return "tensor<%s>" % "x".join(dims + [MLIR_TYPES[tensor.dtype]])
+
+
+class Writer:
+    def __init__(self):
+        self.lines, self.count = [], 0
+
+    def value(self):
+        self.count += 1
+        return "%%v%d" % self.count
+
+    def emit(self, text):
+        self.lines.append("    " + text)
+
+    def constant(self, tensor):
+        v = self.value()
+        self.emit("%s = arith.constant %s : %s" % (v, literal(tensor),
+                                                  tensor_type(tensor)))
+        return v
+
+    def case(self, label, op, attrs, fn, makers, shapes, dynamic):
+        inputs = [make(shape) for make, shape in zip(makers, shapes)]
+        expected = fn(*inputs)
+        if expected.dtype == torch.bool:
+            expected = expected.float()
+        operands = []
+        for tensor in inputs:
+            v = self.constant(tensor)
+            if dynamic:  # The op sees a dynamic first dim.
+                d = self.value()
+                self.emit("%s = tensor.cast %s : %s to %s" % (
+                    d, v, tensor_type(tensor), tensor_type(tensor, True)))
+                v = d
+            operands.append(v)
+        types = [tensor_type(t, dynamic) for t in inputs]
+        result_dtype = fn(*inputs).dtype
+        result_type = "tensor<%s>" % "x".join(
+            (["?"] if dynamic else [str(expected.shape[0])]) +
+            [str(d) for d in expected.shape[1:]] + [MLIR_TYPES[result_dtype]])
+        r = self.value()
+        if len(inputs) == 1:
+            self.emit("%s = mithril.%s %s %s : %s -> %s" % (
+                r, op, operands[0], attrs, types[0], result_type))
+        else:
+            self.emit("%s = mithril.%s %s : (%s) -> %s" % (
+                r, op, ", ".join(operands), ", ".join(types), result_type))
+        if result_dtype != torch.float32:
+            c = self.value()
+            f32_type = result_type.rsplit("x", 1)[0] + "xf32>"
+            self.emit("%s = mithril.cast %s to f32 : %s -> %s" % (
+                c, r, result_type, f32_type))
+            r, result_type = c, f32_type
+        self.check(label, r, result_type, expected.float())
+
+    def check(self, label, result, result_type, expected):
+        """Prints how many elements differ by more than 2e-4 relative."""
+        e = self.constant(expected)
+        static_type = tensor_type(expected)
+        s = self.value()
+        self.emit("%s = tensor.cast %s : %s to %s" % (s, result, result_type,
+                                                      static_type))
+        tol = self.constant((expected.abs() * 2e-4 + 1e-5))
+        diff, err, bad, badf = (self.value() for _ in range(4))
+        self.emit("%s = mithril.sub %s, %s : (%s, %s) -> %s" % (
+            diff, s, e, static_type, static_type, static_type))
+        self.emit("%s = mithril.abs %s : %s" % (err, diff, static_type))
+        bool_type = static_type.replace("xf32>", "xi1>")
+        self.emit("%s = mithril.greater %s, %s : (%s, %s) -> %s" % (
+            bad, err, tol, static_type, static_type, bool_type))
+        self.emit("%s = mithril.cast %s to f32 : %s -> %s" % (
+            badf, bad, bool_type, static_type))
+        flat, zero, total, n = (self.value() for _ in range(4))
+        size = expected.numel()
+        reassociation = "[%s]" % ", ".join(str(i) for i in range(expected.dim()))
+        self.emit("%s = tensor.collapse_shape %s [%s] : %s into tensor<%dxf32>" % (
+            flat, badf, reassociation, static_type, size))
+        self.emit("%s = tensor.empty() : tensor<f32>" % zero)
+        z = self.value()
+        self.emit("%s = arith.constant 0.0 : f32" % z)
+        filled = self.value()
+        self.emit("%s = linalg.fill ins(%s : f32) outs(%s : tensor<f32>) -> tensor<f32>"
+                  % (filled, z, zero))
+        self.emit("%s = linalg.reduce ins(%s : tensor<%dxf32>) outs(%s : tensor<f32>) "
+                  "dimensions = [0] (%%a: f32, %%b: f32) { %%s = arith.addf %%a, %%b : f32 "
+                  "linalg.yield %%s : f32 }" % (total, flat, size, filled))
+        self.emit("%s = tensor.extract %s[] : tensor<f32>" % (n, total))
+        self.emit('vector.print str "%s: "' % label)
+        self.emit("vector.print %s : f32" % n)
+
+
+def main():
+    w = Writer()
+    for name, op, attrs, fn, makers in CASES:
+        for k, shapes in enumerate(SHAPES):
+            shapes = shapes[:len(makers)]
+            w.case("%s_%d" % (name, k), op, attrs, fn, makers, shapes, k == 0)
+    print("func.func @main() {")
+    print("\n".join(w.lines))
+    print("    return")
+    print("}")
+
+
+if __name__ == "__main__":
+    main()
