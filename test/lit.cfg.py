@@ -18,6 +18,16 @@ llvm_config.add_tool_substitutions(
 config.substitutions.append(
     ("%examples", os.path.join(config.mithril_src_root, "examples")))
 config.substitutions.append(("%python", config.python_executable))
+# Upstream's CPU lowering of linalg on tensors, for the tests that run
+# converted ops with mlir-runner and compare them with PyTorch.
+config.substitutions.append(
+    ("%cpu_lowering",
+     "--one-shot-bufferize=bufferize-function-boundaries "
+     "--convert-linalg-to-loops --math-expand-ops=ops=rsqrt "
+     "--convert-math-to-llvm --convert-math-to-libm --lower-affine "
+     "--convert-scf-to-cf --expand-strided-metadata --finalize-memref-to-llvm "
+     "--convert-vector-to-llvm --convert-arith-to-llvm --convert-cf-to-llvm "
+     "--convert-func-to-llvm --reconcile-unrealized-casts"))
 config.substitutions.append(
     ("%mlir_c_runner_utils",
      os.path.join(config.llvm_lib_dir, "libmlir_c_runner_utils.so")))

@@ -26,6 +26,10 @@ namespace mlir::mithril {
 /// arithmetic, comparisons, where, cast) and constants to linalg.
 void populateElementwiseToLinalgPatterns(RewritePatternSet &patterns);
 
+/// Patterns that lower `mithril.matmul` and `mithril.linear` to linalg
+/// contractions.
+void populateMatmulToLinalgPatterns(RewritePatternSet &patterns);
+
 #define GEN_PASS_REGISTRATION
 #include "mithril/Conversion/Passes.h.inc"
 

@@ -28,7 +28,9 @@ def ConvertMithrilToLinalg
     rounded back, as PyTorch does on CPUs.
 
     Op families converted so far: elementwise (activations, unary math,
-    arithmetic, comparisons, `where`, `cast`) and constants.
+    arithmetic, comparisons, `where`, `cast`), constants, and `matmul` /
+    `linear` (one contraction each, f16/bf16 accumulated in f32). The other
+    ops are left for the families still to come.
 
     ```mlir
     %y = mithril.relu %x : tensor<?x4xf32>

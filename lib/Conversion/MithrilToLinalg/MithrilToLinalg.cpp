@@ -26,6 +26,7 @@ struct ConvertMithrilToLinalg
     MLIRContext *context = &getContext();
     RewritePatternSet patterns(context);
     populateElementwiseToLinalgPatterns(patterns);
+    populateMatmulToLinalgPatterns(patterns);
 
     // The families converted so far are illegal; the rest of the dialect
     // (the model structure, and families still to come) stays.

@@ -1,4 +1,4 @@
-"""Writes an MLIR program that checks mithril's elementwise ops against PyTorch.
+"""Writes an MLIR program that checks mithril ops against PyTorch.
 
 For each case, the inputs are random (seeded) and the expected output is
 what PyTorch computes; the program runs the mithril op (through
@@ -7,8 +7,9 @@ case, how many elements are off by more than the tolerance:
 
     relu: 0
 
-Usage: elementwise_vs_torch.py > check.mlir
+Usage: ops_vs_torch.py FAMILY > check.mlir   (FAMILY: elementwise, matmul)
 """
+import sys
 import torch
 
 torch.manual_seed(0)
@@ -21,24 +22,31 @@ INTS = lambda shape: torch.randint(-9, 10, shape)
 
 
 def unary(name, op, fn, make=SIGNED, attrs=""):
-    return (name, op, attrs, fn, [make])
+    """An elementwise op on one operand, at each of SHAPES."""
+    return [(name + "_%d" % k, op, attrs, fn, [make(a)], k == 0)
+            for k, (a, _) in enumerate(SHAPES)]
 
 
 def binary(name, op, fn, make=SIGNED, make_right=None):
-    return (name, op, "", fn, [make, make_right or make])
+    """An elementwise op on two operands, at each of SHAPES."""
+    return [(name + "_%d" % k, op, "", fn, [make(a), (make_right or make)(b)],
+             k == 0) for k, (a, b) in enumerate(SHAPES)]
 
 
-CASES = [
+# Shapes: same shape (seen with a dynamic first dim), and NumPy broadcasting.
+SHAPES = [([3, 4], [3, 4]), ([2, 1, 4], [3, 1])]
+
+ELEMENTWISE = [
     unary("relu", "relu", torch.relu),
     unary("silu", "silu", F.silu),
     unary("sigmoid", "sigmoid", torch.sigmoid),
     unary("tanh", "tanh", torch.tanh),
     unary("softplus", "softplus", F.softplus, lambda s: torch.randn(s) * 15),
     unary("leaky_relu", "leaky_relu", lambda x: F.leaky_relu(x, 0.2),
-          attrs="{negative_slope = 0.2 : f64}"),
+          attrs="negative_slope = 0.2 : f64"),
     unary("gelu", "gelu", F.gelu),
     unary("gelu_tanh", "gelu", lambda x: F.gelu(x, approximate="tanh"),
-          attrs='{approximate = "tanh"}'),
+          attrs='approximate = "tanh"'),
     unary("neg", "neg", torch.neg),
     unary("abs", "abs", torch.abs),
     unary("exp", "exp", torch.exp),
@@ -62,9 +70,35 @@ CASES = [
            lambda s: torch.randint(1, 5, s) * (torch.randint(0, 2, s) * 2 - 1)),
     binary("maximum_i64", "maximum", torch.maximum, INTS),
 ]
+ELEMENTWISE = [case for cases in ELEMENTWISE for case in cases]
 
-# Shapes: same shape, and NumPy broadcasting (a [2, 1, 4] with a [3, 1]).
-SHAPES = [([3, 4], [3, 4]), ([2, 1, 4], [3, 1])]
+
+def linear(label, lead, n_in, n_out, bias=True, dynamic=False):
+    x, w, b = torch.randn(lead + [n_in]), torch.randn(n_out, n_in), torch.randn(n_out)
+    props = "in_features = %d : i64, out_features = %d : i64" % (n_in, n_out)
+    inputs = [x, w, b] if bias else [x, w]
+    return (label, "linear", props, lambda *t: F.linear(*t), inputs, dynamic)
+
+
+def matmul(label, left, right, dynamic=False):
+    return (label, "matmul", "", torch.matmul,
+            [torch.randn(left), torch.randn(right)], dynamic)
+
+
+MATMUL = [
+    matmul("matmul_2d", [3, 5], [5, 4], dynamic=True),
+    matmul("matmul_batch", [2, 3, 5], [5, 4]),
+    matmul("matmul_broadcast", [2, 1, 3, 5], [4, 5, 6]),
+    matmul("matmul_vector_left", [5], [2, 5, 3]),
+    matmul("matmul_vector_right", [2, 3, 5], [5]),
+    matmul("matmul_dot", [7], [7]),
+    linear("linear", [3], 5, 4, dynamic=True),
+    linear("linear_3d", [2, 3], 6, 2),
+    linear("linear_no_bias", [4], 3, 2, bias=False),
+    linear("linear_unbatched", [], 8, 3),
+]
+
+FAMILIES = {"elementwise": ELEMENTWISE, "matmul": MATMUL}
 
 MLIR_TYPES = {torch.float32: "f32", torch.int64: "i64", torch.bool: "i1",
               torch.float16: "f16"}
@@ -105,36 +139,31 @@ class Writer:
                                                   tensor_type(tensor)))
         return v
 
-    def case(self, label, op, attrs, fn, makers, shapes, dynamic):
-        inputs = [make(shape) for make, shape in zip(makers, shapes)]
+    def case(self, label, op, props, fn, inputs, dynamic):
+        """`mithril.<op>` on `inputs` (a dynamic first dim if `dynamic`)."""
         expected = fn(*inputs)
-        if expected.dtype == torch.bool:
-            expected = expected.float()
-        operands = []
-        for tensor in inputs:
+        result_dtype = expected.dtype
+        operands, types = [], []
+        for i, tensor in enumerate(inputs):
             v = self.constant(tensor)
-            if dynamic:  # The op sees a dynamic first dim.
+            dyn = dynamic and i == 0 and tensor.dim() > 0
+            if dyn:  # The op sees a dynamic first dim.
                 d = self.value()
                 self.emit("%s = tensor.cast %s : %s to %s" % (
                     d, v, tensor_type(tensor), tensor_type(tensor, True)))
                 v = d
             operands.append(v)
-        types = [tensor_type(t, dynamic) for t in inputs]
-        result_dtype = fn(*inputs).dtype
-        result_type = "tensor<%s>" % "x".join(
-            (["?"] if dynamic else [str(expected.shape[0])]) +
-            [str(d) for d in expected.shape[1:]] + [MLIR_TYPES[result_dtype]])
+            types.append(tensor_type(tensor, dyn))
+        result_type = tensor_type(expected, dynamic and expected.dim() > 0)
         r = self.value()
-        if len(inputs) == 1:
-            self.emit("%s = mithril.%s %s %s : %s -> %s" % (
-                r, op, operands[0], attrs, types[0], result_type))
-        else:
-            self.emit("%s = mithril.%s %s : (%s) -> %s" % (
-                r, op, ", ".join(operands), ", ".join(types), result_type))
+        self.emit('%s = "mithril.%s"(%s) %s: (%s) -> %s' % (
+            r, op, ", ".join(operands), "<{%s}> " % props if props else "",
+            ", ".join(types), result_type))
         if result_dtype != torch.float32:
             c = self.value()
-            f32_type = result_type.rsplit("x", 1)[0] + "xf32>"
-            self.emit("%s = mithril.cast %s to f32 : %s -> %s" % (
+            f32_type = result_type.rsplit("x", 1)[0] + "xf32>" \
+                if "x" in result_type else "tensor<f32>"
+            self.emit('%s = "mithril.cast"(%s) <{dtype = f32}> : (%s) -> %s' % (
                 c, r, result_type, f32_type))
             r, result_type = c, f32_type
         self.check(label, r, result_type, expected.float())
@@ -151,16 +180,22 @@ class Writer:
         self.emit("%s = mithril.sub %s, %s : (%s, %s) -> %s" % (
             diff, s, e, static_type, static_type, static_type))
         self.emit("%s = mithril.abs %s : %s" % (err, diff, static_type))
-        bool_type = static_type.replace("xf32>", "xi1>")
+        bool_type = static_type[:-len("f32>")] + "i1>"
         self.emit("%s = mithril.greater %s, %s : (%s, %s) -> %s" % (
             bad, err, tol, static_type, static_type, bool_type))
         self.emit("%s = mithril.cast %s to f32 : %s -> %s" % (
             badf, bad, bool_type, static_type))
         flat, zero, total, n = (self.value() for _ in range(4))
         size = expected.numel()
-        reassociation = "[%s]" % ", ".join(str(i) for i in range(expected.dim()))
-        self.emit("%s = tensor.collapse_shape %s [%s] : %s into tensor<%dxf32>" % (
-            flat, badf, reassociation, static_type, size))
+        if expected.dim() == 0:
+            self.emit("%s = tensor.expand_shape %s [] output_shape [1] : "
+                      "tensor<f32> into tensor<1xf32>" % (flat, badf))
+        else:
+            reassociation = "[%s]" % ", ".join(
+                str(i) for i in range(expected.dim()))
+            self.emit("%s = tensor.collapse_shape %s [%s] : %s into "
+                      "tensor<%dxf32>" % (flat, badf, reassociation,
+                                          static_type, size))
         self.emit("%s = tensor.empty() : tensor<f32>" % zero)
         z = self.value()
         self.emit("%s = arith.constant 0.0 : f32" % z)
@@ -177,10 +212,8 @@ class Writer:
 
 def main():
     w = Writer()
-    for name, op, attrs, fn, makers in CASES:
-        for k, shapes in enumerate(SHAPES):
-            shapes = shapes[:len(makers)]
-            w.case("%s_%d" % (name, k), op, attrs, fn, makers, shapes, k == 0)
+    for case in FAMILIES[sys.argv[1]]:
+        w.case(*case)
     print("func.func @main() {")
     print("\n".join(w.lines))
     print("    return")
