@@ -30,6 +30,9 @@ void populateElementwiseToLinalgPatterns(RewritePatternSet &patterns);
 /// contractions.
 void populateMatmulToLinalgPatterns(RewritePatternSet &patterns);
 
+/// Patterns that lower the reductions, softmax and the losses to linalg.
+void populateReductionsToLinalgPatterns(RewritePatternSet &patterns);
+
 #define GEN_PASS_REGISTRATION
 #include "mithril/Conversion/Passes.h.inc"
 

@@ -28,9 +28,12 @@ def ConvertMithrilToLinalg
     rounded back, as PyTorch does on CPUs.
 
     Op families converted so far: elementwise (activations, unary math,
-    arithmetic, comparisons, `where`, `cast`), constants, and `matmul` /
-    `linear` (one contraction each, f16/bf16 accumulated in f32). The other
-    ops are left for the families still to come.
+    arithmetic, comparisons, `where`, `cast`), constants, `matmul` /
+    `linear` (one contraction each, f16/bf16 accumulated in f32), and the
+    reductions, softmax and losses (softmax and log-softmax subtract the
+    maximum first; argmax breaks ties on the index, so the result does not
+    depend on the order of the loops). The other ops are left for the
+    families still to come.
 
     ```mlir
     %y = mithril.relu %x : tensor<?x4xf32>

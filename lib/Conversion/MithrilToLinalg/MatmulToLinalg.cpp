@@ -25,14 +25,6 @@ using namespace mlir::mithril;
 
 namespace {
 
-/// The type a contraction accumulates in: f32 for narrower floats.
-Type accumulatorType(Type elementType) {
-  auto floatType = dyn_cast<FloatType>(elementType);
-  if (floatType && floatType.getWidth() < 32)
-    return Float32Type::get(elementType.getContext());
-  return elementType;
-}
-
 /// The loops of a contraction and how each operand indexes them.
 struct Contraction {
   unsigned numLoops = 0;
@@ -81,19 +73,6 @@ Value buildZeros(OpBuilder &b, Location loc, RankedTensorType type,
                                         dynamicSizes);
   Value zero = buildScalarConstant(b, loc, elementType, 0.0);
   return linalg::FillOp::create(b, loc, zero, empty).getResult(0);
-}
-
-/// Rounds an accumulator back to the result's element type.
-Value castTo(OpBuilder &b, Location loc, Value value,
-             RankedTensorType resultType) {
-  if (cast<RankedTensorType>(value.getType()).getElementType() ==
-      resultType.getElementType())
-    return value;
-  return buildElementwise(b, loc, resultType, value,
-                          [&](OpBuilder &nb, Location nloc, ValueRange args) {
-                            return convertScalar(nb, nloc, args[0],
-                                                 resultType.getElementType());
-                          });
 }
 
 /// torch.matmul: batch dims broadcast; a 1-d operand is a row (left) or a
@@ -163,10 +142,10 @@ struct MatMulToGeneric : OpConversionPattern<MatMulOp> {
     Contraction c =
         matmulContraction(adaptor.getLeft(), adaptor.getRight(), resultType);
     Value init = buildZeros(rewriter, loc, resultType,
-                            accumulatorType(resultType.getElementType()), c);
+                            getAccumulatorType(resultType.getElementType()), c);
     Value product = buildContraction(rewriter, loc, c, adaptor.getLeft(),
                                      adaptor.getRight(), init);
-    rewriter.replaceOp(op, castTo(rewriter, loc, product, resultType));
+    rewriter.replaceOp(op, castTensor(rewriter, loc, product, resultType));
     return success();
   }
 };
@@ -200,7 +179,7 @@ struct LinearToGeneric : OpConversionPattern<LinearOp> {
     c.iterators.back() = utils::IteratorType::reduction;
 
     // The accumulator starts as the bias, broadcast over the leading dims.
-    Type acc = accumulatorType(resultType.getElementType());
+    Type acc = getAccumulatorType(resultType.getElementType());
     auto accType = RankedTensorType::get(resultType.getShape(), acc);
     Value init = buildZeros(rewriter, loc, resultType, acc, c);
     if (Value bias = adaptor.getBias())
@@ -209,7 +188,7 @@ struct LinearToGeneric : OpConversionPattern<LinearOp> {
                                 return convertScalar(b, l, args[1], acc);
                               });
     Value product = buildContraction(rewriter, loc, c, input, weight, init);
-    rewriter.replaceOp(op, castTo(rewriter, loc, product, resultType));
+    rewriter.replaceOp(op, castTensor(rewriter, loc, product, resultType));
     return success();
   }
 };

@@ -27,6 +27,7 @@ struct ConvertMithrilToLinalg
     RewritePatternSet patterns(context);
     populateElementwiseToLinalgPatterns(patterns);
     populateMatmulToLinalgPatterns(patterns);
+    populateReductionsToLinalgPatterns(patterns);
 
     // The families converted so far are illegal; the rest of the dialect
     // (the model structure, and families still to come) stays.

@@ -105,3 +105,22 @@ Value mlir::mithril::convertScalar(OpBuilder &builder, Location loc,
   return zeroExtend ? Value(arith::ExtUIOp::create(builder, loc, type, value))
                     : Value(arith::ExtSIOp::create(builder, loc, type, value));
 }
+
+Type mlir::mithril::getAccumulatorType(Type elementType) {
+  auto floatType = dyn_cast<FloatType>(elementType);
+  if (floatType && floatType.getWidth() < 32)
+    return Float32Type::get(elementType.getContext());
+  return elementType;
+}
+
+Value mlir::mithril::castTensor(OpBuilder &builder, Location loc, Value value,
+                                RankedTensorType resultType) {
+  Type elementType = resultType.getElementType();
+  if (cast<RankedTensorType>(value.getType()).getElementType() == elementType)
+    return value;
+  return buildElementwise(builder, loc, resultType, value,
+                          [&](OpBuilder &b, Location bodyLoc, ValueRange args) {
+                            return convertScalar(b, bodyLoc, args[0],
+                                                 elementType);
+                          });
+}

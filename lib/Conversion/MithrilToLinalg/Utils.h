@@ -37,6 +37,15 @@ Value buildScalarConstant(OpBuilder &builder, Location loc, Type type,
 Value convertScalar(OpBuilder &builder, Location loc, Value value, Type type,
                     bool isUnsigned = false);
 
+/// The type sums and products of `elementType` accumulate in: f32 for
+/// floats narrower than f32, else the type itself.
+Type getAccumulatorType(Type elementType);
+
+/// `value` (a tensor) converted elementwise to `resultType`'s element type,
+/// or `value` itself if it already has it.
+Value castTensor(OpBuilder &builder, Location loc, Value value,
+                 RankedTensorType resultType);
+
 } // namespace mlir::mithril
 
 #endif // MITHRIL_LIB_CONVERSION_MITHRILTOLINALG_UTILS_H

@@ -7,7 +7,7 @@ case, how many elements are off by more than the tolerance:
 
     relu: 0
 
-Usage: ops_vs_torch.py FAMILY > check.mlir   (FAMILY: elementwise, matmul)
+Usage: ops_vs_torch.py FAMILY > check.mlir   (FAMILY: elementwise, matmul, reductions)
 """
 import sys
 import torch
@@ -98,7 +98,75 @@ MATMUL = [
     linear("linear_unbatched", [], 8, 3),
 ]
 
-FAMILIES = {"elementwise": ELEMENTWISE, "matmul": MATMUL}
+def reduction(label, op, props, fn, shape, dynamic=False, make=SIGNED):
+    return (label, op, props, fn, [make(shape)], dynamic)
+
+
+def dims(*values):
+    return "dim = array<i64: %s>" % ", ".join(map(str, values))
+
+
+TIES = lambda shape: torch.randint(0, 3, shape).float()
+LOGITS = lambda shape: torch.randn(shape) * 4
+REDUCTIONS = [
+    reduction("sum_dim", "sum", dims(1), lambda x: x.sum(1), [3, 4, 5], True),
+    reduction("sum_all", "sum", "", torch.sum, [3, 4]),
+    reduction("sum_keepdim", "sum", dims(0, 2) + ", keepdim = true",
+              lambda x: x.sum((0, 2), keepdim=True), [3, 4, 5]),
+    reduction("sum_i64", "sum", dims(-1), lambda x: x.sum(-1), [3, 4], True, INTS),
+    reduction("mean", "mean", dims(-1), lambda x: x.mean(-1), [3, 4], True),
+    reduction("mean_all", "mean", "", torch.mean, [2, 3, 4]),
+    reduction("max", "max", dims(1), lambda x: x.amax(1), [3, 4, 2], True),
+    reduction("min_keepdim", "min", dims(0) + ", keepdim = true",
+              lambda x: x.amin(0, keepdim=True), [3, 4]),
+    reduction("argmax", "argmax", "dim = 1 : i64", lambda x: x.argmax(1),
+              [4, 6], True, TIES),
+    reduction("argmax_all", "argmax", "", torch.argmax, [3, 5], False, TIES),
+    reduction("argmax_keepdim", "argmax", "dim = 0 : i64, keepdim = true",
+              lambda x: x.argmax(0, keepdim=True), [5, 3], False, TIES),
+    reduction("variance", "variance", dims(1), lambda x: x.var(1), [3, 6], True),
+    reduction("variance_biased", "variance", dims(0, 1) + ", correction = 0 : i64",
+              lambda x: x.var((0, 1), correction=0), [3, 4, 2]),
+    reduction("softmax", "softmax", "dim = -1 : i64",
+              lambda x: torch.softmax(x, -1), [3, 5], True, LOGITS),
+    reduction("softmax_dim0", "softmax", "dim = 0 : i64",
+              lambda x: torch.softmax(x, 0), [4, 3, 2], False, LOGITS),
+    reduction("log_softmax", "log_softmax", "dim = 1 : i64",
+              lambda x: torch.log_softmax(x, 1), [3, 5], True, LOGITS),
+]
+
+
+def loss(label, op, reduction_, fn, inputs, dynamic=False):
+    props = 'reduction = "%s"' % reduction_ if reduction_ else ""
+    return (label, op, props, fn, inputs, dynamic)
+
+
+def ce(reduction_="mean"):
+    return lambda x, t: F.cross_entropy(x, t, reduction=reduction_)
+
+
+def mse(reduction_="mean"):
+    return lambda x, t: F.mse_loss(x, t, reduction=reduction_)
+
+
+LOSSES = [
+    loss("mse", "mse_loss", "", mse(), [torch.randn(4, 3), torch.randn(4, 3)], True),
+    loss("mse_sum", "mse_loss", "sum", mse("sum"), [torch.randn(2, 3), torch.randn(2, 3)]),
+    loss("mse_none", "mse_loss", "none", mse("none"), [torch.randn(2, 3), torch.randn(2, 3)]),
+    loss("ce", "cross_entropy_loss", "", ce(),
+         [LOGITS([5, 4]), torch.randint(0, 4, (5,))]),
+    loss("ce_none", "cross_entropy_loss", "none", ce("none"),
+         [LOGITS([5, 4]), torch.randint(0, 4, (5,))]),
+    loss("ce_unbatched", "cross_entropy_loss", "", ce(),
+         [LOGITS([6]), torch.tensor(2)]),
+    loss("ce_spatial_sum", "cross_entropy_loss", "sum", ce("sum"),
+         [LOGITS([2, 4, 3]), torch.randint(0, 4, (2, 3))]),
+    loss("ce_probabilities", "cross_entropy_loss", "", ce(),
+         [LOGITS([3, 4]), torch.softmax(torch.randn(3, 4), 1)]),
+]
+
+FAMILIES = {"elementwise": ELEMENTWISE, "matmul": MATMUL,
+            "reductions": REDUCTIONS + LOSSES}
 
 MLIR_TYPES = {torch.float32: "f32", torch.int64: "i64", torch.bool: "i1",
               torch.float16: "f16"}
