@@ -33,6 +33,9 @@ void populateMatmulToLinalgPatterns(RewritePatternSet &patterns);
 /// Patterns that lower the reductions, softmax and the losses to linalg.
 void populateReductionsToLinalgPatterns(RewritePatternSet &patterns);
 
+/// Patterns that lower batch, layer, RMS and group norms to linalg.
+void populateNormalizationToLinalgPatterns(RewritePatternSet &patterns);
+
 #define GEN_PASS_REGISTRATION
 #include "mithril/Conversion/Passes.h.inc"
 

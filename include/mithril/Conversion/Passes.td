@@ -32,8 +32,9 @@ def ConvertMithrilToLinalg
     `linear` (one contraction each, f16/bf16 accumulated in f32), and the
     reductions, softmax and losses (softmax and log-softmax subtract the
     maximum first; argmax breaks ties on the index, so the result does not
-    depend on the order of the loops). The other ops are left for the
-    families still to come.
+    depend on the order of the loops), and the norms (batch, layer, RMS,
+    group: statistics by reductions, then one elementwise generic). The
+    other ops are left for the families still to come.
 
     ```mlir
     %y = mithril.relu %x : tensor<?x4xf32>

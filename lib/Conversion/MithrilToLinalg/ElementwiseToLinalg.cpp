@@ -239,16 +239,6 @@ Value computeScalar(CastOp op, OpBuilder &b, Location loc, ValueRange args) {
 // Patterns
 //===----------------------------------------------------------------------===//
 
-/// Whether any operand or result of `op` is unsigned (`u8`), which arith
-/// (signless integers only) cannot take as it is.
-bool hasUnsignedType(Operation *op) {
-  auto isUnsigned = [](Type type) {
-    return getElementTypeOrSelf(type).isUnsignedInteger();
-  };
-  return llvm::any_of(op->getOperandTypes(), isUnsigned) ||
-         llvm::any_of(op->getResultTypes(), isUnsigned);
-}
-
 /// One `linalg.generic` computing `computeScalar(op, ...)`.
 template <typename SourceOp>
 struct ElementwiseToGeneric : OpConversionPattern<SourceOp> {

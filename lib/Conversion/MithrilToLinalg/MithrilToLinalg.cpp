@@ -28,6 +28,7 @@ struct ConvertMithrilToLinalg
     populateElementwiseToLinalgPatterns(patterns);
     populateMatmulToLinalgPatterns(patterns);
     populateReductionsToLinalgPatterns(patterns);
+    populateNormalizationToLinalgPatterns(patterns);
 
     // The families converted so far are illegal; the rest of the dialect
     // (the model structure, and families still to come) stays.

@@ -46,6 +46,50 @@ Type getAccumulatorType(Type elementType);
 Value castTensor(OpBuilder &builder, Location loc, Value value,
                  RankedTensorType resultType);
 
+/// Whether an operand or result of `op` is unsigned (`u8`), which arith
+/// (signless integers only) cannot take as it is.
+bool hasUnsignedType(Operation *op);
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+/// Combines one element `x` into the accumulator `acc`.
+using CombineFn =
+    llvm::function_ref<Value(OpBuilder &, Location, Value x, Value acc)>;
+
+/// The dims a reduction reduces, normalised and sorted (all if absent).
+SmallVector<int64_t> reducedDims(std::optional<ArrayRef<int64_t>> dims,
+                                 int64_t rank);
+/// The type of `input` reduced over `dims` (kept as size 1 if `keepdim`).
+RankedTensorType reducedType(RankedTensorType input, ArrayRef<int64_t> dims,
+                             bool keepdim, Type elementType);
+/// A tensor of `type` filled with `value`, its dynamic dims from `input`.
+Value buildFilled(OpBuilder &b, Location loc, RankedTensorType type,
+                  Value input, ArrayRef<int64_t> dims, bool keepdim,
+                  Value value);
+/// The output map of a reduction: reduced dims dropped (or 0 if kept).
+AffineMap reducedMap(int64_t rank, ArrayRef<int64_t> dims, bool keepdim,
+                     MLIRContext *context);
+/// Reduces `input` over `dims` into `init` with `combine`.
+Value buildReduce(OpBuilder &b, Location loc, Value input,
+                  ArrayRef<int64_t> dims, bool keepdim, Value init,
+                  CombineFn combine);
+/// The sum of `input` over `dims`, in `accumulator`.
+Value buildSum(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> dims,
+               bool keepdim, Type accumulator);
+/// The maximum (or minimum) of `input` over `dims`; NaN propagates.
+Value buildExtremum(OpBuilder &b, Location loc, Value input,
+                    ArrayRef<int64_t> dims, bool keepdim, bool maximum);
+/// The number of elements a reduction over `dims` combines, as `type`.
+Value buildCount(OpBuilder &b, Location loc, Value input,
+                 ArrayRef<int64_t> dims, Type type);
+/// `tensor` divided elementwise by the scalar `divisor`.
+Value buildScale(OpBuilder &b, Location loc, Value tensor, Value divisor);
+/// The mean of a float `input` over `dims`, in `accumulator`.
+Value buildMean(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> dims,
+                bool keepdim, Type accumulator);
+
 } // namespace mlir::mithril
 
 #endif // MITHRIL_LIB_CONVERSION_MITHRILTOLINALG_UTILS_H

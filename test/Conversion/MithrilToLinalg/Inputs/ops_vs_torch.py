@@ -7,7 +7,8 @@ case, how many elements are off by more than the tolerance:
 
     relu: 0
 
-Usage: ops_vs_torch.py FAMILY > check.mlir   (FAMILY: elementwise, matmul, reductions)
+Usage: ops_vs_torch.py FAMILY > check.mlir   (FAMILY: elementwise, matmul,
+       reductions, norms)
 """
 import sys
 import torch
@@ -165,8 +166,59 @@ LOSSES = [
          [LOGITS([3, 4]), torch.softmax(torch.randn(3, 4), 1)]),
 ]
 
+def batch_norm(label, op, shape, eps=1e-5, dynamic=False):
+    c = shape[1]
+    mean, var = torch.randn(c), torch.rand(c) + 0.5
+    weight, bias = torch.randn(c), torch.randn(c)
+    fn = lambda x, w, b, m, v: F.batch_norm(x, m, v, w, b, False, 0.0, eps)
+    return (label, op, "num_features = %d : i64, eps = %e : f64" % (c, eps), fn,
+            [torch.randn(shape) * 2 + 1, weight, bias, mean, var], dynamic)
+
+
+def layer_norm(label, shape, normalized, affine=True, dynamic=False):
+    props = "normalized_shape = array<i64: %s>, elementwise_affine = %s" % (
+        ", ".join(map(str, normalized)), "true" if affine else "false")
+    n = len(normalized)
+    segments = "operandSegmentSizes = array<i32: 1, %d, %d>" % (affine, affine)
+    inputs = [torch.randn(shape) * 3 + 1]
+    if affine:
+        inputs += [torch.randn(normalized), torch.randn(normalized)]
+    fn = lambda x, *p: F.layer_norm(x, normalized, *p, eps=1e-5)
+    return (label, "layer_norm", props + ", " + segments, fn, inputs, dynamic)
+
+
+def rms_norm(label, shape, normalized, dynamic=False):
+    eps = 1e-6
+    fn = lambda x, w: x * torch.rsqrt(
+        x.pow(2).mean(list(range(-len(normalized), 0)), keepdim=True) + eps) * w
+    props = "normalized_shape = array<i64: %s>" % ", ".join(map(str, normalized))
+    return (label, "rms_norm", props, fn,
+            [torch.randn(shape) * 2, torch.randn(normalized)], dynamic)
+
+
+def group_norm(label, shape, groups, dynamic=False):
+    c = shape[1]
+    fn = lambda x, w, b: F.group_norm(x, groups, w, b, 1e-5)
+    return (label, "group_norm", "num_groups = %d : i64, num_channels = %d : i64"
+            % (groups, c), fn,
+            [torch.randn(shape) * 2 + 1, torch.randn(c), torch.randn(c)], dynamic)
+
+
+NORMS = [
+    batch_norm("batch_norm2d", "batch_norm2d", [2, 3, 4, 5], dynamic=True),
+    batch_norm("batch_norm1d", "batch_norm1d", [4, 3], eps=1e-3),
+    batch_norm("batch_norm1d_seq", "batch_norm1d", [2, 3, 5]),
+    layer_norm("layer_norm", [3, 8], [8], dynamic=True),
+    layer_norm("layer_norm_2d", [2, 3, 4], [3, 4]),
+    layer_norm("layer_norm_no_affine", [2, 5], [5], affine=False),
+    rms_norm("rms_norm", [3, 6], [6], dynamic=True),
+    rms_norm("rms_norm_2d", [2, 3, 4], [3, 4]),
+    group_norm("group_norm", [2, 6, 3, 2], 3, dynamic=True),
+    group_norm("group_norm_1d", [2, 4, 5], 2),
+]
+
 FAMILIES = {"elementwise": ELEMENTWISE, "matmul": MATMUL,
-            "reductions": REDUCTIONS + LOSSES}
+            "reductions": REDUCTIONS + LOSSES, "norms": NORMS}
 
 MLIR_TYPES = {torch.float32: "f32", torch.int64: "i64", torch.bool: "i1",
               torch.float16: "f16"}
