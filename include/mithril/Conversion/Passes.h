@@ -36,6 +36,10 @@ void populateReductionsToLinalgPatterns(RewritePatternSet &patterns);
 /// Patterns that lower batch, layer, RMS and group norms to linalg.
 void populateNormalizationToLinalgPatterns(RewritePatternSet &patterns);
 
+/// Patterns that lower the shape and data-movement ops to tensor and
+/// linalg.
+void populateShapeToLinalgPatterns(RewritePatternSet &patterns);
+
 #define GEN_PASS_REGISTRATION
 #include "mithril/Conversion/Passes.h.inc"
 

@@ -33,8 +33,11 @@ def ConvertMithrilToLinalg
     reductions, softmax and losses (softmax and log-softmax subtract the
     maximum first; argmax breaks ties on the index, so the result does not
     depend on the order of the loops), and the norms (batch, layer, RMS,
-    group: statistics by reductions, then one elementwise generic). The
-    other ops are left for the families still to come.
+    group: statistics by reductions, then one elementwise generic), and the
+    shape and data-movement ops (`tensor.reshape`, collapse and expand
+    shapes, `linalg.transpose`, slices for concat, split and slice,
+    `tensor.pad`, a gathering generic). The other ops (convolutions,
+    pooling, attention, embedding) are left for the families still to come.
 
     ```mlir
     %y = mithril.relu %x : tensor<?x4xf32>

@@ -29,6 +29,7 @@ struct ConvertMithrilToLinalg
     populateMatmulToLinalgPatterns(patterns);
     populateReductionsToLinalgPatterns(patterns);
     populateNormalizationToLinalgPatterns(patterns);
+    populateShapeToLinalgPatterns(patterns);
 
     // The families converted so far are illegal; the rest of the dialect
     // (the model structure, and families still to come) stays.

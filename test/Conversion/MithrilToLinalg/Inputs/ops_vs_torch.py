@@ -8,7 +8,7 @@ case, how many elements are off by more than the tolerance:
     relu: 0
 
 Usage: ops_vs_torch.py FAMILY > check.mlir   (FAMILY: elementwise, matmul,
-       reductions, norms)
+       reductions, norms, shapes)
 """
 import sys
 import torch
@@ -217,8 +217,65 @@ NORMS = [
     group_norm("group_norm_1d", [2, 4, 5], 2),
 ]
 
+def shape_op(label, op, props, fn, inputs, dynamic=False):
+    return (label, op, props, fn, inputs, dynamic)
+
+
+def ints(*values):
+    return "array<i64: %s>" % ", ".join(map(str, values))
+
+
+SHAPE_OPS = [
+    shape_op("reshape", "reshape", "shape = [2, -1]",
+             lambda x: x.reshape(2, -1), [torch.randn(3, 4)]),
+    shape_op("reshape_dynamic", "reshape", "shape = [-1, 2, 2]",
+             lambda x: x.reshape(-1, 2, 2), [torch.randn(3, 4)], True),
+    shape_op("flatten", "flatten", "", torch.nn.Flatten(),
+             [torch.randn(2, 3, 4)], True),
+    shape_op("flatten_range", "flatten", "start_dim = 0 : i64, end_dim = -2 : i64",
+             lambda x: x.flatten(0, -2), [torch.randn(2, 3, 4)]),
+    shape_op("squeeze", "squeeze", "dim = 1 : i64", lambda x: x.squeeze(1),
+             [torch.randn(3, 1, 2)], True),
+    shape_op("squeeze_first", "squeeze", "dim = 0 : i64", lambda x: x.squeeze(0),
+             [torch.randn(1, 4)]),
+    shape_op("unsqueeze", "unsqueeze", "dim = 1 : i64", lambda x: x.unsqueeze(1),
+             [torch.randn(3, 4)], True),
+    shape_op("unsqueeze_last", "unsqueeze", "dim = -1 : i64",
+             lambda x: x.unsqueeze(-1), [torch.randn(3, 4)]),
+    shape_op("transpose", "transpose", "dim0 = 0 : i64, dim1 = 2 : i64",
+             lambda x: x.transpose(0, 2), [torch.randn(2, 3, 4)]),
+    shape_op("permute", "permute", "dims = " + ints(1, 2, 0),
+             lambda x: x.permute(1, 2, 0), [torch.randn(2, 3, 4)]),
+    shape_op("concat", "concat", "dim = 1 : i64",
+             lambda a, b: torch.cat([a, b], 1),
+             [torch.randn(2, 3), torch.randn(2, 5)]),
+    shape_op("concat_dynamic", "concat", "dim = 0 : i64",
+             lambda a, b: torch.cat([a, b], 0),
+             [torch.randn(2, 3), torch.randn(4, 3)], True),
+    shape_op("slice", "slice", "dim = 1 : i64, start = 1 : i64, end = -1 : i64, step = 2 : i64",
+             lambda x: x[:, 1:-1:2], [torch.randn(3, 8)]),
+    shape_op("slice_dynamic", "slice", "dim = 0 : i64, start = -3 : i64, end = 100 : i64",
+             lambda x: x[-3:100], [torch.randn(5, 2)], True),
+    shape_op("gather", "gather", "dim = 1 : i64", lambda x, i: torch.gather(x, 1, i),
+             [torch.randn(3, 5), torch.randint(0, 5, (3, 4))]),
+    shape_op("pad", "pad", "pad = " + ints(1, 2) + ", value = 1.5 : f64",
+             lambda x: F.pad(x, (1, 2), value=1.5), [torch.randn(2, 3)], True),
+    shape_op("pad_crop", "pad", "pad = " + ints(-1, 1, 2, 0),
+             lambda x: F.pad(x, (-1, 1, 2, 0)), [torch.randn(2, 4)]),
+]
+
+
+SHAPE_OPS += [
+    shape_op("split", "split", "split_size = 2 : i64, dim = 1 : i64",
+             lambda x: torch.split(x, 2, 1), [torch.randn(3, 5)]),
+    shape_op("split_first", "split", "split_size = 3 : i64, dim = 0 : i64",
+             lambda x: torch.split(x, 3, 0), [torch.randn(6, 2)]),
+]
+
+
 FAMILIES = {"elementwise": ELEMENTWISE, "matmul": MATMUL,
-            "reductions": REDUCTIONS + LOSSES, "norms": NORMS}
+            "reductions": REDUCTIONS + LOSSES, "norms": NORMS,
+            "shapes": SHAPE_OPS}
 
 MLIR_TYPES = {torch.float32: "f32", torch.int64: "i64", torch.bool: "i1",
               torch.float16: "f16"}
@@ -262,6 +319,8 @@ class Writer:
     def case(self, label, op, props, fn, inputs, dynamic):
         """`mithril.<op>` on `inputs` (a dynamic first dim if `dynamic`)."""
         expected = fn(*inputs)
+        if isinstance(expected, tuple):
+            return self.multi_case(label, op, props, expected, inputs)
         result_dtype = expected.dtype
         operands, types = [], []
         for i, tensor in enumerate(inputs):
@@ -287,6 +346,19 @@ class Writer:
                 c, r, result_type, f32_type))
             r, result_type = c, f32_type
         self.check(label, r, result_type, expected.float())
+
+    def multi_case(self, label, op, props, expected, inputs):
+        """An op with several results (Split), each checked."""
+        operands = [self.constant(t) for t in inputs]
+        types = [tensor_type(t) for t in inputs]
+        result_types = [tensor_type(e) for e in expected]
+        r = self.value()
+        self.emit('%s:%d = "mithril.%s"(%s) <{%s}> : (%s) -> (%s)' % (
+            r, len(expected), op, ", ".join(operands), props,
+            ", ".join(types), ", ".join(result_types)))
+        for i, e in enumerate(expected):
+            self.check("%s_%d" % (label, i), "%s#%d" % (r, i), result_types[i],
+                       e.contiguous())
 
     def check(self, label, result, result_type, expected):
         """Prints how many elements differ by more than 2e-4 relative."""
