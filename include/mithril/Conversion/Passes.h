@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
 
@@ -39,6 +40,9 @@ void populateNormalizationToLinalgPatterns(RewritePatternSet &patterns);
 /// Patterns that lower the shape and data-movement ops to tensor and
 /// linalg.
 void populateShapeToLinalgPatterns(RewritePatternSet &patterns);
+
+/// Patterns that lower convolutions and pooling to linalg.
+void populateConvPoolToLinalgPatterns(RewritePatternSet &patterns);
 
 #define GEN_PASS_REGISTRATION
 #include "mithril/Conversion/Passes.h.inc"

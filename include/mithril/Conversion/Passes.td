@@ -36,8 +36,10 @@ def ConvertMithrilToLinalg
     group: statistics by reductions, then one elementwise generic), and the
     shape and data-movement ops (`tensor.reshape`, collapse and expand
     shapes, `linalg.transpose`, slices for concat, split and slice,
-    `tensor.pad`, a gathering generic). The other ops (convolutions,
-    pooling, attention, embedding) are left for the families still to come.
+    `tensor.pad`, gathering generics for gather and embedding), and the
+    convolutions and pooling (windowed generics over a padded input, groups
+    as a dim of their own). The attention ops are left for the family still
+    to come.
 
     ```mlir
     %y = mithril.relu %x : tensor<?x4xf32>
@@ -60,7 +62,8 @@ def ConvertMithrilToLinalg
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
-    "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect"
+    "::mlir::math::MathDialect", "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect"
   ];
 }
 

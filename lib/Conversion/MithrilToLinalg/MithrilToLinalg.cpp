@@ -30,12 +30,14 @@ struct ConvertMithrilToLinalg
     populateReductionsToLinalgPatterns(patterns);
     populateNormalizationToLinalgPatterns(patterns);
     populateShapeToLinalgPatterns(patterns);
+    populateConvPoolToLinalgPatterns(patterns);
 
     // The families converted so far are illegal; the rest of the dialect
     // (the model structure, and families still to come) stays.
     ConversionTarget target(*context);
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           math::MathDialect, tensor::TensorDialect>();
+                           math::MathDialect, scf::SCFDialect,
+                           tensor::TensorDialect>();
     target.addIllegalOp<ReLUOp, SiLUOp, SigmoidOp, TanhOp, SoftplusOp,
                         LeakyReLUOp, GELUOp, NegOp, AbsOp, ExpOp, LogOp, SqrtOp,
                         RsqrtOp, SinOp, CosOp, DropoutOp, AddOp, SubOp, MulOp,

@@ -434,6 +434,49 @@ struct GatherToGeneric : OpConversionPattern<GatherOp> {
   }
 };
 
+/// torch.nn.Embedding: out[i..., d] = weight[input[i...], d].
+struct EmbeddingToGeneric : OpConversionPattern<EmbeddingOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(EmbeddingOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value indices = adaptor.getInput(), weight = adaptor.getWeight();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    int64_t rank = resultType.getRank();
+    SmallVector<Value> dynamicSizes;
+    for (int64_t d = 0; d + 1 < rank; ++d)
+      if (resultType.isDynamicDim(d))
+        dynamicSizes.push_back(
+            tensor::DimOp::create(rewriter, loc, indices, d));
+    Value init =
+        tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
+                                resultType.getElementType(), dynamicSizes);
+    MLIRContext *context = op.getContext();
+    SmallVector<AffineExpr> indexExprs;
+    for (int64_t d = 0; d + 1 < rank; ++d)
+      indexExprs.push_back(getAffineDimExpr(d, context));
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(rank, 0, indexExprs, context),
+        AffineMap::getMultiDimIdentityMap(rank, context)};
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{resultType}, ValueRange{indices},
+        ValueRange{init}, maps,
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value row =
+              arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]);
+          Value column = linalg::IndexOp::create(b, l, rank - 1);
+          linalg::YieldOp::create(b, l,
+                                  Value(tensor::ExtractOp::create(
+                                      b, l, weight, ValueRange{row, column})));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
 /// F.pad: pairs from the last dim backwards; negative pads crop.
 struct PadToTensor : OpConversionPattern<PadOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -493,5 +536,6 @@ void mlir::mithril::populateShapeToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<ReshapeToTensor, FlattenToCollapse, SqueezeToCollapse,
                UnsqueezeToExpand, TransposeToLinalg, PermuteToLinalg,
                ConcatToInsertSlices, SplitToSlices, SliceToExtract,
-               GatherToGeneric, PadToTensor>(patterns.getContext());
+               GatherToGeneric, EmbeddingToGeneric, PadToTensor>(
+      patterns.getContext());
 }

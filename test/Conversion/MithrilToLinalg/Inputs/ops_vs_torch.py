@@ -8,7 +8,7 @@ case, how many elements are off by more than the tolerance:
     relu: 0
 
 Usage: ops_vs_torch.py FAMILY > check.mlir   (FAMILY: elementwise, matmul,
-       reductions, norms, shapes)
+       convs, reductions, norms, shapes)
 """
 import sys
 import torch
@@ -273,7 +273,70 @@ SHAPE_OPS += [
 ]
 
 
-FAMILIES = {"elementwise": ELEMENTWISE, "matmul": MATMUL,
+def conv(label, op, shape, out_channels, kernel, stride=1, padding="same",
+         dilation=1, groups=1, bias=True, dynamic=False):
+    spatial = 1 if op == "conv1d" else 2
+    in_channels = shape[-spatial - 1]
+    k = [kernel] * spatial
+    weight = torch.randn([out_channels, in_channels // groups] + k) * 0.3
+    inputs = [torch.randn(shape), weight] + ([torch.randn(out_channels)] if bias else [])
+    torch_conv = F.conv1d if op == "conv1d" else F.conv2d
+    fn = lambda x, w, *b: torch_conv(x, w, b[0] if b else None, stride,
+                                     padding, dilation, groups)
+    if isinstance(padding, str):
+        pad = '"%s"' % padding
+    else:
+        pad = ints(*([padding] * spatial))
+    props = ("in_channels = %d : i64, out_channels = %d : i64, kernel_size = %s, "
+             "stride = %s, padding = %s, dilation = %s, groups = %d : i64" % (
+                 in_channels, out_channels, ints(*k), ints(*([stride] * spatial)),
+                 pad, ints(*([dilation] * spatial)), groups))
+    return (label, op, props, fn, inputs, dynamic)
+
+
+def pool(label, op, shape, kernel, stride=None, padding=0, dynamic=False):
+    torch_pool = F.max_pool2d if op == "max_pool2d" else F.avg_pool2d
+    fn = lambda x: torch_pool(x, kernel, stride, padding)
+    props = "kernel_size = %s, padding = %s" % (ints(kernel, kernel),
+                                                ints(padding, padding))
+    if stride:
+        props += ", stride = %s" % ints(stride, stride)
+    return (label, op, props, fn, [torch.randn(shape)], dynamic)
+
+
+def adaptive(label, shape, size, dynamic=False):
+    return (label, "adaptive_avg_pool2d", "output_size = %s" % ints(*size),
+            lambda x: F.adaptive_avg_pool2d(x, size), [torch.randn(shape)], dynamic)
+
+
+def embedding(label, shape, num, dim):
+    fn = lambda i, w: F.embedding(i, w)
+    return (label, "embedding", "num_embeddings = %d : i64, embedding_dim = %d : i64"
+            % (num, dim), fn, [torch.randint(0, num, shape), torch.randn(num, dim)],
+            False)
+
+
+CONV_POOL = [
+    conv("conv2d", "conv2d", [2, 3, 5, 5], 4, 3, dynamic=True),
+    conv("conv2d_stride_pad", "conv2d", [1, 2, 7, 6], 3, 3, stride=2, padding=1),
+    conv("conv2d_valid_dilated", "conv2d", [1, 2, 8, 8], 2, 3, padding="valid",
+         dilation=2, bias=False),
+    conv("conv2d_groups", "conv2d", [2, 4, 5, 5], 6, 3, groups=2),
+    conv("conv2d_unbatched", "conv2d", [3, 4, 4], 2, 1),
+    conv("conv1d", "conv1d", [2, 3, 9], 4, 3, padding=2, stride=2, dynamic=True),
+    conv("conv1d_depthwise", "conv1d", [1, 4, 6], 4, 3, groups=4),
+    pool("max_pool", "max_pool2d", [2, 3, 6, 6], 2, dynamic=True),
+    pool("max_pool_overlap", "max_pool2d", [1, 2, 7, 7], 3, stride=2, padding=1),
+    pool("avg_pool", "avg_pool2d", [2, 3, 6, 4], 2, dynamic=True),
+    pool("avg_pool_padded", "avg_pool2d", [1, 2, 5, 5], 3, stride=2, padding=1),
+    pool("max_pool_unbatched", "max_pool2d", [3, 4, 4], 2),
+    adaptive("adaptive", [2, 3, 7, 5], (3, 2), True),
+    adaptive("adaptive_global", [1, 4, 6, 6], (1, 1)),
+    embedding("embedding", [3, 4], 10, 5),
+    embedding("embedding_1d", [6], 7, 3),
+]
+
+FAMILIES = {"elementwise": ELEMENTWISE, "matmul": MATMUL, "convs": CONV_POOL,
             "reductions": REDUCTIONS + LOSSES, "norms": NORMS,
             "shapes": SHAPE_OPS}
 

@@ -1,0 +1,474 @@
+//===- ConvPoolToLinalg.cpp - Convolutions and pooling to linalg ----------===//
+//
+// Part of Mithril, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// Conv1d/Conv2d and max/average pooling are windowed reductions: the input
+// is padded (`tensor.pad`, with 0 or -inf), then one `linalg.generic` reads
+// it at `output * stride + kernel * dilation`. Groups are dims of their own
+// (the channels are viewed as [groups, channels / groups]), so every
+// indexing map of the output stays a projected permutation. An unbatched
+// input gets a unit batch dim for the computation. Adaptive average pooling
+// has windows of varying size: one generic over the output sums each window
+// with loops of its own.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Utils.h"
+#include "mithril/Conversion/Passes.h"
+#include "mithril/IR/MithrilOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace mlir::mithril;
+
+namespace {
+
+/// A window over `spatialRank` trailing dims.
+struct Window {
+  SmallVector<int64_t> kernel, stride, dilation;
+  SmallVector<std::pair<int64_t, int64_t>> padding;
+};
+
+/// `input` with a unit batch dim in front if it has `batchedRank - 1` dims.
+Value addBatchDim(OpBuilder &b, Location loc, Value input,
+                  int64_t batchedRank) {
+  auto type = cast<RankedTensorType>(input.getType());
+  if (type.getRank() == batchedRank)
+    return input;
+  SmallVector<int64_t> shape = {1};
+  llvm::append_range(shape, type.getShape());
+  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1)};
+  llvm::append_range(sizes, tensor::getMixedSizes(b, loc, input));
+  SmallVector<ReassociationIndices> groups = {{0, 1}};
+  for (int64_t d = 2; d < batchedRank; ++d)
+    groups.push_back({d});
+  return tensor::ExpandShapeOp::create(b, loc, type.clone(shape), input, groups,
+                                       sizes);
+}
+
+/// Drops the unit batch dim again if the op's result has none.
+Value removeBatchDim(OpBuilder &b, Location loc, Value value,
+                     RankedTensorType resultType) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.getRank() == resultType.getRank())
+    return value;
+  SmallVector<ReassociationIndices> groups = {{0, 1}};
+  for (int64_t d = 2; d < type.getRank(); ++d)
+    groups.push_back({d});
+  return tensor::CollapseShapeOp::create(b, loc, resultType, value, groups);
+}
+
+/// Pads the trailing spatial dims of `input` with `value`.
+Value padSpatial(OpBuilder &b, Location loc, Value input, const Window &w,
+                 Value value) {
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t rank = type.getRank(), spatial = w.kernel.size();
+  if (llvm::all_of(w.padding, [](auto p) { return !p.first && !p.second; }))
+    return input;
+  SmallVector<OpFoldResult> low(rank, b.getIndexAttr(0)),
+      high(rank, b.getIndexAttr(0));
+  for (int64_t i = 0; i < spatial; ++i) {
+    low[rank - spatial + i] = b.getIndexAttr(w.padding[i].first);
+    high[rank - spatial + i] = b.getIndexAttr(w.padding[i].second);
+  }
+  return tensor::PadOp::create(b, loc, Type(), input, low, high, value);
+}
+
+/// The output size of each spatial dim: from `resultType` where static,
+/// else (padded - dilation * (kernel - 1) - 1) / stride + 1 at run time.
+SmallVector<Value> outputSizes(OpBuilder &b, Location loc, Value padded,
+                               const Window &w, RankedTensorType resultType) {
+  int64_t rank = cast<RankedTensorType>(padded.getType()).getRank();
+  int64_t spatial = w.kernel.size();
+  int64_t resultRank = resultType.getRank();
+  SmallVector<Value> sizes;
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t known = resultType.getDimSize(resultRank - spatial + i);
+    if (known != ShapedType::kDynamic) {
+      sizes.push_back(arith::ConstantIndexOp::create(b, loc, known));
+      continue;
+    }
+    Value size = tensor::DimOp::create(b, loc, padded, rank - spatial + i);
+    Value extent = arith::ConstantIndexOp::create(
+        b, loc, w.dilation[i] * (w.kernel[i] - 1) + 1);
+    Value span = arith::SubIOp::create(b, loc, size, extent);
+    Value steps = arith::DivUIOp::create(
+        b, loc, span, arith::ConstantIndexOp::create(b, loc, w.stride[i]));
+    sizes.push_back(arith::AddIOp::create(
+        b, loc, steps, arith::ConstantIndexOp::create(b, loc, 1)));
+  }
+  return sizes;
+}
+
+/// `output * stride + kernel * dilation` for each spatial dim.
+SmallVector<AffineExpr> windowExprs(const Window &w, unsigned firstOutputLoop,
+                                    unsigned firstKernelLoop,
+                                    MLIRContext *context) {
+  SmallVector<AffineExpr> exprs;
+  for (size_t i = 0; i < w.kernel.size(); ++i)
+    exprs.push_back(
+        getAffineDimExpr(firstOutputLoop + i, context) * w.stride[i] +
+        getAffineDimExpr(firstKernelLoop + i, context) * w.dilation[i]);
+  return exprs;
+}
+
+//===----------------------------------------------------------------------===//
+// Convolutions
+//===----------------------------------------------------------------------===//
+
+template <typename ConvOp> struct ConvToGeneric : OpConversionPattern<ConvOp> {
+  using OpConversionPattern<ConvOp>::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(ConvOp op, typename ConvOp::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = op.getContext();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    auto weightType = cast<RankedTensorType>(adaptor.getWeight().getType());
+    int64_t spatial = weightType.getRank() - 2;
+    Window w;
+    w.kernel = llvm::to_vector(op.getKernelSize());
+    w.stride = llvm::to_vector(op.getStride());
+    w.dilation = llvm::to_vector(op.getDilation());
+    w.padding =
+        resolveConvPadding(op.getPadding(), w.kernel, w.dilation, spatial);
+    if (w.padding.empty())
+      return rewriter.notifyMatchFailure(op, "unresolved padding");
+    int64_t groups = op.getGroups();
+    int64_t outChannels = op.getOutChannels();
+    int64_t groupIn = op.getInChannels() / groups;
+    int64_t groupOut = outChannels / groups;
+    Type elementType = resultType.getElementType();
+    Type acc = getAccumulatorType(elementType);
+
+    // [N, C, S...] padded, viewed as [N, G, C/G, S...].
+    Value input = addBatchDim(rewriter, loc, adaptor.getInput(), spatial + 2);
+    Value padded = padSpatial(
+        rewriter, loc, input, w,
+        buildScalarConstant(rewriter, loc, getElementTypeOrSelf(input), 0));
+    auto paddedType = cast<RankedTensorType>(padded.getType());
+    SmallVector<int64_t> groupedShape = {paddedType.getDimSize(0), groups,
+                                         groupIn};
+    SmallVector<OpFoldResult> groupedSizes = {
+        tensor::getMixedSize(rewriter, loc, padded, 0),
+        rewriter.getIndexAttr(groups), rewriter.getIndexAttr(groupIn)};
+    SmallVector<ReassociationIndices> inputGroups = {{0}, {1, 2}};
+    for (int64_t i = 0; i < spatial; ++i) {
+      groupedShape.push_back(paddedType.getDimSize(2 + i));
+      groupedSizes.push_back(
+          tensor::getMixedSize(rewriter, loc, padded, 2 + i));
+      inputGroups.push_back({3 + i});
+    }
+    Value grouped = tensor::ExpandShapeOp::create(
+        rewriter, loc, paddedType.clone(groupedShape), padded, inputGroups,
+        groupedSizes);
+    // The weight [Cout, C/G, K...] as [G, Cout/G, C/G, K...].
+    SmallVector<int64_t> weightShape = {groups, groupOut, groupIn};
+    llvm::append_range(weightShape, weightType.getShape().drop_front(2));
+    SmallVector<ReassociationIndices> weightGroups = {{0, 1}};
+    for (int64_t d = 1; d < weightType.getRank(); ++d)
+      weightGroups.push_back({d + 1});
+    Value weight = tensor::ExpandShapeOp::create(
+        rewriter, loc, weightType.clone(weightShape), adaptor.getWeight(),
+        weightGroups);
+
+    // The output [N, G, Cout/G, O...] in the accumulator type, starting from
+    // the bias.
+    SmallVector<Value> spatialSizes =
+        outputSizes(rewriter, loc, padded, w, resultType);
+    SmallVector<int64_t> outShape = {paddedType.getDimSize(0), groups,
+                                     groupOut};
+    SmallVector<Value> dynamicSizes;
+    if (ShapedType::isDynamic(outShape[0]))
+      dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, padded, 0));
+    int64_t resultRank = resultType.getRank();
+    for (int64_t i = 0; i < spatial; ++i) {
+      int64_t size = resultType.getDimSize(resultRank - spatial + i);
+      outShape.push_back(size);
+      if (ShapedType::isDynamic(size))
+        dynamicSizes.push_back(spatialSizes[i]);
+    }
+    auto outType = RankedTensorType::get(outShape, acc);
+    Value init =
+        tensor::EmptyOp::create(rewriter, loc, outShape, acc, dynamicSizes);
+    if (Value bias = adaptor.getBias()) {
+      Value groupedBias = tensor::ExpandShapeOp::create(
+          rewriter, loc,
+          RankedTensorType::get({groups, groupOut}, getElementTypeOrSelf(bias)),
+          bias, SmallVector<ReassociationIndices>{{0, 1}});
+      // Broadcast along N and the spatial dims.
+      SmallVector<AffineExpr> biasExprs = {getAffineDimExpr(1, context),
+                                           getAffineDimExpr(2, context)};
+      int64_t outRank = outType.getRank();
+      SmallVector<AffineMap> maps = {
+          AffineMap::get(outRank, 0, biasExprs, context),
+          AffineMap::getMultiDimIdentityMap(outRank, context)};
+      init = linalg::GenericOp::create(
+                 rewriter, loc, TypeRange{outType}, ValueRange{groupedBias},
+                 ValueRange{init}, maps,
+                 SmallVector<utils::IteratorType>(
+                     outRank, utils::IteratorType::parallel),
+                 [&](OpBuilder &b, Location l, ValueRange args) {
+                   linalg::YieldOp::create(b, l,
+                                           convertScalar(b, l, args[0], acc));
+                 })
+                 .getResult(0);
+    } else {
+      init = linalg::FillOp::create(rewriter, loc,
+                                    buildScalarConstant(rewriter, loc, acc, 0),
+                                    init)
+                 .getResult(0);
+    }
+
+    // Loops: n, g, oc, o..., ic, k...
+    unsigned numLoops = 3 + 2 * spatial + 1;
+    unsigned firstOutput = 3, ic = 3 + spatial, firstKernel = 4 + spatial;
+    auto dim = [&](unsigned i) { return getAffineDimExpr(i, context); };
+    SmallVector<AffineExpr> inputExprs = {dim(0), dim(1), dim(ic)};
+    llvm::append_range(inputExprs,
+                       windowExprs(w, firstOutput, firstKernel, context));
+    SmallVector<AffineExpr> weightExprs = {dim(1), dim(2), dim(ic)};
+    SmallVector<AffineExpr> outExprs = {dim(0), dim(1), dim(2)};
+    for (int64_t i = 0; i < spatial; ++i) {
+      weightExprs.push_back(dim(firstKernel + i));
+      outExprs.push_back(dim(firstOutput + i));
+    }
+    SmallVector<utils::IteratorType> iterators(numLoops,
+                                               utils::IteratorType::parallel);
+    for (unsigned i = ic; i < numLoops; ++i)
+      iterators[i] = utils::IteratorType::reduction;
+    Value sum =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{outType}, ValueRange{grouped, weight},
+            ValueRange{init},
+            SmallVector<AffineMap>{
+                AffineMap::get(numLoops, 0, inputExprs, context),
+                AffineMap::get(numLoops, 0, weightExprs, context),
+                AffineMap::get(numLoops, 0, outExprs, context)},
+            iterators,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value product =
+                  arith::MulFOp::create(b, l, convertScalar(b, l, args[0], acc),
+                                        convertScalar(b, l, args[1], acc));
+              linalg::YieldOp::create(
+                  b, l, Value(arith::AddFOp::create(b, l, args[2], product)));
+            })
+            .getResult(0);
+
+    // Back to [N, Cout, O...] in the result's element type.
+    SmallVector<ReassociationIndices> outGroups = {{0}, {1, 2}};
+    for (int64_t i = 0; i < spatial; ++i)
+      outGroups.push_back({3 + i});
+    SmallVector<int64_t> flatShape = {outShape[0], outChannels};
+    llvm::append_range(flatShape, ArrayRef<int64_t>(outShape).drop_front(3));
+    Value flat = tensor::CollapseShapeOp::create(
+        rewriter, loc, RankedTensorType::get(flatShape, acc), sum, outGroups);
+    flat = castTensor(rewriter, loc, flat,
+                      RankedTensorType::get(flatShape, elementType));
+    rewriter.replaceOp(op, removeBatchDim(rewriter, loc, flat, resultType));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+/// Max or average pooling over [N, C, H, W] windows; PyTorch's average
+/// counts the padding (count_include_pad), so it divides by the window.
+template <typename PoolOp, bool IsMax>
+struct PoolToGeneric : OpConversionPattern<PoolOp> {
+  using OpConversionPattern<PoolOp>::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(PoolOp op, typename PoolOp::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = op.getContext();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Type elementType = resultType.getElementType();
+    Type acc = IsMax ? elementType : getAccumulatorType(elementType);
+    Window w;
+    w.kernel = llvm::to_vector(op.getKernelSize());
+    w.stride = llvm::to_vector(op.getStrideOrKernelSize());
+    w.dilation.assign(2, 1);
+    for (int64_t p : op.getPadding())
+      w.padding.push_back({p, p});
+
+    Value input = addBatchDim(rewriter, loc, adaptor.getInput(), 4);
+    auto floatType = cast<FloatType>(elementType);
+    Value padValue =
+        IsMax ? Value(arith::ConstantOp::create(
+                    rewriter, loc,
+                    rewriter.getFloatAttr(
+                        elementType,
+                        APFloat::getInf(floatType.getFloatSemantics(), true))))
+              : buildScalarConstant(rewriter, loc, elementType, 0);
+    Value padded = padSpatial(rewriter, loc, input, w, padValue);
+    SmallVector<Value> spatialSizes =
+        outputSizes(rewriter, loc, padded, w, resultType);
+    auto paddedType = cast<RankedTensorType>(padded.getType());
+    SmallVector<int64_t> outShape = {paddedType.getDimSize(0),
+                                     paddedType.getDimSize(1)};
+    SmallVector<Value> dynamicSizes;
+    for (int64_t d = 0; d < 2; ++d)
+      if (ShapedType::isDynamic(outShape[d]))
+        dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, padded, d));
+    int64_t resultRank = resultType.getRank();
+    for (int64_t i = 0; i < 2; ++i) {
+      int64_t size = resultType.getDimSize(resultRank - 2 + i);
+      outShape.push_back(size);
+      if (ShapedType::isDynamic(size))
+        dynamicSizes.push_back(spatialSizes[i]);
+    }
+    auto outType = RankedTensorType::get(outShape, acc);
+    Value start = IsMax ? padValue : buildScalarConstant(rewriter, loc, acc, 0);
+    Value empty =
+        tensor::EmptyOp::create(rewriter, loc, outShape, acc, dynamicSizes);
+    Value init =
+        linalg::FillOp::create(rewriter, loc, start, empty).getResult(0);
+    // Loops: n, c, oh, ow, kh, kw.
+    auto dim = [&](unsigned i) { return getAffineDimExpr(i, context); };
+    SmallVector<AffineExpr> inputExprs = {dim(0), dim(1)};
+    llvm::append_range(inputExprs, windowExprs(w, 2, 4, context));
+    SmallVector<utils::IteratorType> iterators(6,
+                                               utils::IteratorType::parallel);
+    iterators[4] = iterators[5] = utils::IteratorType::reduction;
+    // A window-shaped operand (never read) gives the kernel loops their
+    // bounds, as linalg's named pooling ops do.
+    Value window = tensor::EmptyOp::create(rewriter, loc, w.kernel, acc);
+    Value pooled =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{outType}, ValueRange{padded, window},
+            ValueRange{init},
+            SmallVector<AffineMap>{
+                AffineMap::get(6, 0, inputExprs, context),
+                AffineMap::get(6, 0, {dim(4), dim(5)}, context),
+                AffineMap::get(6, 0, {dim(0), dim(1), dim(2), dim(3)},
+                               context)},
+            iterators,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value x = convertScalar(b, l, args[0], acc);
+              Value r = IsMax
+                            ? Value(arith::MaximumFOp::create(b, l, x, args[2]))
+                            : Value(arith::AddFOp::create(b, l, x, args[2]));
+              linalg::YieldOp::create(b, l, r);
+            })
+            .getResult(0);
+    if (!IsMax)
+      pooled = buildScale(
+          rewriter, loc, pooled,
+          buildScalarConstant(rewriter, loc, acc,
+                              static_cast<double>(w.kernel[0] * w.kernel[1])));
+    pooled = castTensor(rewriter, loc, pooled,
+                        RankedTensorType::get(outShape, elementType));
+    rewriter.replaceOp(op, removeBatchDim(rewriter, loc, pooled, resultType));
+    return success();
+  }
+};
+
+/// AdaptiveAvgPool2d: output cell (i, j) averages rows
+/// [floor(i H / OH), ceil((i + 1) H / OH)) and the same for columns.
+struct AdaptiveAvgPoolToGeneric : OpConversionPattern<AdaptiveAvgPool2dOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(AdaptiveAvgPool2dOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Type elementType = resultType.getElementType();
+    Type acc = getAccumulatorType(elementType);
+    Value input = addBatchDim(rewriter, loc, adaptor.getInput(), 4);
+    auto inputType = cast<RankedTensorType>(input.getType());
+    ArrayRef<int64_t> outSize = op.getOutputSize();
+    SmallVector<int64_t> outShape = {inputType.getDimSize(0),
+                                     inputType.getDimSize(1), outSize[0],
+                                     outSize[1]};
+    SmallVector<Value> dynamicSizes;
+    for (int64_t d = 0; d < 2; ++d)
+      if (ShapedType::isDynamic(outShape[d]))
+        dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, input, d));
+    auto outType = RankedTensorType::get(outShape, acc);
+    Value init =
+        tensor::EmptyOp::create(rewriter, loc, outShape, acc, dynamicSizes);
+    Value height = tensor::DimOp::create(rewriter, loc, input, 2);
+    Value width = tensor::DimOp::create(rewriter, loc, input, 3);
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(4, op.getContext());
+    Value pooled =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{outType}, ValueRange{}, ValueRange{init},
+            SmallVector<AffineMap>{identity},
+            SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+            [&](OpBuilder &b, Location l, ValueRange) {
+              auto bounds = [&](int64_t loop, Value size, int64_t cells) {
+                Value i = linalg::IndexOp::create(b, l, loop);
+                Value n = arith::ConstantIndexOp::create(b, l, cells);
+                Value one = arith::ConstantIndexOp::create(b, l, 1);
+                Value begin = arith::DivUIOp::create(
+                    b, l, arith::MulIOp::create(b, l, i, size), n);
+                Value end = arith::CeilDivUIOp::create(
+                    b, l,
+                    arith::MulIOp::create(
+                        b, l, arith::AddIOp::create(b, l, i, one), size),
+                    n);
+                return std::make_pair(begin, end);
+              };
+              auto [rowBegin, rowEnd] = bounds(2, height, outSize[0]);
+              auto [colBegin, colEnd] = bounds(3, width, outSize[1]);
+              Value n = linalg::IndexOp::create(b, l, 0);
+              Value c = linalg::IndexOp::create(b, l, 1);
+              Value one = arith::ConstantIndexOp::create(b, l, 1);
+              Value zero = buildScalarConstant(b, l, acc, 0);
+              auto rows = scf::ForOp::create(
+                  b, l, rowBegin, rowEnd, one, ValueRange{zero},
+                  [&](OpBuilder &rb, Location rl, Value row, ValueRange sum) {
+                    auto cols = scf::ForOp::create(
+                        rb, rl, colBegin, colEnd, one, sum,
+                        [&](OpBuilder &cb, Location cl, Value col,
+                            ValueRange inner) {
+                          Value x = tensor::ExtractOp::create(
+                              cb, cl, input, ValueRange{n, c, row, col});
+                          Value next = arith::AddFOp::create(
+                              cb, cl, inner[0], convertScalar(cb, cl, x, acc));
+                          scf::YieldOp::create(cb, cl, next);
+                        });
+                    scf::YieldOp::create(rb, rl, cols.getResults());
+                  });
+              Value count = arith::MulIOp::create(
+                  b, l, arith::SubIOp::create(b, l, rowEnd, rowBegin),
+                  arith::SubIOp::create(b, l, colEnd, colBegin));
+              Value countValue = convertScalar(
+                  b, l, arith::IndexCastOp::create(b, l, b.getI64Type(), count),
+                  acc);
+              linalg::YieldOp::create(
+                  b, l,
+                  Value(arith::DivFOp::create(b, l, rows.getResult(0),
+                                              countValue)));
+            })
+            .getResult(0);
+    pooled = castTensor(rewriter, loc, pooled,
+                        RankedTensorType::get(outShape, elementType));
+    rewriter.replaceOp(op, removeBatchDim(rewriter, loc, pooled, resultType));
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::mithril::populateConvPoolToLinalgPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<ConvToGeneric<Conv1dOp>, ConvToGeneric<Conv2dOp>,
+               PoolToGeneric<MaxPool2dOp, true>,
+               PoolToGeneric<AvgPool2dOp, false>, AdaptiveAvgPoolToGeneric>(
+      patterns.getContext());
+}
