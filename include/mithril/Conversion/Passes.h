@@ -44,6 +44,10 @@ void populateShapeToLinalgPatterns(RewritePatternSet &patterns);
 /// Patterns that lower convolutions and pooling to linalg.
 void populateConvPoolToLinalgPatterns(RewritePatternSet &patterns);
 
+/// Patterns that rewrite the attention ops into the mithril ops they are
+/// made of (lowered by the patterns above).
+void populateAttentionToLinalgPatterns(RewritePatternSet &patterns);
+
 #define GEN_PASS_REGISTRATION
 #include "mithril/Conversion/Passes.h.inc"
 

@@ -27,19 +27,18 @@ def ConvertMithrilToLinalg
     Transcendental functions on `f16`/`bf16` are computed in `f32` and
     rounded back, as PyTorch does on CPUs.
 
-    Op families converted so far: elementwise (activations, unary math,
-    arithmetic, comparisons, `where`, `cast`), constants, `matmul` /
-    `linear` (one contraction each, f16/bf16 accumulated in f32), and the
-    reductions, softmax and losses (softmax and log-softmax subtract the
-    maximum first; argmax breaks ties on the index, so the result does not
-    depend on the order of the loops), and the norms (batch, layer, RMS,
-    group: statistics by reductions, then one elementwise generic), and the
-    shape and data-movement ops (`tensor.reshape`, collapse and expand
-    shapes, `linalg.transpose`, slices for concat, split and slice,
-    `tensor.pad`, gathering generics for gather and embedding), and the
-    convolutions and pooling (windowed generics over a padded input, groups
-    as a dim of their own). The attention ops are left for the family still
-    to come.
+    Every op of the catalog is lowered, one file per family: elementwise
+    ops (one generic each) and constants; `matmul` / `linear` (one
+    contraction each, f16/bf16 accumulated in f32); reductions, softmax and
+    losses (softmax and log-softmax subtract the maximum first; argmax
+    breaks ties on the index, so the result does not depend on the order of
+    the loops); the norms (statistics by reductions, then one elementwise
+    generic); shape and data-movement ops (`tensor.reshape`, collapse and
+    expand shapes, `linalg.transpose`, slices, `tensor.pad`, gathering
+    generics for gather and embedding); convolutions and pooling (windowed
+    generics over a padded input, groups as a dim of their own); attention,
+    rewritten into the mithril ops it is made of. Ops on `u8` tensors are
+    not lowered yet: they fail to legalize.
 
     ```mlir
     %y = mithril.relu %x : tensor<?x4xf32>

@@ -31,18 +31,16 @@ struct ConvertMithrilToLinalg
     populateNormalizationToLinalgPatterns(patterns);
     populateShapeToLinalgPatterns(patterns);
     populateConvPoolToLinalgPatterns(patterns);
+    populateAttentionToLinalgPatterns(patterns);
 
-    // The families converted so far are illegal; the rest of the dialect
-    // (the model structure, and families still to come) stays.
+    // Every catalog op is lowered; the model structure stays for the
+    // passes that turn models into functions.
     ConversionTarget target(*context);
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                            math::MathDialect, scf::SCFDialect,
                            tensor::TensorDialect>();
-    target.addIllegalOp<ReLUOp, SiLUOp, SigmoidOp, TanhOp, SoftplusOp,
-                        LeakyReLUOp, GELUOp, NegOp, AbsOp, ExpOp, LogOp, SqrtOp,
-                        RsqrtOp, SinOp, CosOp, DropoutOp, AddOp, SubOp, MulOp,
-                        DivOp, PowOp, MaximumOp, MinimumOp, EqualOp, LessOp,
-                        GreaterOp, WhereOp, CastOp, ConstantOp>();
+    target.addIllegalDialect<MithrilDialect>();
+    target.addLegalOp<ModelOp, ParameterOp, InstanceOp, ReturnOp>();
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

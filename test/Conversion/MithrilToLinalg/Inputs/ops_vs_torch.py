@@ -8,7 +8,7 @@ case, how many elements are off by more than the tolerance:
     relu: 0
 
 Usage: ops_vs_torch.py FAMILY > check.mlir   (FAMILY: elementwise, matmul,
-       convs, reductions, norms, shapes)
+       convs, attention, reductions, norms, shapes)
 """
 import sys
 import torch
@@ -336,7 +336,75 @@ CONV_POOL = [
     embedding("embedding_1d", [6], 7, 3),
 ]
 
+def sdpa_reference(q, k, v, mask=None, is_causal=False, scale=None):
+    """torch.nn.functional.scaled_dot_product_attention's definition (the
+    function itself arrived in PyTorch 2.0; this is 1.13)."""
+    scores = q @ k.transpose(-2, -1) * (scale or 1 / q.shape[-1] ** 0.5)
+    if is_causal:
+        causal = torch.ones(q.shape[-2], k.shape[-2]).tril().bool()
+        scores = scores.masked_fill(~causal, float("-inf"))
+    if mask is not None:
+        scores = (scores.masked_fill(~mask, float("-inf"))
+                  if mask.dtype == torch.bool else scores + mask)
+    return torch.softmax(scores, -1) @ v
+
+
+def sdpa(label, q, k, v, mask=None, is_causal=False, scale=None, dynamic=False):
+    props = ["is_causal = %s" % ("true" if is_causal else "false")]
+    if scale:
+        props.append("scale = %e : f64" % scale)
+    inputs = [torch.randn(q), torch.randn(k), torch.randn(v)]
+    if mask is not None:
+        inputs.append(mask)
+    fn = lambda *t: sdpa_reference(t[0], t[1], t[2], t[3] if len(t) > 3 else None,
+                                   is_causal, scale)
+    return (label, "scaled_dot_product_attention", ", ".join(props), fn, inputs,
+            dynamic)
+
+
+def mha(label, shape, embed, heads, bias=True, dynamic=False):
+    module = torch.nn.MultiheadAttention(embed, heads, bias=bias, batch_first=True)
+    with torch.no_grad():
+        for p in module.parameters():
+            p.copy_(torch.randn(p.shape) * 0.3)
+    weights = [module.in_proj_weight, module.out_proj.weight]
+    if bias:
+        weights += [module.in_proj_bias, module.out_proj.bias]
+    x, y = torch.randn(shape), torch.randn(shape)
+
+    def fn(q, kv, *ignored):
+        with torch.no_grad():
+            return module(q, kv, kv, need_weights=False)[0]
+    segments = "operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, %d, %d>" % (bias, bias)
+    return (label, "multihead_attention",
+            "embed_dim = %d : i64, num_heads = %d : i64, %s" % (embed, heads, segments),
+            fn, [x, y] + [w.detach().clone() for w in weights], dynamic)
+
+
+def mha_case(label, shape, embed, heads, bias=True, dynamic=False):
+    """MHA with query x and key = value y: the op takes three inputs."""
+    case = mha(label, shape, embed, heads, bias, dynamic)
+    name, op, props, fn, inputs, dyn = case
+    x, y = inputs[0], inputs[1]
+    return (name, op, props, lambda q, k, v, *w: fn(q, k),
+            [x, y, y] + inputs[2:], dyn)
+
+
+ATTENTION = [
+    sdpa("sdpa", [2, 3, 4, 8], [2, 3, 5, 8], [2, 3, 5, 6], dynamic=True),
+    sdpa("sdpa_causal", [2, 4, 8], [2, 4, 8], [2, 4, 8], is_causal=True),
+    sdpa("sdpa_scale", [3, 4], [5, 4], [5, 2], scale=0.3),
+    sdpa("sdpa_bool_mask", [2, 3, 4], [2, 5, 4], [2, 5, 4],
+         mask=torch.rand(3, 5) > 0.3),
+    sdpa("sdpa_float_mask", [2, 3, 4], [2, 5, 4], [2, 5, 4],
+         mask=torch.randn(2, 3, 5)),
+    mha_case("mha", [2, 5, 8], 8, 2, dynamic=True),
+    mha_case("mha_no_bias", [1, 3, 6], 6, 3, bias=False),
+    mha_case("mha_unbatched", [4, 8], 8, 4),
+]
+
 FAMILIES = {"elementwise": ELEMENTWISE, "matmul": MATMUL, "convs": CONV_POOL,
+            "attention": ATTENTION,
             "reductions": REDUCTIONS + LOSSES, "norms": NORMS,
             "shapes": SHAPE_OPS}
 
