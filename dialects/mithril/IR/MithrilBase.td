@@ -42,6 +42,8 @@ def Mithril_Dialect : Dialect {
       the input or output in the model file and in the compiled library.
     - `mithril.dims` (array of integers and strings, on model arguments):
       the dimensions as the model file wrote them, e.g. `["N", 3, 224, 224]`.
+    - `mithril.parameter` (string, on function arguments): the `state_dict`
+      name of the parameter a lowered model takes as that argument.
   }];
   let hasConstantMaterializer = 1;
   let hasRegionArgAttrVerify = 1;
@@ -50,6 +52,8 @@ def Mithril_Dialect : Dialect {
     /// Discardable attribute names.
     static constexpr ::llvm::StringLiteral kNameAttrName = "mithril.name";
     static constexpr ::llvm::StringLiteral kDimsAttrName = "mithril.dims";
+    static constexpr ::llvm::StringLiteral kParameterAttrName =
+        "mithril.parameter";
   }];
 }
 

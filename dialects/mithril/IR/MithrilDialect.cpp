@@ -97,6 +97,13 @@ LogicalResult MithrilDialect::verifyRegionArgAttribute(Operation *op,
     Type type = op->getRegion(region).getArgument(index).getType();
     return verifyDimsAttr(op, attr, type, index);
   }
+  if (attr.getName() == kParameterAttrName) {
+    if (!isa<StringAttr>(attr.getValue()))
+      return op->emitOpError() << "expected " << kParameterAttrName
+                               << " of argument " << index
+                               << " to be a string";
+    return success();
+  }
   return op->emitOpError() << "unknown argument attribute " << attr.getName();
 }
 

@@ -66,4 +66,42 @@ def ConvertMithrilToLinalg
   ];
 }
 
+def ConvertMithrilModelsToFunctions
+    : Pass<"convert-mithril-models-to-functions", "::mlir::ModuleOp"> {
+  let summary = "Turn each flat mithril.model into a func.func";
+  let description = [{
+    After `convert-mithril-to-linalg`, a model holds only upstream ops,
+    its parameters and its return. Each model becomes a `func.func` of the
+    same name whose arguments are the model's inputs followed by its
+    parameters, in the order they are declared; `mithril.return` becomes
+    `func.return`. The names stay as argument attributes (`mithril.name`
+    for inputs and outputs, `mithril.parameter` for parameters), so that the
+    library's signature and the weights can be matched up later; the
+    function gets `llvm.emit_c_interface`.
+
+    Models must be flat (`mithril-inline-blocks` first) and lowered: an
+    instance or a catalog op left is an error.
+
+    ```mlir
+    mithril.model @m(%x: tensor<?x4xf32> {mithril.name = "x"}) -> (tensor<?x2xf32> {mithril.name = "y"}) {
+      %w = mithril.parameter "fc.weight" : tensor<2x4xf32>
+      ...
+      mithril.return %y : tensor<?x2xf32>
+    }
+    ```
+
+    becomes
+
+    ```mlir
+    func.func @m(%x: tensor<?x4xf32> {mithril.name = "x"},
+                 %w: tensor<2x4xf32> {mithril.parameter = "fc.weight"})
+        -> (tensor<?x2xf32> {mithril.name = "y"}) attributes {llvm.emit_c_interface} {
+      ...
+      return %y : tensor<?x2xf32>
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
 #endif // MITHRIL_CONVERSION_PASSES_TD
