@@ -24,8 +24,8 @@ config.substitutions.append(
     ("%cpu_lowering",
      "--one-shot-bufferize=bufferize-function-boundaries "
      "--convert-linalg-to-loops --math-expand-ops=ops=rsqrt "
-     "--convert-math-to-llvm --convert-math-to-libm --lower-affine "
-     "--convert-scf-to-cf --expand-strided-metadata --finalize-memref-to-llvm "
+     "--convert-math-to-llvm --convert-math-to-libm --expand-strided-metadata "
+     "--lower-affine --convert-scf-to-cf --finalize-memref-to-llvm "
      "--convert-vector-to-llvm --convert-arith-to-llvm --convert-cf-to-llvm "
      "--convert-func-to-llvm --reconcile-unrealized-casts"))
 config.substitutions.append(
