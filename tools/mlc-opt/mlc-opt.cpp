@@ -11,6 +11,7 @@
 
 #include "mithril/Conversion/Passes.h"
 #include "mithril/IR/MithrilDialect.h"
+#include "mithril/Pipelines/Pipelines.h"
 #include "mithril/Transforms/Passes.h"
 #include "mithril/Version.h"
 
@@ -32,6 +33,7 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::mithril::registerMithrilPasses();
   mlir::mithril::registerMithrilConversionPasses();
+  mlir::mithril::registerMithrilPipelines();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

@@ -1,0 +1,53 @@
+//===- Pipelines.h - The named pipelines mlc-compile runs -------*- C++ -*-===//
+//
+// Part of Mithril, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// mlc-compile runs the phases of `--stop-after` in order; each phase is a
+// pass pipeline of its own, registered in mlc-opt under the same name:
+//
+//   shapes     mithril-shapes-pipeline     bind symbols, inline blocks
+//   linalg     mithril-linalg-pipeline     catalog ops -> linalg, models ->
+//   func bufferize  mithril-bufferize-pipeline  tensors -> buffers, loops llvm
+//   mithril-llvm-pipeline       everything -> the LLVM dialect
+//
+// and `mithril-cpu-pipeline` runs them all.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MITHRIL_PIPELINES_PIPELINES_H
+#define MITHRIL_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mlir::mithril {
+
+/// The phases of the CPU pipeline, in order (`--stop-after`).
+enum class Phase { Import, Shapes, Linalg, Bufferize, LLVM };
+
+/// The phase named `name` (`import`, `shapes`, ...), if any.
+std::optional<Phase> parsePhase(llvm::StringRef name);
+
+/// What the shapes phase specialises (`--shape`, `--batch`).
+struct ShapeOptions {
+  std::vector<std::string> shapes;
+  int64_t batch = -1;
+};
+
+/// Adds the passes of `phase` to `pm`; fails (with a message in `error`) if
+/// a pipeline does not parse. Its passes must be registered (upstream's,
+/// `registerMithrilPasses`, `registerMithrilConversionPasses`).
+LogicalResult addPhase(OpPassManager &pm, Phase phase,
+                       const ShapeOptions &shapeOptions, std::string &error);
+
+/// Registers the phase pipelines and `mithril-cpu-pipeline` for mlc-opt.
+void registerMithrilPipelines();
+
+} // namespace mlir::mithril
+
+#endif // MITHRIL_PIPELINES_PIPELINES_H

@@ -1,0 +1,126 @@
+//===- CPUPipeline.cpp - The phases of the CPU pipeline -------------------===//
+//
+// Part of Mithril, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// Each phase is written as the textual pipeline one would pass to mlc-opt,
+// so that what mlc-compile runs can be rerun, stage by stage, by hand.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mithril/Pipelines/Pipelines.h"
+
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::mithril;
+
+namespace {
+
+/// Binds symbols on the hierarchical model (where block inputs still name
+/// them), flattens it, and refines the flat graph once more.
+std::string shapesPipeline(const ShapeOptions &options) {
+  std::string specialise;
+  if (!options.shapes.empty())
+    specialise += "shape=" + llvm::join(options.shapes, ",");
+  if (options.batch >= 0)
+    specialise += (specialise.empty() ? "" : " ") +
+                  ("batch=" + std::to_string(options.batch));
+  return "mithril-infer-shapes{" + specialise +
+         "},mithril-inline-blocks,mithril-infer-shapes,canonicalize";
+}
+
+/// Catalog ops to linalg on tensors, models to functions, then upstream's
+/// fusion of elementwise generics.
+constexpr llvm::StringLiteral kLinalgPipeline =
+    "convert-mithril-to-linalg,convert-mithril-models-to-functions,"
+    "canonicalize,linalg-fuse-elementwise-ops,cse";
+
+/// One-shot bufferization across function boundaries (plain strided
+/// layouts at the boundary, as a C caller passes buffers), deallocation,
+/// and loops.
+constexpr llvm::StringLiteral kBufferizePipeline =
+    "one-shot-bufferize{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map},"
+    "buffer-deallocation-pipeline,convert-linalg-to-loops,canonicalize";
+
+/// Everything to the LLVM dialect. `rsqrt` is expanded first: libm has no
+/// rsqrtf. Strided metadata is expanded before affine is lowered, since
+/// the expansion creates affine ops.
+constexpr llvm::StringLiteral kLLVMPipeline =
+    "math-expand-ops{ops=rsqrt},convert-math-to-llvm,convert-math-to-libm,"
+    "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+    "finalize-memref-to-llvm,convert-arith-to-llvm,convert-cf-to-llvm,"
+    "convert-func-to-llvm,reconcile-unrealized-casts";
+
+std::string phasePipeline(Phase phase, const ShapeOptions &options) {
+  switch (phase) {
+  case Phase::Import:
+    return "";
+  case Phase::Shapes:
+    return shapesPipeline(options);
+  case Phase::Linalg:
+    return kLinalgPipeline.str();
+  case Phase::Bufferize:
+    return kBufferizePipeline.str();
+  case Phase::LLVM:
+    return kLLVMPipeline.str();
+  }
+  return "";
+}
+
+} // namespace
+
+std::optional<Phase> mlir::mithril::parsePhase(StringRef name) {
+  return llvm::StringSwitch<std::optional<Phase>>(name)
+      .Case("import", Phase::Import)
+      .Case("shapes", Phase::Shapes)
+      .Case("linalg", Phase::Linalg)
+      .Case("bufferize", Phase::Bufferize)
+      .Case("llvm", Phase::LLVM)
+      .Default(std::nullopt);
+}
+
+LogicalResult mlir::mithril::addPhase(OpPassManager &pm, Phase phase,
+                                      const ShapeOptions &shapeOptions,
+                                      std::string &error) {
+  std::string pipeline = phasePipeline(phase, shapeOptions);
+  if (pipeline.empty())
+    return success();
+  llvm::raw_string_ostream errorStream(error);
+  return parsePassPipeline(pipeline, pm, errorStream);
+}
+
+void mlir::mithril::registerMithrilPipelines() {
+  auto registerPhase = [](StringRef name, StringRef description, Phase phase) {
+    PassPipelineRegistration<>(name, description, [phase](OpPassManager &pm) {
+      std::string error;
+      if (failed(addPhase(pm, phase, {}, error)))
+        llvm::errs() << error << "\n";
+    });
+  };
+  registerPhase("mithril-shapes-pipeline",
+                "Bind symbols, inline blocks, refine every type",
+                Phase::Shapes);
+  registerPhase("mithril-linalg-pipeline",
+                "Lower the catalog ops to linalg and models to functions",
+                Phase::Linalg);
+  registerPhase("mithril-bufferize-pipeline",
+                "Bufferize, deallocate, and lower linalg to loops",
+                Phase::Bufferize);
+  registerPhase("mithril-llvm-pipeline", "Lower everything to the LLVM dialect",
+                Phase::LLVM);
+  PassPipelineRegistration<>(
+      "mithril-cpu-pipeline", "All phases of the CPU pipeline, in order",
+      [](OpPassManager &pm) {
+        std::string error;
+        for (Phase phase :
+             {Phase::Shapes, Phase::Linalg, Phase::Bufferize, Phase::LLVM})
+          if (failed(addPhase(pm, phase, {}, error)))
+            llvm::errs() << error << "\n";
+      });
+}
