@@ -36,13 +36,6 @@ Value scalarConstant(OpBuilder &b, Location loc, Type elementType,
                             DenseElementsAttr::get(type, ArrayRef(value)));
 }
 
-/// `value` as `type` (a no-op when it has it already).
-Value withType(OpBuilder &b, Location loc, Value value, Type type) {
-  if (value.getType() == type)
-    return value;
-  return tensor::CastOp::create(b, loc, type, value);
-}
-
 /// -inf above the diagonal of the last two dims ([..., L, S]): key j is
 /// hidden from query i when j > i.
 Value buildCausalMask(OpBuilder &b, Location loc, Value scores) {

@@ -28,13 +28,6 @@ using namespace mlir::mithril;
 
 namespace {
 
-/// `value` as the op's result type (a no-op when it has it already).
-Value withType(OpBuilder &b, Location loc, Value value, Type type) {
-  if (value.getType() == type)
-    return value;
-  return tensor::CastOp::create(b, loc, type, value);
-}
-
 int64_t normalizeDim(int64_t dim, int64_t rank) {
   return dim < 0 ? dim + rank : dim;
 }

@@ -124,3 +124,10 @@ Value mlir::mithril::castTensor(OpBuilder &builder, Location loc, Value value,
                                                  elementType);
                           });
 }
+
+Value mlir::mithril::withType(OpBuilder &builder, Location loc, Value value,
+                              Type type) {
+  if (value.getType() == type)
+    return value;
+  return tensor::CastOp::create(builder, loc, type, value);
+}

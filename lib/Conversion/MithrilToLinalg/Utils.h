@@ -41,6 +41,10 @@ Value convertScalar(OpBuilder &builder, Location loc, Value value, Type type,
 /// floats narrower than f32, else the type itself.
 Type getAccumulatorType(Type elementType);
 
+/// `value` cast (`tensor.cast`) to the compatible `type`, or `value` itself
+/// if it has that type already.
+Value withType(OpBuilder &builder, Location loc, Value value, Type type);
+
 /// `value` (a tensor) converted elementwise to `resultType`'s element type,
 /// or `value` itself if it already has it.
 Value castTensor(OpBuilder &builder, Location loc, Value value,
