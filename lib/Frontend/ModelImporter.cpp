@@ -804,9 +804,8 @@ void Importer::bindOutputs(GraphScope &scope, const Json &node,
 
 /// Reads a node's `args` into `args` (every argument) and `attributes`
 /// (those the op holds); false if a problem was reported.
-bool Importer::readArgs(const OpSpec &spec, const Json &node,
-                        StringRef pointer, ArgValues &args,
-                        NamedAttrList &attributes) {
+bool Importer::readArgs(const OpSpec &spec, const Json &node, StringRef pointer,
+                        ArgValues &args, NamedAttrList &attributes) {
   bool ok = true;
   std::string argsPointer = JsonDocument::child(pointer, "args");
   const Json *argsJson = member(node, "args");
@@ -897,8 +896,8 @@ void Importer::importOp(const GraphSource &graph, GraphScope &scope,
         continue;
       if (llvm::any_of(param.shape, [](int64_t size) { return size < 0; })) {
         error(JsonDocument::child(pointer, "args"))
-            << "the arguments of " << what << " give parameter '"
-            << param.name << "' no valid shape";
+            << "the arguments of " << what << " give parameter '" << param.name
+            << "' no valid shape";
         return poisonOutputs(scope, node);
       }
       auto type = RankedTensorType::get(param.shape, elementType);

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mithril/runtime/Safetensors.h"
+#include "FileSupport.h"
 
 #include <nlohmann/json.hpp>
 
@@ -70,21 +71,6 @@ const DTypeEntry *entryFor(DType dtype) {
 // Small helpers
 //===----------------------------------------------------------------------===//
 
-// strerror_r comes in a GNU flavour (returns the text) and an XSI flavour
-// (returns an int); these overloads accept either. strerror is not
-// thread-safe.
-[[maybe_unused]] const char *errorText(int result, const char *buffer) {
-  return result == 0 ? buffer : "unknown error";
-}
-[[maybe_unused]] const char *errorText(const char *result, const char *) {
-  return result;
-}
-
-std::string systemError(int err) {
-  char buffer[256] = "";
-  return errorText(strerror_r(err, buffer, sizeof(buffer)), buffer);
-}
-
 std::string tensorPrefix(std::string_view name) {
   return "tensor '" + std::string(name) + "': ";
 }
@@ -113,39 +99,6 @@ template <typename Range> std::string formatList(const Range &values) {
     text += std::to_string(value);
   }
   return text + "]";
-}
-
-/// The element count of `shape`, or nullopt when a dimension is negative or
-/// the product does not fit in int64_t. A zero dimension makes the count 0
-/// whatever the other dimensions are, in any order.
-std::optional<uint64_t> checkedNumElements(const std::vector<int64_t> &shape) {
-  uint64_t count = 1;
-  bool hasZero = false;
-  for (int64_t dim : shape) {
-    if (dim < 0)
-      return std::nullopt;
-    hasZero |= dim == 0;
-  }
-  if (hasZero)
-    return 0;
-  for (int64_t dim : shape)
-    if (__builtin_mul_overflow(count, uint64_t(dim), &count) ||
-        count > uint64_t(std::numeric_limits<int64_t>::max()))
-      return std::nullopt;
-  return count;
-}
-
-/// The byte size of a tensor, or nullopt on a bad shape, an unknown dtype or
-/// an overflow.
-std::optional<uint64_t> checkedByteSize(const std::vector<int64_t> &shape,
-                                        DType dtype) {
-  size_t elementSize = dtypeSize(dtype);
-  std::optional<uint64_t> count = checkedNumElements(shape);
-  uint64_t bytes = 0;
-  if (elementSize == 0 || !count ||
-      __builtin_mul_overflow(*count, uint64_t(elementSize), &bytes))
-    return std::nullopt;
-  return bytes;
 }
 
 /// Whether `text` is well-formed UTF-8 (no overlong forms, surrogates or code
@@ -573,65 +526,6 @@ bool buildHeader(const std::vector<TensorToWrite> &tensors,
   }
   return true;
 }
-
-/// A temporary file next to the destination, removed unless committed.
-class TempFile {
-public:
-  ~TempFile() {
-    if (stream)
-      std::fclose(stream);
-    if (!tempPath.empty())
-      ::unlink(tempPath.c_str());
-  }
-
-  bool create(const std::string &path, std::string &error) {
-    std::string pattern = path + ".tmp.XXXXXX";
-    int fd = ::mkstemp(pattern.data());
-    if (fd < 0) {
-      error = "cannot create a temporary file: " + systemError(errno);
-      return false;
-    }
-    tempPath = pattern;
-    // mkstemp creates the file 0600; weights are ordinary readable files.
-    if (::fchmod(fd, 0644) != 0 || !(stream = ::fdopen(fd, "wb"))) {
-      error = "cannot set up the temporary file: " + systemError(errno);
-      ::close(fd);
-      return false;
-    }
-    return true;
-  }
-
-  bool write(const void *data, size_t size, std::string &error) {
-    if (size == 0 || std::fwrite(data, 1, size, stream) == size)
-      return true;
-    error = "write failed: " + systemError(errno);
-    return false;
-  }
-
-  /// Flushes to disk, then renames over `path` so readers never see a
-  /// half-written file.
-  bool commit(const std::string &path, std::string &error) {
-    bool flushed = std::fflush(stream) == 0 && ::fsync(::fileno(stream)) == 0;
-    int flushError = errno;
-    bool closed = std::fclose(stream) == 0;
-    stream = nullptr;
-    if (!flushed || !closed) {
-      error = "write failed: " + systemError(flushed ? errno : flushError);
-      return false;
-    }
-    if (std::rename(tempPath.c_str(), path.c_str()) != 0) {
-      error =
-          "cannot move the temporary file into place: " + systemError(errno);
-      return false;
-    }
-    tempPath.clear();
-    return true;
-  }
-
-private:
-  std::string tempPath;
-  FILE *stream = nullptr;
-};
 
 } // namespace
 
