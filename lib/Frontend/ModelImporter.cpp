@@ -66,6 +66,9 @@ struct GraphScope {
   Value chained; // what a node without `inputs` takes
   /// Whether `chained` is null because the previous node failed.
   bool chainBroken = false;
+  /// The index of the node being imported: keys it uses must come from
+  /// earlier nodes.
+  int64_t currentNode = 0;
 };
 
 /// An input port's value: a key's value, or a constant still to be typed.
@@ -380,8 +383,10 @@ ModelOp Importer::importGraph(const GraphSource &graph,
   SmallVector<std::string> names = nameNodes(graph);
   builder.setInsertionPointToEnd(&model.getBody().front());
   for (size_t index = 0; index < graph.nodes->size() && !tooManyErrors();
-       ++index)
+       ++index) {
+    scope.currentNode = static_cast<int64_t>(index);
     importNode(graph, scope, index, names[index]);
+  }
   finishGraph(graph, scope);
   return model;
 }
@@ -640,9 +645,7 @@ bool Importer::resolveInputs(GraphScope &scope, const Json &node,
                              ArrayRef<bool> variadicPorts, StringRef what,
                              SmallVectorImpl<SmallVector<PortValue>> &values) {
   values.assign(ports.size(), {});
-  int64_t user = 0;
-  if (auto index = StringRef(pointer).rsplit('/').second; !index.empty())
-    index.getAsInteger(10, user);
+  int64_t user = scope.currentNode;
   const Json *inputs = member(node, "inputs");
   if (!inputs) {
     // Chaining: the previous node's first output feeds the first port.

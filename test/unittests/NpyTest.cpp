@@ -6,6 +6,8 @@
 
 #include "mithril/runtime/Npy.h"
 
+#include "TempDirTest.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -18,7 +20,7 @@
 #include <vector>
 
 using namespace mithril::runtime;
-using Bytes = std::vector<uint8_t>;
+using mithril::testing::Bytes;
 
 namespace {
 
@@ -89,38 +91,8 @@ bool hasNumpy() {
   return std::system("/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1") == 0;
 }
 
-class NpyFileTest : public ::testing::Test {
+class NpyFileTest : public mithril::testing::TempDirTest {
 protected:
-  void SetUp() override {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "npy-test-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir = pattern;
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir, ignored);
-  }
-
-  std::string pathOf(const std::string &name) const {
-    return (std::filesystem::path(dir) / name).string();
-  }
-  std::vector<std::string> entries() const {
-    std::vector<std::string> names;
-    std::error_code ec;
-    for (const auto &entry : std::filesystem::directory_iterator(dir, ec))
-      names.push_back(entry.path().filename().string());
-    return names;
-  }
-  Bytes readFile(const std::string &path) const {
-    std::ifstream in(path, std::ios::binary);
-    return Bytes(std::istreambuf_iterator<char>(in), {});
-  }
-  void writeFile(const std::string &path, const Bytes &bytes) const {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char *>(bytes.data()),
-              std::streamsize(bytes.size()));
-  }
   /// Runs `script` with /usr/bin/python3 in `dir`; the exit status.
   int runPython(const std::string &script) const {
     std::string scriptPath = pathOf("script.py");
@@ -129,8 +101,6 @@ protected:
         "cd '" + dir + "' && /usr/bin/python3 '" + scriptPath + "'";
     return std::system(command.c_str());
   }
-
-  std::string dir;
 };
 
 //===----------------------------------------------------------------------===//

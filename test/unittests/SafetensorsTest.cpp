@@ -6,6 +6,8 @@
 
 #include "mithril/runtime/Safetensors.h"
 
+#include "TempDirTest.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -19,7 +21,7 @@
 #include <vector>
 
 using namespace mithril::runtime;
-using Bytes = std::vector<uint8_t>;
+using mithril::testing::Bytes;
 
 namespace {
 
@@ -69,42 +71,7 @@ template <typename T> size_t sizeOf(const std::vector<T> &values) {
   return values.size() * sizeof(T);
 }
 
-class SafetensorsFileTest : public ::testing::Test {
-protected:
-  void SetUp() override {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "safetensors-test-XXXXXX")
-            .string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir = pattern;
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir, ignored);
-  }
-
-  std::string pathOf(const std::string &name) const {
-    return (std::filesystem::path(dir) / name).string();
-  }
-  std::vector<std::string> entries() const {
-    std::vector<std::string> names;
-    std::error_code ec;
-    for (const auto &entry : std::filesystem::directory_iterator(dir, ec))
-      names.push_back(entry.path().filename().string());
-    return names;
-  }
-  Bytes readFile(const std::string &path) const {
-    std::ifstream in(path, std::ios::binary);
-    return Bytes(std::istreambuf_iterator<char>(in), {});
-  }
-  void writeFile(const std::string &path, const uint8_t *bytes,
-                 size_t size) const {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char *>(bytes), std::streamsize(size));
-  }
-
-  std::string dir;
-};
+using SafetensorsFileTest = mithril::testing::TempDirTest;
 
 //===----------------------------------------------------------------------===//
 // DType

@@ -29,7 +29,7 @@ mlir::mithril::reducedDims(std::optional<ArrayRef<int64_t>> dims,
   SmallVector<int64_t> result;
   for (int64_t dim : *dims)
     if (rank > 0)
-      result.push_back(dim < 0 ? dim + rank : dim);
+      result.push_back(resolveDim(dim, rank));
   llvm::sort(result);
   return result;
 }

@@ -138,7 +138,7 @@ struct ArgMaxToGeneric : OpConversionPattern<ArgMaxOp> {
     std::optional<int64_t> dim = op.getDim();
     SmallVector<int64_t> dims;
     if (dim)
-      dims.push_back(rank == 0 ? 0 : (*dim < 0 ? *dim + rank : *dim));
+      dims.push_back(resolveDim(*dim, rank));
     else
       dims = llvm::to_vector(llvm::seq<int64_t>(0, rank));
     if (rank == 0)
@@ -279,7 +279,7 @@ struct SoftmaxToGeneric : OpConversionPattern<SourceOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Value input = adaptor.getInput();
     int64_t rank = cast<RankedTensorType>(input.getType()).getRank();
-    int64_t dim = op.getDim() < 0 ? op.getDim() + rank : op.getDim();
+    int64_t dim = resolveDim(op.getDim(), rank);
     Value result = buildSoftmax(rewriter, op.getLoc(), input, dim, IsLog);
     rewriter.replaceOp(
         op, castTensor(rewriter, op.getLoc(), result, resultTypeOf(op)));

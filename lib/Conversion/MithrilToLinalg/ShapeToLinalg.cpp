@@ -28,10 +28,6 @@ using namespace mlir::mithril;
 
 namespace {
 
-int64_t normalizeDim(int64_t dim, int64_t rank) {
-  return dim < 0 ? dim + rank : dim;
-}
-
 /// The size of a symbol of a `mithril.reshape` shape: a dim of a model
 /// input that names it (`mithril.dims`).
 std::optional<OpFoldResult> symbolSize(OpBuilder &b, Location loc,
@@ -108,8 +104,8 @@ struct FlattenToCollapse : OpConversionPattern<FlattenOp> {
     int64_t rank = cast<RankedTensorType>(input.getType()).getRank();
     if (rank == 0)
       return rewriter.notifyMatchFailure(op, "rank 0 is handled by reshape");
-    int64_t start = normalizeDim(op.getStartDim(), rank);
-    int64_t end = normalizeDim(op.getEndDim(), rank);
+    int64_t start = resolveDim(op.getStartDim(), rank);
+    int64_t end = resolveDim(op.getEndDim(), rank);
     SmallVector<ReassociationIndices> groups;
     for (int64_t d = 0; d < rank; ++d) {
       if (d > start && d <= end)
@@ -140,7 +136,7 @@ struct SqueezeToCollapse : OpConversionPattern<SqueezeOp> {
     }
     // A dynamic dim is 1 at run time (inference requires it): make it
     // static so that it can be collapsed.
-    int64_t dim = normalizeDim(op.getDim(), rank);
+    int64_t dim = resolveDim(op.getDim(), rank);
     SmallVector<int64_t> shape(inputType.getShape());
     shape[dim] = 1;
     input = withType(rewriter, op.getLoc(), input, inputType.clone(shape));
@@ -173,7 +169,7 @@ struct UnsqueezeToExpand : OpConversionPattern<UnsqueezeOp> {
     Value input = adaptor.getInput();
     auto resultType = cast<RankedTensorType>(op.getType());
     int64_t rank = resultType.getRank();
-    int64_t dim = normalizeDim(op.getDim(), rank);
+    int64_t dim = resolveDim(op.getDim(), rank);
     SmallVector<OpFoldResult> sizes =
         tensor::getMixedSizes(rewriter, loc, input);
     sizes.insert(sizes.begin() + dim, rewriter.getIndexAttr(1));
@@ -225,8 +221,8 @@ struct TransposeToLinalg : OpConversionPattern<TransposeOp> {
     SmallVector<int64_t> permutation =
         llvm::to_vector(llvm::seq<int64_t>(0, rank));
     if (rank > 0)
-      std::swap(permutation[normalizeDim(op.getDim0(), rank)],
-                permutation[normalizeDim(op.getDim1(), rank)]);
+      std::swap(permutation[resolveDim(op.getDim0(), rank)],
+                permutation[resolveDim(op.getDim1(), rank)]);
     rewriter.replaceOp(op,
                        buildTranspose(rewriter, op.getLoc(), adaptor.getInput(),
                                       resultType, permutation));
@@ -243,7 +239,7 @@ struct PermuteToLinalg : OpConversionPattern<PermuteOp> {
     auto resultType = cast<RankedTensorType>(op.getType());
     SmallVector<int64_t> permutation;
     for (int64_t d : op.getDims())
-      permutation.push_back(normalizeDim(d, resultType.getRank()));
+      permutation.push_back(resolveDim(d, resultType.getRank()));
     rewriter.replaceOp(op,
                        buildTranspose(rewriter, op.getLoc(), adaptor.getInput(),
                                       resultType, permutation));
@@ -272,7 +268,7 @@ struct ConcatToInsertSlices : OpConversionPattern<ConcatOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto resultType = cast<RankedTensorType>(op.getType());
-    int64_t dim = normalizeDim(op.getDim(), resultType.getRank());
+    int64_t dim = resolveDim(op.getDim(), resultType.getRank());
     ValueRange inputs = adaptor.getInputs();
     // The result's size along `dim` is the sum of the inputs' sizes there.
     SmallVector<Value> dynamicSizes;
@@ -318,8 +314,8 @@ struct SplitToSlices : OpConversionPattern<SplitOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value input = adaptor.getInput();
-    int64_t dim = normalizeDim(
-        op.getDim(), cast<RankedTensorType>(input.getType()).getRank());
+    int64_t dim = resolveDim(op.getDim(),
+                             cast<RankedTensorType>(input.getType()).getRank());
     SmallVector<Value> results;
     int64_t offset = 0;
     for (Value result : op.getResults()) {
@@ -348,7 +344,7 @@ struct SliceToExtract : OpConversionPattern<SliceOp> {
     Location loc = op.getLoc();
     Value input = adaptor.getInput();
     auto inputType = cast<RankedTensorType>(input.getType());
-    int64_t dim = normalizeDim(op.getDim(), inputType.getRank());
+    int64_t dim = resolveDim(op.getDim(), inputType.getRank());
     int64_t step = op.getStep();
     SliceSpec slice = wholeTensor(rewriter, loc, input);
     slice.strides[dim] = rewriter.getIndexAttr(step);
@@ -402,7 +398,7 @@ struct GatherToGeneric : OpConversionPattern<GatherOp> {
     Value input = adaptor.getInput(), index = adaptor.getIndex();
     auto resultType = cast<RankedTensorType>(op.getType());
     int64_t rank = resultType.getRank();
-    int64_t dim = normalizeDim(op.getDim(), std::max<int64_t>(rank, 1));
+    int64_t dim = resolveDim(op.getDim(), rank);
     SmallVector<int64_t> identity =
         llvm::to_vector(llvm::seq<int64_t>(0, rank));
     Value init = emptyLike(rewriter, loc, resultType, index, identity);

@@ -6,6 +6,8 @@
 
 #include "Utils.h"
 
+#include "mithril/IR/ShapeUtils.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -130,4 +132,8 @@ Value mlir::mithril::withType(OpBuilder &builder, Location loc, Value value,
   if (value.getType() == type)
     return value;
   return tensor::CastOp::create(builder, loc, type, value);
+}
+
+int64_t mlir::mithril::resolveDim(int64_t dim, int64_t rank) {
+  return normalizeDim(dim, std::max<int64_t>(rank, 1)).value_or(0);
 }

@@ -41,6 +41,11 @@ Value convertScalar(OpBuilder &builder, Location loc, Value value, Type type,
 /// floats narrower than f32, else the type itself.
 Type getAccumulatorType(Type elementType);
 
+/// `dim` of a verified op as a non-negative index into a tensor of `rank`
+/// (PyTorch's negative dims count from the end; a rank-0 tensor takes 0 or
+/// -1). The verifier has checked the range.
+int64_t resolveDim(int64_t dim, int64_t rank);
+
 /// `value` cast (`tensor.cast`) to the compatible `type`, or `value` itself
 /// if it has that type already.
 Value withType(OpBuilder &builder, Location loc, Value value, Type type);
