@@ -8,7 +8,6 @@
 
 #include "JsonDocument.h"
 #include "mithril/Frontend/ModelImporter.h"
-#include "mithril/Frontend/ModelParameters.h"
 #include "mithril/Frontend/OpCatalog.h"
 #include "mithril/IR/MithrilOps.h"
 

@@ -141,8 +141,7 @@ private:
                    StringRef what);
   void poisonOutputs(GraphScope &scope, const Json &node);
 
-  ModelOp getOrImportBlock(StringRef blockName, ArrayRef<Type> inputTypes,
-                           StringRef usePointer);
+  ModelOp getOrImportBlock(StringRef blockName, ArrayRef<Type> inputTypes);
 
   void checkWeights(ModuleOp module);
 
@@ -1007,8 +1006,7 @@ LogicalResult Importer::inferTypes(Operation *op,
 //===----------------------------------------------------------------------===//
 
 ModelOp Importer::getOrImportBlock(StringRef blockName,
-                                   ArrayRef<Type> inputTypes,
-                                   StringRef usePointer) {
+                                   ArrayRef<Type> inputTypes) {
   std::vector<const void *> typeKey;
   for (Type type : inputTypes)
     typeKey.push_back(type.getAsOpaquePointer());
@@ -1113,7 +1111,7 @@ void Importer::importInstance(const GraphSource &graph, GraphScope &scope,
     inputTypes.push_back(type);
   }
 
-  ModelOp callee = getOrImportBlock(blockName, inputTypes, pointer);
+  ModelOp callee = getOrImportBlock(blockName, inputTypes);
   if (!callee)
     return poisonOutputs(scope, node);
   Location instanceLoc =
