@@ -23,7 +23,7 @@ namespace {
 
 /// Binds symbols on the hierarchical model (where block inputs still name
 /// them), flattens it, and refines the flat graph once more.
-std::string shapesPipeline(const ShapeOptions &options) {
+std::string shapesPipeline(const PipelineOptions &options) {
   std::string specialise;
   if (!options.shapes.empty())
     specialise += "shape=" + llvm::join(options.shapes, ",");
@@ -34,11 +34,12 @@ std::string shapesPipeline(const ShapeOptions &options) {
          "},mithril-inline-blocks,mithril-infer-shapes,canonicalize";
 }
 
-/// Catalog ops to linalg on tensors, models to functions, then upstream's
-/// fusion of elementwise generics.
+/// Catalog ops to linalg on tensors, models to functions (whose signature
+/// is recorded while the types still carry it), then upstream's fusion of
+/// elementwise generics.
 constexpr llvm::StringLiteral kLinalgPipeline =
     "convert-mithril-to-linalg,convert-mithril-models-to-functions,"
-    "canonicalize,linalg-fuse-elementwise-ops,cse";
+    "mithril-record-signature,canonicalize,linalg-fuse-elementwise-ops,cse";
 
 /// One-shot bufferization across function boundaries (plain strided
 /// layouts at the boundary, as a C caller passes buffers), deallocation,
@@ -48,16 +49,19 @@ constexpr llvm::StringLiteral kBufferizePipeline =
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-deallocation-pipeline,convert-linalg-to-loops,canonicalize";
 
-/// Everything to the LLVM dialect. `rsqrt` is expanded first: libm has no
-/// rsqrtf. Strided metadata is expanded before affine is lowered, since
-/// the expansion creates affine ops.
-constexpr llvm::StringLiteral kLLVMPipeline =
-    "math-expand-ops{ops=rsqrt},convert-math-to-llvm,convert-math-to-libm,"
-    "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
-    "finalize-memref-to-llvm,convert-arith-to-llvm,convert-cf-to-llvm,"
-    "convert-func-to-llvm,reconcile-unrealized-casts";
+/// Everything to the LLVM dialect, then the library's C interface. `rsqrt`
+/// is expanded first: libm has no rsqrtf. Strided metadata is expanded
+/// before affine is lowered, since the expansion creates affine ops.
+std::string llvmPipeline(const PipelineOptions &options) {
+  return "math-expand-ops{ops=rsqrt},convert-math-to-llvm,convert-math-to-libm,"
+         "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+         "finalize-memref-to-llvm,convert-arith-to-llvm,convert-cf-to-llvm,"
+         "convert-func-to-llvm,reconcile-unrealized-casts,"
+         "mithril-emit-library-abi{weights=" +
+         options.weightsMode + "}";
+}
 
-std::string phasePipeline(Phase phase, const ShapeOptions &options) {
+std::string phasePipeline(Phase phase, const PipelineOptions &options) {
   switch (phase) {
   case Phase::Import:
     return "";
@@ -68,7 +72,7 @@ std::string phasePipeline(Phase phase, const ShapeOptions &options) {
   case Phase::Bufferize:
     return kBufferizePipeline.str();
   case Phase::LLVM:
-    return kLLVMPipeline.str();
+    return llvmPipeline(options);
   }
   return "";
 }
@@ -86,9 +90,9 @@ std::optional<Phase> mlir::mithril::parsePhase(StringRef name) {
 }
 
 LogicalResult mlir::mithril::addPhase(OpPassManager &pm, Phase phase,
-                                      const ShapeOptions &shapeOptions,
+                                      const PipelineOptions &pipelineOptions,
                                       std::string &error) {
-  std::string pipeline = phasePipeline(phase, shapeOptions);
+  std::string pipeline = phasePipeline(phase, pipelineOptions);
   if (pipeline.empty())
     return success();
   llvm::raw_string_ostream errorStream(error);

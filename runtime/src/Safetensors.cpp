@@ -701,6 +701,21 @@ bool SafetensorsFile::load(const uint8_t *bytes, size_t size,
 // Writing
 //===----------------------------------------------------------------------===//
 
+bool serializeSafetensors(const std::vector<TensorToWrite> &tensors,
+                          const std::map<std::string, std::string> &metadata,
+                          std::string &image, std::string &error) {
+  std::string header;
+  if (!buildHeader(tensors, metadata, header, error))
+    return false;
+  image.clear();
+  for (size_t i = 0; i < kLengthBytes; ++i)
+    image.push_back(char(uint8_t(uint64_t(header.size()) >> (8 * i))));
+  image += header;
+  for (const TensorToWrite &tensor : tensors)
+    image.append(static_cast<const char *>(tensor.data), tensor.size);
+  return true;
+}
+
 bool writeSafetensors(const std::string &path,
                       const std::vector<TensorToWrite> &tensors,
                       const std::map<std::string, std::string> &metadata,

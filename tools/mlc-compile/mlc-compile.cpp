@@ -7,10 +7,11 @@
 // `mlc-compile MODEL -o OUT [options]`: reads a model file (.json) or
 // mithril IR (.mlir), runs the phases of the CPU pipeline up to
 // `--stop-after` (all of them by default), and writes what OUT's extension
-// asks for: `.mlir` (the IR after the last phase), `.ll` (LLVM IR), `.s`
-// (assembly) or `.o` (an object file) for `--target`. Exit status: 0 on
-// success, 1 on a usage error, 2 on a rejected input or a failed run. The
-// output is written to a temporary file beside OUT and renamed, so a failed
+// asks for: `.so` (a shared library, with `<name>.h` beside it), `.a` (a
+// static library, with its header), `.h` (the header alone), `.o`, `.s`,
+// `.ll`, or `.mlir` (the IR after the last phase). Exit status: 0 on
+// success, 1 on a usage error, 2 on a rejected input or a failed run.
+// Every file is written to a temporary beside it and renamed, so a failed
 // run leaves no partial file.
 //
 //===----------------------------------------------------------------------===//
@@ -20,7 +21,12 @@
 #include "mithril/Frontend/ModelImporter.h"
 #include "mithril/IR/MithrilDialect.h"
 #include "mithril/Pipelines/Pipelines.h"
+#include "mithril/Target/Passes.h"
 #include "mithril/Target/CPU.h"
+#include "mithril/Target/LibraryLinker.h"
+#include "mithril/Target/LibrarySignature.h"
+#include "mithril/Target/LibraryStatistics.h"
+#include "mithril/Target/LibraryWeights.h"
 #include "mithril/Transforms/Passes.h"
 #include "mithril/Version.h"
 
@@ -35,11 +41,15 @@
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
 
 using namespace mlir;
 using namespace mlir::mithril;
@@ -53,7 +63,9 @@ struct Options {
   cl::opt<std::string> inputFilename{cl::Positional, cl::Required,
                                      cl::desc("<model.json | model.mlir>")};
   cl::opt<std::string> outputFilename{
-      "o", cl::desc("Output file: .mlir, .ll, .s or .o"),
+      "o",
+      cl::desc("Output file: .so (default lib<name>.so), .a, .h, .o, .s, "
+               ".ll or .mlir"),
       cl::value_desc("file")};
   cl::opt<std::string> target{
       "target",
@@ -76,6 +88,14 @@ struct Options {
       cl::desc("random: PyTorch's default initialisers instead of weights")};
   cl::opt<uint64_t> seed{"seed", cl::desc("Seed of --init=random"),
                          cl::init(0)};
+  cl::opt<std::string> weightsMode{
+      "weights-mode",
+      cl::desc("embed: weights inside the library (default); external: "
+               "<name>.safetensors beside it"),
+      cl::init("embed")};
+  cl::opt<bool> stats{"stats",
+                      cl::desc("Print parameter bytes, FLOPs per call and "
+                               "the bytes a call allocates")};
   cl::opt<bool> printIRAfterAll{"print-ir-after-all",
                                 cl::desc("Print the IR after every pass")};
   cl::opt<bool> timing{"timing", cl::desc("Time the passes")};
@@ -93,8 +113,21 @@ int usageError(const llvm::Twine &message) {
   return 1;
 }
 
+int failure(const llvm::Twine &message) {
+  llvm::errs() << "mlc-compile: " << message << "\n";
+  return 2;
+}
+
 /// What the output file's extension asks for.
-enum class OutputKind { MLIR, LLVMIR, Assembly, Object };
+enum class OutputKind {
+  MLIR,
+  LLVMIR,
+  Assembly,
+  Object,
+  StaticLibrary,
+  SharedLibrary,
+  Header
+};
 
 std::optional<OutputKind> outputKind(StringRef path) {
   return llvm::StringSwitch<std::optional<OutputKind>>(
@@ -103,6 +136,9 @@ std::optional<OutputKind> outputKind(StringRef path) {
       .Case(".ll", OutputKind::LLVMIR)
       .Case(".s", OutputKind::Assembly)
       .Case(".o", OutputKind::Object)
+      .Case(".a", OutputKind::StaticLibrary)
+      .Case(".so", OutputKind::SharedLibrary)
+      .Case(".h", OutputKind::Header)
       .Default(std::nullopt);
 }
 
@@ -118,34 +154,248 @@ OwningOpRef<ModuleOp> readInput(const Options &cli, llvm::SourceMgr &sourceMgr,
   return parseSourceFile<ModuleOp>(sourceMgr, context);
 }
 
-/// Writes the module (as IR, or as code for `target`) to `path`, whole or
-/// not at all.
-int writeOutput(ModuleOp module, StringRef path, OutputKind kind,
-                const CPUTarget &target) {
-  std::string codegenError;
-  llvm::Error error =
-      llvm::writeToOutput(path, [&](llvm::raw_ostream &os) -> llvm::Error {
-        if (kind == OutputKind::MLIR) {
-          module.print(os);
-          return llvm::Error::success();
-        }
-        // Object files need a seekable stream: code goes through a buffer.
-        SmallString<0> buffer;
-        llvm::raw_svector_ostream code(buffer);
-        CPUOutput output = kind == OutputKind::LLVMIR     ? CPUOutput::LLVMIR
-                           : kind == OutputKind::Assembly ? CPUOutput::Assembly
-                                                          : CPUOutput::Object;
-        if (failed(emitCPUCode(module, target, output, code, codegenError)))
-          return llvm::createStringError(codegenError);
-        os << buffer;
-        return llvm::Error::success();
-      });
-  if (error) {
-    llvm::errs() << "mlc-compile: cannot write '" << path
-                 << "': " << llvm::toString(std::move(error)) << "\n";
+/// Writes `path` whole or not at all; 0, or 2 after a diagnostic.
+int writeFile(StringRef path,
+              llvm::function_ref<llvm::Error(llvm::raw_ostream &)> write) {
+  if (llvm::Error error = llvm::writeToOutput(path, write))
+    return failure("cannot write '" + path +
+                   "': " + llvm::toString(std::move(error)));
+  return 0;
+}
+
+/// The compiler's run, phase by phase.
+class Compiler {
+public:
+  Compiler(const Options &cli, MLIRContext &context, ModuleOp module)
+      : cli(cli), context(context), module(module) {}
+
+  /// Runs the phases up to `last`; false after a diagnostic.
+  bool runPhases(Phase last, const PipelineOptions &options);
+  int writeOutput(StringRef path, OutputKind kind, const CPUTarget &target);
+  void printStatistics(llvm::raw_ostream &os) const;
+
+  /// The signature, once the linalg phase has recorded it.
+  std::optional<LibrarySignature> signature() const {
+    auto json = module->getAttrOfType<StringAttr>(kSignatureAttrName);
+    return json ? parseLibrarySignature(json.getValue()) : std::nullopt;
+  }
+
+private:
+  bool runPhase(Phase phase, const PipelineOptions &options);
+  int writeCode(StringRef path, CPUOutput output, const CPUTarget &target);
+  int writeLibrary(StringRef path, OutputKind kind, const CPUTarget &target);
+  int writeHeader(StringRef path);
+  /// The weights the code embeds (empty if none).
+  FailureOr<std::string> weightsImage();
+
+  const Options &cli;
+  MLIRContext &context;
+  ModuleOp module;
+  InitRules initRules;
+  int64_t flops = -1, allocatedBytes = -1;
+  std::optional<std::string> image;
+};
+
+bool Compiler::runPhase(Phase phase, const PipelineOptions &options) {
+  PassManager pm(&context);
+  if (failed(applyPassManagerCLOptions(pm)))
+    return false;
+  if (cli.printIRAfterAll) {
+    context.disableMultithreading(); // MLIR prints only single-threaded.
+    pm.enableIRPrinting([](Pass *, Operation *) { return false; },
+                        [](Pass *, Operation *) { return true; },
+                        /*printModuleScope=*/true,
+                        /*printAfterOnlyOnChange=*/false);
+  }
+  if (cli.timing)
+    pm.enableTiming();
+  std::string error;
+  if (mlir::failed(addPhase(pm, phase, options, error))) {
+    llvm::errs() << "mlc-compile: " << error << "\n";
+    return false;
+  }
+  return mlir::succeeded(pm.run(module));
+}
+
+bool Compiler::runPhases(Phase last, const PipelineOptions &options) {
+  for (Phase phase :
+       {Phase::Shapes, Phase::Linalg, Phase::Bufferize, Phase::LLVM}) {
+    if (phase > last)
+      break;
+    if (!runPhase(phase, options))
+      return false;
+    // What later phases erase: the catalog ops that say how to initialise
+    // a parameter, the linalg ops that say what a call costs.
+    if (phase == Phase::Shapes) {
+      FailureOr<InitRules> rules = collectInitRules(module);
+      if (mlir::failed(rules))
+        return false;
+      initRules = std::move(*rules);
+    }
+    if (phase == Phase::Linalg)
+      flops = countFlops(module);
+    if (phase == Phase::Bufferize)
+      allocatedBytes = countAllocatedBytes(module);
+  }
+  return true;
+}
+
+void Compiler::printStatistics(llvm::raw_ostream &os) const {
+  std::optional<LibrarySignature> library = signature();
+  if (!library)
+    return;
+  size_t parameters = 0;
+  for (const EntrySignature &entry : library->entries)
+    parameters += entry.parameters.size();
+  os << "model '" << library->name() << "'\n";
+  os << "  parameters:        " << parameters << " tensors, "
+     << library->parameterBytes() << " bytes\n";
+  if (flops >= 0)
+    os << "  FLOPs per call:    " << flops << "\n";
+  if (allocatedBytes >= 0)
+    os << "  allocated per call: " << allocatedBytes
+       << " bytes (intermediates and outputs, not yet planned into an "
+          "arena)\n";
+  os << "  (dynamic dims counted as 1)\n";
+}
+
+FailureOr<std::string> Compiler::weightsImage() {
+  if (image)
+    return *image;
+  std::optional<LibrarySignature> library = signature();
+  if (!library || !hasWeightSource(module))
+    return std::string();
+  FailureOr<std::string> built =
+      buildWeightsImage(module, *library, initRules);
+  if (mlir::failed(built))
+    return mlir::failure();
+  image = std::move(*built);
+  return *image;
+}
+
+int Compiler::writeCode(StringRef path, CPUOutput output,
+                        const CPUTarget &target) {
+  FailureOr<std::string> weights =
+      cli.weightsMode == "embed" ? weightsImage() : std::string();
+  if (mlir::failed(weights))
     return 2;
+  std::string codegenError;
+  return writeFile(path, [&](llvm::raw_ostream &os) -> llvm::Error {
+    // Object files need a seekable stream: code goes through a buffer.
+    SmallString<0> buffer;
+    llvm::raw_svector_ostream code(buffer);
+    if (mlir::failed(emitCPUCode(module, target, output, code, codegenError,
+                                 *weights)))
+      return llvm::createStringError(codegenError);
+    os << buffer;
+    return llvm::Error::success();
+  });
+}
+
+int Compiler::writeHeader(StringRef path) {
+  std::optional<LibrarySignature> library = signature();
+  if (!library)
+    return failure("the module has no recorded signature");
+  return writeFile(path, [&](llvm::raw_ostream &os) {
+    writeLibraryHeader(*library, os);
+    return llvm::Error::success();
+  });
+}
+
+/// The folder of libmithril_runtime.so: `../lib` from this executable.
+std::string runtimeDirectory() {
+  static int anchor;
+  std::string executable = llvm::sys::fs::getMainExecutable(
+      "mlc-compile", reinterpret_cast<void *>(&anchor));
+  SmallString<256> directory(llvm::sys::path::parent_path(executable));
+  llvm::sys::path::append(directory, "..", "lib");
+  return std::string(directory);
+}
+
+int Compiler::writeLibrary(StringRef path, OutputKind kind,
+                           const CPUTarget &target) {
+  SmallString<128> objectPath;
+  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+          "mithril", "o", objectPath))
+    return failure("cannot create a temporary file: " + ec.message());
+  llvm::FileRemover removeObject(objectPath);
+  if (int status = writeCode(objectPath, CPUOutput::Object, target))
+    return status;
+
+  std::optional<LibrarySignature> library = signature();
+  std::string name = library->name().str();
+  if (kind == OutputKind::StaticLibrary) {
+    auto object = llvm::MemoryBuffer::getFile(objectPath);
+    if (!object)
+      return failure("cannot read the object file back");
+    std::string error;
+    if (int status = writeFile(path, [&](llvm::raw_ostream &os) -> llvm::Error {
+          if (mlir::failed(writeStaticLibrary((*object)->getBuffer(),
+                                              name + ".o", os, error)))
+            return llvm::createStringError(error);
+          return llvm::Error::success();
+        }))
+      return status;
+  } else {
+    std::string runtime = runtimeDirectory();
+    if (llvm::Triple(target.triple).getArch() !=
+        llvm::Triple(llvm::sys::getDefaultTargetTriple()).getArch())
+      return failure("a shared library for " + target.triple +
+                     " needs that target's libmithril_runtime; write a .o "
+                     "or .a and link it there");
+    SmallString<128> temporary;
+    if (std::error_code ec = llvm::sys::fs::createUniqueFile(
+            path + ".tmp-%%%%%%", temporary))
+      return failure("cannot write '" + path + "': " + ec.message());
+    llvm::FileRemover removeTemporary(temporary);
+    std::string error;
+    if (mlir::failed(linkSharedLibrary(objectPath, temporary, runtime,
+                                       llvm::sys::path::filename(path),
+                                       error)))
+      return failure(error);
+    if (std::error_code ec = llvm::sys::fs::rename(temporary, path))
+      return failure("cannot write '" + path + "': " + ec.message());
+  }
+
+  // The header, and with --weights-mode=external the weights, go beside.
+  SmallString<128> beside(llvm::sys::path::parent_path(path));
+  llvm::sys::path::append(beside, name + ".h");
+  if (int status = writeHeader(beside))
+    return status;
+  if (cli.weightsMode == "external") {
+    FailureOr<std::string> weights = weightsImage();
+    if (mlir::failed(weights))
+      return 2;
+    llvm::sys::path::replace_extension(beside, ".safetensors");
+    return writeFile(beside, [&](llvm::raw_ostream &os) {
+      os << *weights;
+      return llvm::Error::success();
+    });
   }
   return 0;
+}
+
+int Compiler::writeOutput(StringRef path, OutputKind kind,
+                          const CPUTarget &target) {
+  switch (kind) {
+  case OutputKind::MLIR:
+    return writeFile(path, [&](llvm::raw_ostream &os) {
+      module.print(os);
+      return llvm::Error::success();
+    });
+  case OutputKind::LLVMIR:
+    return writeCode(path, CPUOutput::LLVMIR, target);
+  case OutputKind::Assembly:
+    return writeCode(path, CPUOutput::Assembly, target);
+  case OutputKind::Object:
+    return writeCode(path, CPUOutput::Object, target);
+  case OutputKind::Header:
+    return writeHeader(path);
+  case OutputKind::StaticLibrary:
+  case OutputKind::SharedLibrary:
+    return writeLibrary(path, kind, target);
+  }
+  return 2;
 }
 
 } // namespace
@@ -156,6 +406,7 @@ int main(int argc, char **argv) {
   registerAllPasses();
   registerMithrilPasses();
   registerMithrilConversionPasses();
+  registerMithrilTargetPasses();
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
@@ -163,20 +414,22 @@ int main(int argc, char **argv) {
     os << "Mithril version " << MITHRIL_VERSION << "\n";
   });
   unregisterOptions({"stop-after", "shape", "batch", "weights", "init", "seed",
-                     "target", "print-ir-after-all", "timing"});
+                     "target", "print-ir-after-all", "timing", "stats"});
   Options cli;
   cl::ParseCommandLineOptions(argc, argv, "Mithril compiler\n");
 
   // Options.
   if (!cli.init.empty() && cli.init != "random")
     return usageError("--init takes only 'random'");
-  if (cli.outputFilename.empty())
-    return usageError("give an output file with -o (.mlir, .ll, .s or .o)");
-  std::optional<OutputKind> kind = outputKind(cli.outputFilename);
+  if (cli.weightsMode != "embed" && cli.weightsMode != "external")
+    return usageError("--weights-mode takes embed or external");
+  std::optional<OutputKind> kind =
+      cli.outputFilename.empty() ? std::optional(OutputKind::SharedLibrary)
+                                 : outputKind(cli.outputFilename);
   if (!kind)
     return usageError("cannot write '" + cli.outputFilename +
-                      "': this version of mlc-compile writes .mlir, .ll, .s "
-                      "and .o (shared libraries and headers come next)");
+                      "': give an output ending in .so, .a, .h, .o, .s, .ll "
+                      "or .mlir");
   std::optional<Phase> last = cli.stopAfter.empty()
                                   ? std::optional<Phase>(Phase::LLVM)
                                   : parsePhase(cli.stopAfter);
@@ -191,15 +444,16 @@ int main(int argc, char **argv) {
                       " (host, x86_64, x86_64-avx2, x86_64-avx512, aarch64)");
   if (StringRef(cli.inputFilename).ends_with(".onnx"))
     return usageError("ONNX input is not available yet");
+  // A header needs only the signature.
+  if (*kind == OutputKind::Header)
+    last = Phase::Linalg;
 
   // Input.
   std::string errorMessage;
   std::unique_ptr<llvm::MemoryBuffer> input =
       openInputFile(cli.inputFilename, &errorMessage);
-  if (!input) {
-    llvm::errs() << "mlc-compile: " << errorMessage << "\n";
-    return 2;
-  }
+  if (!input)
+    return failure(errorMessage);
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
   DialectRegistry registry;
@@ -217,32 +471,21 @@ int main(int argc, char **argv) {
     return 2;
 
   // The phases up to `last`.
-  PassManager pm(&context);
-  if (failed(applyPassManagerCLOptions(pm)))
-    return 1;
-  if (cli.printIRAfterAll) {
-    context.disableMultithreading(); // MLIR prints only single-threaded.
-    pm.enableIRPrinting([](Pass *, Operation *) { return false; },
-                        [](Pass *, Operation *) { return true; },
-                        /*printModuleScope=*/true,
-                        /*printAfterOnlyOnChange=*/false);
-  }
-  if (cli.timing)
-    pm.enableTiming();
-  ShapeOptions shapeOptions{
+  PipelineOptions options{
       std::vector<std::string>(cli.shapes.begin(), cli.shapes.end()),
-      cli.batch};
-  for (Phase phase :
-       {Phase::Shapes, Phase::Linalg, Phase::Bufferize, Phase::LLVM}) {
-    if (phase > *last)
-      break;
-    std::string error;
-    if (failed(addPhase(pm, phase, shapeOptions, error))) {
-      llvm::errs() << "mlc-compile: " << error << "\n";
-      return 2;
-    }
-  }
-  if (failed(pm.run(*module)))
+      cli.batch, "none"};
+  if (cli.weightsMode == "external")
+    options.weightsMode = "external";
+  else if (hasWeightSource(*module))
+    options.weightsMode = "embed";
+  Compiler compiler(cli, context, *module);
+  if (!compiler.runPhases(*last, options))
     return 2;
-  return writeOutput(*module, cli.outputFilename, *kind, *target);
+  if (cli.stats)
+    compiler.printStatistics(llvm::outs());
+
+  std::string output = cli.outputFilename;
+  if (output.empty())
+    output = "lib" + compiler.signature()->name().str() + ".so";
+  return compiler.writeOutput(output, *kind, *target);
 }

@@ -12,6 +12,7 @@
 #include "mithril/Conversion/Passes.h"
 #include "mithril/IR/MithrilDialect.h"
 #include "mithril/Pipelines/Pipelines.h"
+#include "mithril/Target/Passes.h"
 #include "mithril/Transforms/Passes.h"
 #include "mithril/Version.h"
 
@@ -33,6 +34,7 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::mithril::registerMithrilPasses();
   mlir::mithril::registerMithrilConversionPasses();
+  mlir::mithril::registerMithrilTargetPasses();
   mlir::mithril::registerMithrilPipelines();
 
   mlir::DialectRegistry registry;

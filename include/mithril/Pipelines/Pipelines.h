@@ -34,16 +34,19 @@ enum class Phase { Import, Shapes, Linalg, Bufferize, LLVM };
 std::optional<Phase> parsePhase(llvm::StringRef name);
 
 /// What the shapes phase specialises (`--shape`, `--batch`).
-struct ShapeOptions {
+struct PipelineOptions {
   std::vector<std::string> shapes;
   int64_t batch = -1;
+  /// Where instances of the library find their weights: none (given at
+  /// create), embed, external (see mithril-emit-library-abi).
+  std::string weightsMode = "none";
 };
 
 /// Adds the passes of `phase` to `pm`; fails (with a message in `error`) if
 /// a pipeline does not parse. Its passes must be registered (upstream's,
 /// `registerMithrilPasses`, `registerMithrilConversionPasses`).
 LogicalResult addPhase(OpPassManager &pm, Phase phase,
-                       const ShapeOptions &shapeOptions, std::string &error);
+                       const PipelineOptions &pipelineOptions, std::string &error);
 
 /// Registers the phase pipelines and `mithril-cpu-pipeline` for mlc-opt.
 void registerMithrilPipelines();

@@ -31,12 +31,14 @@ std::optional<CPUTarget> parseCPUTarget(llvm::StringRef name);
 /// What to emit for a module in the LLVM dialect.
 enum class CPUOutput { LLVMIR, Assembly, Object };
 
-/// Translates `module` (in the LLVM dialect) to LLVM IR, optimises it at
+/// Translates `module` (in the LLVM dialect) to LLVM IR, defines the
+/// embedded weights the module declares with `weightsImage`, optimises it at
 /// -O2 for `target`, and writes `output` to `os`. Fails with a message in
 /// `error`.
 LogicalResult emitCPUCode(ModuleOp module, const CPUTarget &target,
                           CPUOutput output, llvm::raw_pwrite_stream &os,
-                          std::string &error);
+                          std::string &error,
+                          llvm::StringRef weightsImage = {});
 
 } // namespace mlir::mithril
 

@@ -58,6 +58,11 @@ void convertModel(ModelOp model) {
                         parameter.getNameAttr());
   for (unsigned i = 0; i < model.getNumResults(); ++i)
     function.setResultAttrs(i, model.getResultAttrDict(i));
+  // Inputs and weights belong to the caller: bufferization must never
+  // write into them in place.
+  for (unsigned i = 0; i < function.getNumArguments(); ++i)
+    function.setArgAttr(i, "bufferization.writable",
+                        builder.getBoolAttr(false));
 
   // Move the body over; parameters become the trailing arguments.
   function.getBody().takeBody(model.getBody());

@@ -12,6 +12,8 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -82,11 +84,36 @@ static void dropMithrilAttributes(ModuleOp module) {
   });
 }
 
+/// Defines the weights that mithril-emit-library-abi declared
+/// (`__mithril_weights_begin`/`_end`) as one read-only array holding
+/// `image`. The image is added here, in LLVM IR, rather than as an MLIR
+/// attribute, so that it is copied once.
+static void defineEmbeddedWeights(llvm::Module &module, StringRef image) {
+  llvm::GlobalVariable *begin = module.getGlobalVariable("__mithril_weights_begin");
+  llvm::GlobalVariable *end = module.getGlobalVariable("__mithril_weights_end");
+  if (!begin || !end)
+    return;
+  llvm::LLVMContext &context = module.getContext();
+  llvm::Constant *bytes = llvm::ConstantDataArray::getRaw(
+      image, image.size(), llvm::Type::getInt8Ty(context));
+  auto *weights = new llvm::GlobalVariable(
+      module, bytes->getType(), /*isConstant=*/true,
+      llvm::GlobalValue::PrivateLinkage, bytes, "__mithril_weights");
+  weights->setAlignment(llvm::Align(64));
+  begin->replaceAllUsesWith(weights);
+  end->replaceAllUsesWith(llvm::ConstantExpr::getInBoundsGetElementPtr(
+      llvm::Type::getInt8Ty(context), weights,
+      llvm::ConstantInt::get(llvm::Type::getInt64Ty(context), image.size())));
+  begin->eraseFromParent();
+  end->eraseFromParent();
+}
+
 LogicalResult mlir::mithril::emitCPUCode(ModuleOp module,
                                          const CPUTarget &target,
                                          CPUOutput output,
                                          llvm::raw_pwrite_stream &os,
-                                         std::string &error) {
+                                         std::string &error,
+                                         StringRef weightsImage) {
   initializeLLVMTargets();
   llvm::Triple triple(target.triple);
   const llvm::Target *llvmTarget =
@@ -113,6 +140,7 @@ LogicalResult mlir::mithril::emitCPUCode(ModuleOp module,
     error = "cannot translate the module to LLVM IR";
     return failure();
   }
+  defineEmbeddedWeights(*llvmModule, weightsImage);
   llvmModule->setTargetTriple(triple);
   llvmModule->setDataLayout(machine->createDataLayout());
   if (llvm::Error optError =

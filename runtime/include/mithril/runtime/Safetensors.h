@@ -100,6 +100,13 @@ struct TensorToWrite {
   size_t size;
 };
 
+/// The safetensors file of `tensors` as bytes in `image` (what
+/// writeSafetensors writes); false and a message in `error` if a tensor is
+/// invalid.
+bool serializeSafetensors(const std::vector<TensorToWrite> &tensors,
+                          const std::map<std::string, std::string> &metadata,
+                          std::string &image, std::string &error);
+
 /// Writes a safetensors file atomically (a temporary file in the same folder,
 /// then rename; the temporary is removed on failure). The header lists
 /// "__metadata__" first when non-empty, then the tensors in the given order,

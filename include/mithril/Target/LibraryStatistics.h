@@ -1,0 +1,29 @@
+//===- LibraryStatistics.h - What a call costs ------------------*- C++ -*-===//
+//
+// Part of Mithril, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// The numbers `mlc-compile --stats` prints. Dynamic dims are taken as 1, so
+// for a model with a dynamic batch the numbers are per batch element.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MITHRIL_TARGET_LIBRARYSTATISTICS_H
+#define MITHRIL_TARGET_LIBRARYSTATISTICS_H
+
+#include "mlir/IR/BuiltinOps.h"
+
+namespace mlir::mithril {
+
+/// Arithmetic operations per call, counted on linalg: each linalg op's
+/// iterations times the arithmetic ops of its body (a multiply-add counts
+/// 2; constants and casts count 0).
+int64_t countFlops(ModuleOp module);
+
+/// Bytes of the buffers a call allocates (memref.alloc), on bufferized IR.
+int64_t countAllocatedBytes(ModuleOp module);
+
+} // namespace mlir::mithril
+
+#endif // MITHRIL_TARGET_LIBRARYSTATISTICS_H

@@ -1,0 +1,23 @@
+//===- Passes.h - Passes that shape a compiled library ----------*- C++ -*-===//
+//
+// Part of Mithril, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MITHRIL_TARGET_PASSES_H
+#define MITHRIL_TARGET_PASSES_H
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::mithril {
+
+#define GEN_PASS_DECL
+#include "mithril/Target/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "mithril/Target/Passes.h.inc"
+
+} // namespace mlir::mithril
+
+#endif // MITHRIL_TARGET_PASSES_H

@@ -1,0 +1,122 @@
+//===- LibraryWeights.cpp - The weights a library carries -----------------===//
+//
+// Part of Mithril, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mithril/Target/LibraryWeights.h"
+
+#include "mithril/Frontend/ModelImporter.h"
+#include "mithril/IR/MithrilOps.h"
+#include "mithril/runtime/Safetensors.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <algorithm>
+
+using namespace mlir;
+using namespace mlir::mithril;
+namespace rt = ::mithril::runtime;
+
+bool mlir::mithril::hasWeightSource(ModuleOp module) {
+  return module->hasAttr(kWeightsAttrName) ||
+         module->hasAttr(kRandomInitSeedAttrName);
+}
+
+FailureOr<InitRules> mlir::mithril::collectInitRules(ModuleOp module) {
+  InitRules rules;
+  if (!module->hasAttr(kRandomInitSeedAttrName))
+    return rules;
+  ModelOp top = getTopModel(module);
+  if (!top)
+    return rules;
+  for (ParameterOp parameter : top.getParameters()) {
+    FailureOr<InitRule> rule = getDefaultInitRule(parameter);
+    if (failed(rule))
+      return failure();
+    rules[parameter.getName()] = *rule;
+  }
+  return rules;
+}
+
+namespace {
+
+/// The parameters of every entry, each once, largest elements first.
+std::vector<const PortSignature *>
+distinctParameters(const LibrarySignature &signature) {
+  std::vector<const PortSignature *> parameters;
+  llvm::StringSet<> seen;
+  for (const EntrySignature &entry : signature.entries)
+    for (const PortSignature &parameter : entry.parameters)
+      if (seen.insert(parameter.name).second)
+        parameters.push_back(&parameter);
+  std::stable_sort(parameters.begin(), parameters.end(),
+                   [](const PortSignature *a, const PortSignature *b) {
+                     return a->elementBytes() > b->elementBytes();
+                   });
+  return parameters;
+}
+
+rt::TensorToWrite describe(const PortSignature &parameter, const void *data) {
+  int64_t bytes = parameter.numElements().value_or(0) * parameter.elementBytes();
+  return {parameter.name, *rt::parseModelDType(parameter.dtype),
+          parameter.shape, data, size_t(bytes)};
+}
+
+} // namespace
+
+FailureOr<std::string>
+mlir::mithril::buildWeightsImage(ModuleOp module,
+                                 const LibrarySignature &signature,
+                                 const InitRules &rules) {
+  std::vector<const PortSignature *> parameters = distinctParameters(signature);
+  std::vector<rt::TensorToWrite> tensors;
+  // Drawn values live here until the image is built.
+  std::vector<std::vector<float>> drawn;
+  std::unique_ptr<rt::SafetensorsFile> file;
+
+  if (auto seed = module->getAttrOfType<IntegerAttr>(kRandomInitSeedAttrName)) {
+    for (const PortSignature *parameter : parameters) {
+      const InitRule *rule = rules.count(parameter->name)
+                                 ? &rules.find(parameter->name)->second
+                                 : nullptr;
+      if (!rule || parameter->dtype != "f32" || !parameter->numElements())
+        return module.emitError()
+               << "--init=random cannot draw parameter '" << parameter->name
+               << "' (" << parameter->dtype
+               << "): random values are drawn for static f32 parameters of "
+                  "catalog ops only";
+      drawn.emplace_back(*parameter->numElements());
+      fillParameter(*rule, seed.getValue().getZExtValue(), parameter->name,
+                    drawn.back());
+      tensors.push_back(describe(*parameter, drawn.back().data()));
+    }
+  } else if (auto path = module->getAttrOfType<StringAttr>(kWeightsAttrName)) {
+    std::string error;
+    file = rt::SafetensorsFile::open(path.str(), error);
+    if (!file)
+      return module.emitError()
+             << "cannot read weights '" << path.getValue() << "': " << error;
+    for (const PortSignature *parameter : parameters) {
+      const rt::TensorInfo *tensor = file->find(parameter->name);
+      rt::TensorToWrite expected = describe(*parameter, nullptr);
+      if (!tensor || tensor->dtype != expected.dtype ||
+          tensor->shape != parameter->shape)
+        return module.emitError()
+               << "weights '" << path.getValue() << "' have no tensor '"
+               << parameter->name << "' of dtype " << parameter->dtype
+               << " and the parameter's shape";
+      expected.data = tensor->data;
+      tensors.push_back(expected);
+    }
+  } else if (!parameters.empty()) {
+    return module.emitError() << "the model has parameters but no weights: "
+                                 "give --weights or --init=random";
+  }
+
+  std::string image, error;
+  if (!rt::serializeSafetensors(tensors, {{"format", "pt"}}, image, error))
+    return module.emitError() << "cannot build the weights: " << error;
+  return image;
+}

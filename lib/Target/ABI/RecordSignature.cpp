@@ -1,0 +1,35 @@
+//===- RecordSignature.cpp - Keep the signature through lowering ----------===//
+//
+// Part of Mithril, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mithril/Target/LibrarySignature.h"
+#include "mithril/Target/Passes.h"
+
+#include "mlir/IR/BuiltinOps.h"
+
+namespace mlir::mithril {
+#define GEN_PASS_DEF_RECORDLIBRARYSIGNATURE
+#include "mithril/Target/Passes.h.inc"
+} // namespace mlir::mithril
+
+using namespace mlir;
+using namespace mlir::mithril;
+
+namespace {
+
+struct RecordLibrarySignaturePass
+    : mithril::impl::RecordLibrarySignatureBase<RecordLibrarySignaturePass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    FailureOr<LibrarySignature> signature = readLibrarySignature(module);
+    if (failed(signature))
+      return signalPassFailure();
+    module->setAttr(kSignatureAttrName,
+                    StringAttr::get(module.getContext(),
+                                    printLibrarySignature(*signature)));
+  }
+};
+
+} // namespace

@@ -1,0 +1,125 @@
+//===- Signature.cpp - A compiled library's entries and ports -------------===//
+//
+// Part of Mithril, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Signature.h"
+
+#include "mithril/runtime.h"
+
+#include <nlohmann/json.hpp>
+
+using json = nlohmann::json;
+
+namespace mithril::runtime {
+namespace {
+
+bool parsePort(const json &value, Port &port, std::string &error) {
+  if (!value.is_object() || !value.contains("name") ||
+      !value["name"].is_string() || !value.contains("dtype") ||
+      !value["dtype"].is_string() || !value.contains("shape") ||
+      !value["shape"].is_array()) {
+    error = "a port lacks its name, dtype or shape";
+    return false;
+  }
+  port.name = value["name"].get<std::string>();
+  std::optional<DType> dtype =
+      parseModelDType(value["dtype"].get<std::string>());
+  if (!dtype) {
+    error = "port '" + port.name + "' has an unknown dtype";
+    return false;
+  }
+  port.dtype = *dtype;
+  const json &shape = value["shape"];
+  if (shape.size() > MITHRIL_MAX_RANK) {
+    error = "port '" + port.name + "' has rank " +
+            std::to_string(shape.size()) + ", above the runtime's " +
+            std::to_string(MITHRIL_MAX_RANK);
+    return false;
+  }
+  const json *dims = value.contains("dims") && value["dims"].is_array() &&
+                             value["dims"].size() == shape.size()
+                         ? &value["dims"]
+                         : nullptr;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i].is_null())
+      port.shape.push_back(-1);
+    else if (shape[i].is_number_integer() && shape[i].get<int64_t>() >= 0)
+      port.shape.push_back(shape[i].get<int64_t>());
+    else {
+      error = "port '" + port.name + "' has an invalid dim";
+      return false;
+    }
+    port.symbols.push_back(dims && (*dims)[i].is_string()
+                               ? (*dims)[i].get<std::string>()
+                               : std::string());
+  }
+  return true;
+}
+
+bool parsePorts(const json &entry, const char *key, std::vector<Port> &ports,
+                std::string &error) {
+  if (!entry.contains(key))
+    return true;
+  if (!entry[key].is_array()) {
+    error = std::string("'") + key + "' is not a list";
+    return false;
+  }
+  for (const json &value : entry[key]) {
+    ports.emplace_back();
+    if (!parsePort(value, ports.back(), error))
+      return false;
+  }
+  return true;
+}
+
+} // namespace
+
+std::string formatShape(const int64_t *shape, size_t rank) {
+  std::string text = "[";
+  for (size_t i = 0; i < rank; ++i)
+    text += (i ? "," : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
+std::string Port::describeShape() const {
+  std::string text = "[";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    text += i ? "," : "";
+    if (shape[i] >= 0)
+      text += std::to_string(shape[i]);
+    else
+      text += symbols[i].empty() ? "?" : symbols[i];
+  }
+  return text + "]";
+}
+
+bool parseSignature(const char *text, Signature &signature,
+                    std::string &error) {
+  json root = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!root.is_object() || !root.contains("entries") ||
+      !root["entries"].is_array()) {
+    error = "the library's signature is not valid JSON with 'entries'";
+    return false;
+  }
+  for (const json &value : root["entries"]) {
+    Entry entry;
+    if (!value.is_object() || !value.contains("name") ||
+        !value["name"].is_string()) {
+      error = "an entry of the library's signature has no name";
+      return false;
+    }
+    entry.name = value["name"].get<std::string>();
+    if (!parsePorts(value, "inputs", entry.inputs, error) ||
+        !parsePorts(value, "outputs", entry.outputs, error) ||
+        !parsePorts(value, "parameters", entry.parameters, error)) {
+      error = "entry '" + entry.name + "': " + error;
+      return false;
+    }
+    signature.entries.push_back(std::move(entry));
+  }
+  return true;
+}
+
+} // namespace mithril::runtime
