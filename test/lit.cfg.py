@@ -14,7 +14,8 @@ config.test_exec_root = os.path.join(config.mithril_obj_root, "test")
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
-    ["mlc-compile", "mlc-opt", "mlc-translate"], [config.mithril_tools_dir])
+    ["mlc-compile", "mlc-opt", "mlc-translate", "mlc-run"],
+    [config.mithril_tools_dir])
 config.substitutions.append(
     ("%examples", os.path.join(config.mithril_src_root, "examples")))
 config.substitutions.append(("%python", config.python_executable))

@@ -500,7 +500,7 @@ int run(const Options &options) {
           mithril_library_open(options.library.c_str(), &session.library))
     return runError(take(status));
   if (options.describe) {
-    nlohmann::json signature = nlohmann::json::parse(
+    nlohmann::ordered_json signature = nlohmann::ordered_json::parse(
         mithril_library_signature(session.library), nullptr, false);
     std::printf("%s\n", signature.dump(2).c_str());
     return 0;

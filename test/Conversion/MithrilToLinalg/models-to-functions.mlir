@@ -1,11 +1,12 @@
 // RUN: mlc-opt %s --split-input-file --convert-mithril-to-linalg --convert-mithril-models-to-functions --verify-diagnostics | FileCheck %s
 
-// Inputs first, then parameters in declaration order; names kept.
+// Inputs first, then parameters in declaration order; names kept. Inputs
+// and weights belong to the caller: bufferization may not write into them.
 
 // CHECK-LABEL: func.func @m(
-// CHECK-SAME: %[[X:.*]]: tensor<?x4xf32> {mithril.dims = ["N", 4], mithril.name = "x"}
-// CHECK-SAME: %[[W:.*]]: tensor<2x4xf32> {mithril.parameter = "fc.weight"}
-// CHECK-SAME: %[[B:.*]]: tensor<2xf32> {mithril.parameter = "fc.bias"}
+// CHECK-SAME: %[[X:.*]]: tensor<?x4xf32> {bufferization.writable = false, mithril.dims = ["N", 4], mithril.name = "x"}
+// CHECK-SAME: %[[W:.*]]: tensor<2x4xf32> {bufferization.writable = false, mithril.parameter = "fc.weight"}
+// CHECK-SAME: %[[B:.*]]: tensor<2xf32> {bufferization.writable = false, mithril.parameter = "fc.bias"}
 // CHECK-SAME: -> (tensor<?x2xf32> {mithril.name = "y"}) attributes {llvm.emit_c_interface}
 // CHECK: linalg.generic
 // CHECK: return %{{.*}} : tensor<?x2xf32>
