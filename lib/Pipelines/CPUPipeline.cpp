@@ -42,12 +42,14 @@ constexpr llvm::StringLiteral kLinalgPipeline =
     "mithril-record-signature,canonicalize,linalg-fuse-elementwise-ops,cse";
 
 /// One-shot bufferization across function boundaries (plain strided
-/// layouts at the boundary, as a C caller passes buffers), deallocation,
-/// and loops.
+/// layouts at the boundary, as a C caller passes buffers), deallocation
+/// (which clones what a function returns but does not own, e.g. an input
+/// returned as an output), and loops.
 constexpr llvm::StringLiteral kBufferizePipeline =
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
-    "buffer-deallocation-pipeline,convert-linalg-to-loops,canonicalize";
+    "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
+    "convert-linalg-to-loops,canonicalize";
 
 /// Everything to the LLVM dialect, then the library's C interface. `rsqrt`
 /// is expanded first: libm has no rsqrtf. Strided metadata is expanded
