@@ -19,6 +19,12 @@ llvm_config.add_tool_substitutions(
 config.substitutions.append(
     ("%examples", os.path.join(config.mithril_src_root, "examples")))
 config.substitutions.append(("%python", config.python_executable))
+# Building C programs against a compiled library and the runtime.
+config.substitutions.append(("%cc", config.c_compiler))
+config.substitutions.append(
+    ("%runtime_include", os.path.join(config.mithril_src_root, "runtime", "include")))
+config.substitutions.append(
+    ("%runtime_lib_dir", os.path.join(config.mithril_obj_root, "lib")))
 # Upstream's CPU lowering of linalg on tensors, for the tests that run
 # converted ops with mlir-runner and compare them with PyTorch.
 config.substitutions.append(
