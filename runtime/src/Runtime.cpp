@@ -329,7 +329,8 @@ mithril_status mithril_library_port(const mithril_library *library,
   out->rank = int32_t(port.shape.size());
   for (size_t i = 0; i < port.shape.size(); ++i) {
     out->shape[i] = port.shape[i];
-    out->symbols[i] = port.symbols[i].empty() ? nullptr : port.symbols[i].c_str();
+    out->symbols[i] =
+        port.symbols[i].empty() ? nullptr : port.symbols[i].c_str();
   }
   return nullptr;
 }
@@ -372,14 +373,14 @@ mithril_status openWeights(const Library &library, const char *path,
 mithril_status bindParameter(mithril_model &model, const Port &port,
                              const std::string &source, Descriptor &out) {
   const TensorInfo *tensor = model.weights->find(port.name);
-  std::string prefix = "weights '" + source + "': parameter '" + port.name + "' ";
+  std::string prefix =
+      "weights '" + source + "': parameter '" + port.name + "' ";
   if (!tensor)
     return invalidArgument(prefix + "is missing");
   if (tensor->dtype != port.dtype)
-    return invalidArgument(prefix + "has dtype " +
-                           std::string(modelDTypeName(tensor->dtype)) +
-                           ", expected " +
-                           std::string(modelDTypeName(port.dtype)));
+    return invalidArgument(
+        prefix + "has dtype " + std::string(modelDTypeName(tensor->dtype)) +
+        ", expected " + std::string(modelDTypeName(port.dtype)));
   if (tensor->shape != port.shape)
     return invalidArgument(
         prefix + "has shape " +
@@ -414,8 +415,8 @@ mithril_status createModel(std::shared_ptr<Library> library,
     model->parameters.emplace_back();
     for (const Port &port : entry.parameters) {
       model->parameters.back().emplace_back();
-      if (mithril_status status =
-              bindParameter(*model, port, source, model->parameters.back().back()))
+      if (mithril_status status = bindParameter(
+              *model, port, source, model->parameters.back().back()))
         return status;
     }
   }
@@ -475,9 +476,9 @@ mithril_status checkInput(const Port &port, const mithril_tensor *tensor,
                            mithril_dtype_name(tensor->dtype) + ", expected " +
                            std::string(modelDTypeName(port.dtype)));
   if (tensor->rank != int32_t(port.shape.size()))
-    return invalidArgument(
-        prefix + "has rank " + std::to_string(tensor->rank) + ", expected " +
-        std::to_string(port.shape.size()) + " (" + port.describeShape() + ")");
+    return invalidArgument(prefix + "has rank " + std::to_string(tensor->rank) +
+                           ", expected " + std::to_string(port.shape.size()) +
+                           " (" + port.describeShape() + ")");
   std::string mismatch = prefix + "has shape " +
                          formatShape(tensor->shape, size_t(tensor->rank)) +
                          ", expected " + port.describeShape();
@@ -549,10 +550,10 @@ mithril_status deliverOutputs(const Entry &entry,
         for (size_t d = 0; d < view.rank; ++d)
           actual.push_back(view.size(d));
         if (!failure)
-          failure = invalidArgument(
-              "output '" + port.name + "' has shape " +
-              formatShape(tensor.shape, view.rank) + ", the result has " +
-              formatShape(actual.data(), actual.size()));
+          failure = invalidArgument("output '" + port.name + "' has shape " +
+                                    formatShape(tensor.shape, view.rank) +
+                                    ", the result has " +
+                                    formatShape(actual.data(), actual.size()));
         continue;
       }
       copyStrided(view, elementSize, static_cast<uint8_t *>(tensor.data));
@@ -609,10 +610,9 @@ mithril_status mithril_model_run(mithril_model *model, size_t entryIndex,
                            std::to_string(entry.inputs.size()) +
                            " inputs, got " + std::to_string(num_inputs));
   if (num_outputs != entry.outputs.size() || (num_outputs && !outputs))
-    return invalidArgument("'" + entry.name + "' has " +
-                           std::to_string(entry.outputs.size()) +
-                           " outputs, got room for " +
-                           std::to_string(num_outputs));
+    return invalidArgument(
+        "'" + entry.name + "' has " + std::to_string(entry.outputs.size()) +
+        " outputs, got room for " + std::to_string(num_outputs));
   SymbolBindings symbols;
   for (size_t i = 0; i < num_inputs; ++i)
     if (mithril_status status = checkInput(entry.inputs[i], inputs[i], symbols))

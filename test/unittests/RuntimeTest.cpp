@@ -91,13 +91,14 @@ Status run(mithril_model *model, std::vector<mithril_tensor> inputs,
   std::vector<mithril_tensor *> out;
   for (mithril_tensor &t : outputs)
     out.push_back(&t);
-  return Status(
-      mithril_model_run(model, 0, in.data(), in.size(), out.data(), out.size()));
+  return Status(mithril_model_run(model, 0, in.data(), in.size(), out.data(),
+                                  out.size()));
 }
 
 /// The MLP of examples/mlp.json (784-128-64-10, ReLU) on `input`, from the
 /// weights file, in double precision.
-std::vector<float> referenceMLP(const std::vector<float> &input, int64_t batch) {
+std::vector<float> referenceMLP(const std::vector<float> &input,
+                                int64_t batch) {
   std::string error;
   auto weights = mithril::runtime::SafetensorsFile::open(
       kExamples + "/mlp.safetensors", error);
@@ -149,13 +150,15 @@ TEST(RuntimeTest, ReportsTheSignature) {
   Library library = openLibrary("libpair.so");
   ASSERT_EQ(mithril_library_num_entries(library.get()), 1u);
   EXPECT_STREQ(mithril_library_entry_name(library.get(), 0), "pair");
-  EXPECT_EQ(mithril_library_num_ports(library.get(), 0, MITHRIL_PORT_INPUT), 2u);
-  EXPECT_EQ(mithril_library_num_ports(library.get(), 0, MITHRIL_PORT_OUTPUT), 3u);
+  EXPECT_EQ(mithril_library_num_ports(library.get(), 0, MITHRIL_PORT_INPUT),
+            2u);
+  EXPECT_EQ(mithril_library_num_ports(library.get(), 0, MITHRIL_PORT_OUTPUT),
+            3u);
   EXPECT_EQ(mithril_library_num_ports(library.get(), 0, MITHRIL_PORT_PARAMETER),
             0u);
   mithril_port port;
-  Status status(mithril_library_port(library.get(), 0, MITHRIL_PORT_INPUT, 1,
-                                     &port));
+  Status status(
+      mithril_library_port(library.get(), 0, MITHRIL_PORT_INPUT, 1, &port));
   ASSERT_TRUE(status.ok()) << status.message();
   EXPECT_STREQ(port.name, "y");
   EXPECT_EQ(port.dtype, MITHRIL_F32);
@@ -164,13 +167,13 @@ TEST(RuntimeTest, ReportsTheSignature) {
   EXPECT_STREQ(port.symbols[0], "N");
   EXPECT_EQ(port.shape[1], 4);
   EXPECT_EQ(port.symbols[1], nullptr);
-  EXPECT_NE(std::string(mithril_library_signature(library.get()))
-                .find("\"entries\""),
-            std::string::npos);
+  EXPECT_NE(
+      std::string(mithril_library_signature(library.get())).find("\"entries\""),
+      std::string::npos);
 
   size_t entry = 99;
-  EXPECT_TRUE(Status(mithril_library_find_entry(library.get(), "pair", &entry))
-                  .ok());
+  EXPECT_TRUE(
+      Status(mithril_library_find_entry(library.get(), "pair", &entry)).ok());
   EXPECT_EQ(entry, 0u);
   Status missing(mithril_library_find_entry(library.get(), "other", &entry));
   EXPECT_EQ(missing.code(), MITHRIL_NOT_FOUND);
@@ -256,9 +259,8 @@ TEST(RuntimeTest, FillsCallerAllocatedOutputs) {
   Model model = createModel(library.get());
   std::vector<float> x{1, 2, 3, 4, 5, 6, 7, 8}, y(8, 1);
   std::vector<float> sum(8, -1), difference(8, -1), copy(8, -1);
-  std::vector<mithril_tensor> outputs{tensor(sum, {2, 4}),
-                                      tensor(difference, {2, 4}),
-                                      tensor(copy, {2, 4})};
+  std::vector<mithril_tensor> outputs{
+      tensor(sum, {2, 4}), tensor(difference, {2, 4}), tensor(copy, {2, 4})};
   Status status =
       run(model.get(), {tensor(x, {2, 4}), tensor(y, {2, 4})}, outputs);
   ASSERT_TRUE(status.ok()) << status.message();
@@ -272,8 +274,8 @@ TEST(RuntimeTest, FillsCallerAllocatedOutputs) {
 
   // A caller's buffer of the wrong shape is refused after the call, and
   // nothing is left to free.
-  std::vector<mithril_tensor> wrong{mithril_tensor{}, tensor(difference, {4, 2}),
-                                    mithril_tensor{}};
+  std::vector<mithril_tensor> wrong{
+      mithril_tensor{}, tensor(difference, {4, 2}), mithril_tensor{}};
   Status refused =
       run(model.get(), {tensor(x, {2, 4}), tensor(y, {2, 4})}, wrong);
   EXPECT_EQ(refused.message(),
@@ -331,10 +333,12 @@ TEST(RuntimeTest, ChecksInputsBeforeAnyWork) {
 
   const mithril_tensor *none[2] = {nullptr, nullptr};
   mithril_tensor *out[3] = {&outputs[0], &outputs[1], &outputs[2]};
-  EXPECT_EQ(Status(mithril_model_run(model.get(), 0, none, 2, out, 3)).message(),
-            "input 'x' is NULL");
-  EXPECT_EQ(Status(mithril_model_run(model.get(), 0, none, 2, out, 2)).message(),
-            "'pair' has 3 outputs, got room for 2");
+  EXPECT_EQ(
+      Status(mithril_model_run(model.get(), 0, none, 2, out, 3)).message(),
+      "input 'x' is NULL");
+  EXPECT_EQ(
+      Status(mithril_model_run(model.get(), 0, none, 2, out, 2)).message(),
+      "'pair' has 3 outputs, got room for 2");
   EXPECT_EQ(Status(mithril_model_run(model.get(), 5, none, 2, out, 3)).code(),
             MITHRIL_NOT_FOUND);
   EXPECT_FALSE(Status(mithril_model_run(nullptr, 0, none, 2, out, 3)).ok());
@@ -356,11 +360,11 @@ TEST_F(RuntimeFileTest, RefusesWeightsThatDoNotFit) {
     std::vector<int64_t> shape = info.shape;
     if (info.name == "linear_1.bias")
       shape = {8, 8};
-    tensors.push_back({info.name, info.dtype, shape, info.data, info.byteSize()});
+    tensors.push_back(
+        {info.name, info.dtype, shape, info.data, info.byteSize()});
   }
   std::string wrong = pathOf("wrong.safetensors");
-  ASSERT_TRUE(
-      mithril::runtime::writeSafetensors(wrong, tensors, {}, error))
+  ASSERT_TRUE(mithril::runtime::writeSafetensors(wrong, tensors, {}, error))
       << error;
   mithril_model *model = nullptr;
   Status status(mithril_model_create(library.get(), wrong.c_str(), &model));
@@ -393,11 +397,12 @@ TEST(RuntimeTest, AnInstanceOutlivesItsLibraryHandle) {
 
 TEST(RuntimeTest, TypedWrappers) {
   // What a C program that links libmlp.so and includes mlp.h calls.
-  void *handle = dlopen((kModels + "/libmlp.so").c_str(), RTLD_NOW | RTLD_LOCAL);
+  void *handle =
+      dlopen((kModels + "/libmlp.so").c_str(), RTLD_NOW | RTLD_LOCAL);
   ASSERT_NE(handle, nullptr) << dlerror();
   using Create = mithril_status (*)(const char *, void **);
-  using Run = mithril_status (*)(void *, const mithril_tensor *,
-                                 mithril_tensor *);
+  using Run =
+      mithril_status (*)(void *, const mithril_tensor *, mithril_tensor *);
   using Destroy = void (*)(void *);
   auto create = reinterpret_cast<Create>(dlsym(handle, "mlp_create"));
   auto runModel = reinterpret_cast<Run>(dlsym(handle, "mlp_run"));

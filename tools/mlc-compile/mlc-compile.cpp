@@ -21,12 +21,12 @@
 #include "mithril/Frontend/ModelImporter.h"
 #include "mithril/IR/MithrilDialect.h"
 #include "mithril/Pipelines/Pipelines.h"
-#include "mithril/Target/Passes.h"
 #include "mithril/Target/CPU.h"
 #include "mithril/Target/LibraryLinker.h"
 #include "mithril/Target/LibrarySignature.h"
 #include "mithril/Target/LibraryStatistics.h"
 #include "mithril/Target/LibraryWeights.h"
+#include "mithril/Target/Passes.h"
 #include "mithril/Transforms/Passes.h"
 #include "mithril/Version.h"
 
@@ -41,9 +41,9 @@
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Error.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
-#include "llvm/Support/Error.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
@@ -265,8 +265,7 @@ FailureOr<std::string> Compiler::weightsImage() {
   std::optional<LibrarySignature> library = signature();
   if (!library || !hasWeightSource(module))
     return std::string();
-  FailureOr<std::string> built =
-      buildWeightsImage(module, *library, initRules);
+  FailureOr<std::string> built = buildWeightsImage(module, *library, initRules);
   if (mlir::failed(built))
     return mlir::failure();
   image = std::move(*built);
@@ -284,8 +283,8 @@ int Compiler::writeCode(StringRef path, CPUOutput output,
     // Object files need a seekable stream: code goes through a buffer.
     SmallString<0> buffer;
     llvm::raw_svector_ostream code(buffer);
-    if (mlir::failed(emitCPUCode(module, target, output, code, codegenError,
-                                 *weights)))
+    if (mlir::failed(
+            emitCPUCode(module, target, output, code, codegenError, *weights)))
       return llvm::createStringError(codegenError);
     os << buffer;
     return llvm::Error::success();
@@ -315,8 +314,8 @@ std::string runtimeDirectory() {
 int Compiler::writeLibrary(StringRef path, OutputKind kind,
                            const CPUTarget &target) {
   SmallString<128> objectPath;
-  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
-          "mithril", "o", objectPath))
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("mithril", "o", objectPath))
     return failure("cannot create a temporary file: " + ec.message());
   llvm::FileRemover removeObject(objectPath);
   if (int status = writeCode(objectPath, CPUOutput::Object, target))
@@ -344,14 +343,13 @@ int Compiler::writeLibrary(StringRef path, OutputKind kind,
                      " needs that target's libmithril_runtime; write a .o "
                      "or .a and link it there");
     SmallString<128> temporary;
-    if (std::error_code ec = llvm::sys::fs::createUniqueFile(
-            path + ".tmp-%%%%%%", temporary))
+    if (std::error_code ec =
+            llvm::sys::fs::createUniqueFile(path + ".tmp-%%%%%%", temporary))
       return failure("cannot write '" + path + "': " + ec.message());
     llvm::FileRemover removeTemporary(temporary);
     std::string error;
     if (mlir::failed(linkSharedLibrary(objectPath, temporary, runtime,
-                                       llvm::sys::path::filename(path),
-                                       error)))
+                                       llvm::sys::path::filename(path), error)))
       return failure(error);
     if (std::error_code ec = llvm::sys::fs::rename(temporary, path))
       return failure("cannot write '" + path + "': " + ec.message());
@@ -472,8 +470,8 @@ int main(int argc, char **argv) {
 
   // The phases up to `last`.
   PipelineOptions options{
-      std::vector<std::string>(cli.shapes.begin(), cli.shapes.end()),
-      cli.batch, "none"};
+      std::vector<std::string>(cli.shapes.begin(), cli.shapes.end()), cli.batch,
+      "none"};
   if (cli.weightsMode == "external")
     options.weightsMode = "external";
   else if (hasWeightSource(*module))

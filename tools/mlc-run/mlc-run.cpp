@@ -4,7 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// mlc-run LIB.so [--entry NAME] [--input NAME=@FILE.npy | NAME=DIMSxDTYPE=VALUE]...
+// mlc-run LIB.so [--entry NAME] [--input NAME=@FILE.npy |
+// NAME=DIMSxDTYPE=VALUE]...
 //         [--weights FILE.safetensors] [--output-dir DIR] [--print]
 //         [--threads N] [--benchmark=N [--warmup=K]] [--describe]
 //
@@ -140,7 +141,8 @@ std::optional<int> parseOptions(int argc, char **argv, Options &options) {
       else if (arg == "--output-dir")
         options.outputDir = value;
       else {
-        std::optional<int64_t> count = parseCount(value, arg == "--warmup" ? 0 : 1);
+        std::optional<int64_t> count =
+            parseCount(value, arg == "--warmup" ? 0 : 1);
         if (!count)
           return usageError(arg + " takes a " +
                             (arg == "--warmup" ? "non-negative" : "positive") +
@@ -209,7 +211,9 @@ uint16_t toBFloat16(float value) {
 
 /// Writes `value` as one element of `dtype` at `out`.
 void storeElement(DType dtype, double value, uint8_t *out) {
-  auto store = [&](auto element) { std::memcpy(out, &element, sizeof element); };
+  auto store = [&](auto element) {
+    std::memcpy(out, &element, sizeof element);
+  };
   switch (dtype) {
   case DType::F32:
     return store(float(value));
@@ -239,7 +243,8 @@ bool parseFill(const std::string &spec, NpyArray &array, std::string &error) {
     error = "expected DIMSxDTYPE=VALUE or @FILE.npy";
     return false;
   }
-  std::string layout = spec.substr(0, equals), valueText = spec.substr(equals + 1);
+  std::string layout = spec.substr(0, equals),
+              valueText = spec.substr(equals + 1);
   std::vector<std::string> parts;
   for (size_t start = 0;;) {
     size_t x = layout.find('x', start);
@@ -288,8 +293,9 @@ bool readInputs(const std::vector<std::string> &specs,
   for (const std::string &spec : specs) {
     size_t equals = spec.find('=');
     if (equals == std::string::npos || equals == 0) {
-      error = "--input " + spec + ": expected NAME=@FILE.npy or "
-                                  "NAME=DIMSxDTYPE=VALUE";
+      error = "--input " + spec +
+              ": expected NAME=@FILE.npy or "
+              "NAME=DIMSxDTYPE=VALUE";
       return false;
     }
     std::string name = spec.substr(0, equals), value = spec.substr(equals + 1);
@@ -327,10 +333,10 @@ double loadElement(DType dtype, const uint8_t *in) {
     uint16_t h;
     std::memcpy(&h, in, 2);
     int exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;
-    double magnitude =
-        exponent == 0    ? std::ldexp(mantissa, -24)
-        : exponent == 31 ? (mantissa ? NAN : INFINITY)
-                         : std::ldexp(mantissa + 1024, exponent - 25);
+    double magnitude = exponent == 0 ? std::ldexp(mantissa, -24)
+                       : exponent == 31
+                           ? (mantissa ? NAN : INFINITY)
+                           : std::ldexp(mantissa + 1024, exponent - 25);
     return (h & 0x8000) ? -magnitude : magnitude;
   }
   case DType::BF16: {
@@ -373,8 +379,7 @@ void printTensor(const std::string &name, const mithril_tensor &tensor) {
     bool rowStart = rowLength == 0 || i % rowLength == 0;
     bool rowEnd = rowLength == 0 || (i + 1) % rowLength == 0 || i + 1 == limit;
     std::printf("%s%.6g%s", rowStart ? "  " : " ",
-                loadElement(dtype, data + i * elementSize),
-                rowEnd ? "\n" : "");
+                loadElement(dtype, data + i * elementSize), rowEnd ? "\n" : "");
   }
   if (elements > limit)
     std::printf("  ... (%lld values)\n", (long long)elements);

@@ -46,7 +46,8 @@ struct PipelineOptions {
 /// a pipeline does not parse. Its passes must be registered (upstream's,
 /// `registerMithrilPasses`, `registerMithrilConversionPasses`).
 LogicalResult addPhase(OpPassManager &pm, Phase phase,
-                       const PipelineOptions &pipelineOptions, std::string &error);
+                       const PipelineOptions &pipelineOptions,
+                       std::string &error);
 
 /// Registers the phase pipelines and `mithril-cpu-pipeline` for mlc-opt.
 void registerMithrilPipelines();

@@ -19,8 +19,8 @@ namespace mlir::mithril {
 /// library needs libmithril_runtime.so (found in `runtimeDirectory` at link
 /// time; at run time beside the library, or wherever the loader looks).
 LogicalResult linkSharedLibrary(StringRef objectPath, StringRef outputPath,
-                                StringRef runtimeDirectory,
-                                StringRef soname, std::string &error);
+                                StringRef runtimeDirectory, StringRef soname,
+                                std::string &error);
 
 /// A static library (an `ar` archive) holding `object` as `memberName`.
 LogicalResult writeStaticLibrary(StringRef object, StringRef memberName,

@@ -97,9 +97,8 @@ LLVM::GlobalOp ABIBuilder::stringGlobal(StringRef name, StringRef value) {
 
 LLVM::GlobalOp ABIBuilder::externalBytes(StringRef name) {
   auto type = LLVM::LLVMArrayType::get(b.getI8Type(), 0);
-  auto global = LLVM::GlobalOp::create(b, type, /*isConstant=*/true,
-                                       LLVM::Linkage::External, name,
-                                       Attribute());
+  auto global = LLVM::GlobalOp::create(
+      b, type, /*isConstant=*/true, LLVM::Linkage::External, name, Attribute());
   symbols.insert(global);
   return global;
 }
@@ -138,9 +137,9 @@ ABIBuilder::buildAdapter(const EntrySignature &entry) {
            << "entry '" << entry.name
            << "' has no C interface function _mlir_ciface_" << entry.name
            << " taking its results, inputs and parameters";
-  LLVM::LLVMFuncOp adapter = beginFunction("__mithril_entry_" + entry.name,
-                                           voidType, {ptr, ptr},
-                                           LLVM::Linkage::Internal);
+  LLVM::LLVMFuncOp adapter =
+      beginFunction("__mithril_entry_" + entry.name, voidType, {ptr, ptr},
+                    LLVM::Linkage::Internal);
   SmallVector<Value> arguments{adapter.getArgument(0)};
   for (size_t i = 0; i < numArguments; ++i) {
     Value slot = LLVM::GEPOp::create(b, ptr, ptr, adapter.getArgument(1),
@@ -178,9 +177,9 @@ LLVM::GlobalOp ABIBuilder::buildInfo(const LibrarySignature &signature,
     b.createBlock(&entries.getInitializerRegion());
     Value array = LLVM::PoisonOp::create(b, entriesType);
     for (auto [i, adapter] : llvm::enumerate(adapters))
-      array = LLVM::InsertValueOp::create(
-          b, array, LLVM::AddressOfOp::create(b, adapter),
-          b.getDenseI64ArrayAttr({int64_t(i)}));
+      array = LLVM::InsertValueOp::create(b, array,
+                                          LLVM::AddressOfOp::create(b, adapter),
+                                          b.getDenseI64ArrayAttr({int64_t(i)}));
     LLVM::ReturnOp::create(b, array);
   }
 
@@ -228,37 +227,33 @@ void ABIBuilder::buildRunWrapper(StringRef name, size_t entryIndex,
   auto tensors = wrapper.getArguments().drop_front();
   Value inputs = stackArray(ValueRange(tensors.take_front(numInputs)));
   Value outputs = stackArray(ValueRange(tensors.drop_front(numInputs)));
-  Value status = LLVM::CallOp::create(
-                     b, run,
-                     ValueRange{wrapper.getArgument(0),
-                                LLVM::ConstantOp::create(b, i64,
-                                                         int64_t(entryIndex)),
-                                inputs,
-                                LLVM::ConstantOp::create(b, i64,
-                                                         int64_t(numInputs)),
-                                outputs,
-                                LLVM::ConstantOp::create(b, i64,
-                                                         int64_t(numOutputs))})
-                     .getResult();
+  Value status =
+      LLVM::CallOp::create(
+          b, run,
+          ValueRange{
+              wrapper.getArgument(0),
+              LLVM::ConstantOp::create(b, i64, int64_t(entryIndex)), inputs,
+              LLVM::ConstantOp::create(b, i64, int64_t(numInputs)), outputs,
+              LLVM::ConstantOp::create(b, i64, int64_t(numOutputs))})
+          .getResult();
   LLVM::ReturnOp::create(b, status);
 }
 
 void ABIBuilder::buildWrappers(const LibrarySignature &signature,
                                LLVM::GlobalOp info) {
   std::string library = toCIdentifier(signature.name());
-  LLVM::LLVMFuncOp createFromInfo = runtimeFunction(
-      "mithril_model_create_from_info", ptr, {ptr, ptr, ptr});
+  LLVM::LLVMFuncOp createFromInfo =
+      runtimeFunction("mithril_model_create_from_info", ptr, {ptr, ptr, ptr});
   LLVM::LLVMFuncOp destroy =
       runtimeFunction("mithril_model_destroy", voidType, {ptr});
 
   LLVM::LLVMFuncOp create = beginFunction(library + "_create", ptr, {ptr, ptr},
                                           LLVM::Linkage::External);
-  Value status =
-      LLVM::CallOp::create(b, createFromInfo,
-                           ValueRange{LLVM::AddressOfOp::create(b, info),
-                                      create.getArgument(0),
-                                      create.getArgument(1)})
-          .getResult();
+  Value status = LLVM::CallOp::create(
+                     b, createFromInfo,
+                     ValueRange{LLVM::AddressOfOp::create(b, info),
+                                create.getArgument(0), create.getArgument(1)})
+                     .getResult();
   LLVM::ReturnOp::create(b, status);
 
   for (const auto &[i, entry] : llvm::enumerate(signature.entries))
@@ -284,7 +279,8 @@ LogicalResult renameMemrefCopy(ModuleOp module) {
   return success();
 }
 
-struct EmitLibraryABIPass : mithril::impl::EmitLibraryABIBase<EmitLibraryABIPass> {
+struct EmitLibraryABIPass
+    : mithril::impl::EmitLibraryABIBase<EmitLibraryABIPass> {
   using Base::Base;
 
   void runOnOperation() override {

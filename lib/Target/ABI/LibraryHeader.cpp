@@ -49,7 +49,8 @@ SmallVector<std::string> parameterNames(const EntrySignature &entry) {
 
 void writeDimConstants(StringRef prefix, const PortSignature &port,
                        llvm::raw_ostream &os) {
-  std::string macro = StringRef(prefix.str() + "_" + toCIdentifier(port.name)).upper();
+  std::string macro =
+      StringRef(prefix.str() + "_" + toCIdentifier(port.name)).upper();
   os << "/* '" << port.name << "': " << port.dtype << " " << describeShape(port)
      << " */\n";
   os << "#define " << macro << "_RANK " << port.shape.size() << "\n";
@@ -60,9 +61,9 @@ void writeDimConstants(StringRef prefix, const PortSignature &port,
 
 void writeRunDeclaration(StringRef library, const EntrySignature &entry,
                          bool isFirst, llvm::raw_ostream &os) {
-  std::string function = isFirst ? library.str() + "_run"
-                                 : library.str() + "_" +
-                                       toCIdentifier(entry.name) + "_run";
+  std::string function =
+      isFirst ? library.str() + "_run"
+              : library.str() + "_" + toCIdentifier(entry.name) + "_run";
   SmallVector<std::string> names = parameterNames(entry);
   os << "/* Runs '" << entry.name
      << "'. Inputs are checked before any work. An output whose data is "
@@ -100,8 +101,8 @@ void mlir::mithril::writeLibraryHeader(const LibrarySignature &signature,
   os << "\ntypedef struct " << library << "_model " << library << "_model;\n\n"
      << "/* An instance with its own weights: those of the safetensors file "
         "weights_path,\n   or, when it is NULL, the library's own. */\n"
-     << "mithril_status " << library
-     << "_create(const char *weights_path, " << library << "_model **out);\n\n";
+     << "mithril_status " << library << "_create(const char *weights_path, "
+     << library << "_model **out);\n\n";
   for (const auto &[i, entry] : llvm::enumerate(signature.entries))
     writeRunDeclaration(library, entry, i == 0, os);
   os << "void " << library << "_destroy(" << library << "_model *model);\n\n"

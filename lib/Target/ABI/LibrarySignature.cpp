@@ -157,8 +157,8 @@ mlir::mithril::printLibrarySignature(const LibrarySignature &signature) {
                        {"inputs", printPorts(entry.inputs)},
                        {"outputs", printPorts(entry.outputs)},
                        {"parameters", printPorts(entry.parameters)}});
-  return Json{{"entries", entries}}.dump(
-      -1, ' ', false, Json::error_handler_t::replace);
+  return Json{{"entries", entries}}.dump(-1, ' ', false,
+                                         Json::error_handler_t::replace);
 }
 
 static bool parsePorts(const Json &list, std::vector<PortSignature> &ports) {
@@ -198,8 +198,7 @@ mlir::mithril::parseLibrarySignature(StringRef text) {
     if (!value.is_object() || !value.value("name", Json()).is_string() ||
         !parsePorts(value.value("inputs", Json::array()), entry.inputs) ||
         !parsePorts(value.value("outputs", Json::array()), entry.outputs) ||
-        !parsePorts(value.value("parameters", Json::array()),
-                    entry.parameters))
+        !parsePorts(value.value("parameters", Json::array()), entry.parameters))
       return std::nullopt;
     entry.name = value["name"].get<std::string>();
     signature.entries.push_back(std::move(entry));

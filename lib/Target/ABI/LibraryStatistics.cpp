@@ -50,8 +50,7 @@ int64_t mlir::mithril::countAllocatedBytes(ModuleOp module) {
     int64_t elements = 1;
     for (int64_t dim : type.getShape())
       elements *= extentOrOne(dim);
-    bytes += elements *
-             std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
+    bytes += elements * std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
   });
   return bytes;
 }

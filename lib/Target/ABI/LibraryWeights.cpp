@@ -59,7 +59,8 @@ distinctParameters(const LibrarySignature &signature) {
 }
 
 rt::TensorToWrite describe(const PortSignature &parameter, const void *data) {
-  int64_t bytes = parameter.numElements().value_or(0) * parameter.elementBytes();
+  int64_t bytes =
+      parameter.numElements().value_or(0) * parameter.elementBytes();
   return {parameter.name, *rt::parseModelDType(parameter.dtype),
           parameter.shape, data, size_t(bytes)};
 }

@@ -89,7 +89,8 @@ static void dropMithrilAttributes(ModuleOp module) {
 /// `image`. The image is added here, in LLVM IR, rather than as an MLIR
 /// attribute, so that it is copied once.
 static void defineEmbeddedWeights(llvm::Module &module, StringRef image) {
-  llvm::GlobalVariable *begin = module.getGlobalVariable("__mithril_weights_begin");
+  llvm::GlobalVariable *begin =
+      module.getGlobalVariable("__mithril_weights_begin");
   llvm::GlobalVariable *end = module.getGlobalVariable("__mithril_weights_end");
   if (!begin || !end)
     return;
@@ -108,12 +109,10 @@ static void defineEmbeddedWeights(llvm::Module &module, StringRef image) {
   end->eraseFromParent();
 }
 
-LogicalResult mlir::mithril::emitCPUCode(ModuleOp module,
-                                         const CPUTarget &target,
-                                         CPUOutput output,
-                                         llvm::raw_pwrite_stream &os,
-                                         std::string &error,
-                                         StringRef weightsImage) {
+LogicalResult
+mlir::mithril::emitCPUCode(ModuleOp module, const CPUTarget &target,
+                           CPUOutput output, llvm::raw_pwrite_stream &os,
+                           std::string &error, StringRef weightsImage) {
   initializeLLVMTargets();
   llvm::Triple triple(target.triple);
   const llvm::Target *llvmTarget =

@@ -24,7 +24,8 @@ using namespace mlir::mithril;
 /// ld.lld from the LLVM that built us, else the first on PATH.
 static std::optional<std::string> findLinker() {
   for (StringRef name : {"ld.lld", "ld.lld-22"}) {
-    if (auto path = llvm::sys::findProgramByName(name, {MITHRIL_LLVM_TOOLS_DIR}))
+    if (auto path =
+            llvm::sys::findProgramByName(name, {MITHRIL_LLVM_TOOLS_DIR}))
       return *path;
     if (auto path = llvm::sys::findProgramByName(name))
       return *path;
@@ -44,17 +45,14 @@ LogicalResult mlir::mithril::linkSharedLibrary(StringRef objectPath,
   }
   std::string libraryDir = ("-L" + runtimeDirectory).str();
   std::string sonameFlag = ("-soname=" + soname).str();
-  SmallVector<StringRef> args{*linker,        "-shared",
-                              "--as-needed",  "-z",
-                              "noexecstack",  "-z",
-                              "relro",        "--hash-style=gnu",
-                              sonameFlag,     "-rpath",
-                              "$ORIGIN",      "-o",
-                              outputPath,     objectPath,
-                              libraryDir,     "-lmithril_runtime"};
+  SmallVector<StringRef> args{
+      *linker,       "-shared",  "--as-needed", "-z",
+      "noexecstack", "-z",       "relro",       "--hash-style=gnu",
+      sonameFlag,    "-rpath",   "$ORIGIN",     "-o",
+      outputPath,    objectPath, libraryDir,    "-lmithril_runtime"};
   std::string message;
-  int status =
-      llvm::sys::ExecuteAndWait(*linker, args, std::nullopt, {}, 0, 0, &message);
+  int status = llvm::sys::ExecuteAndWait(*linker, args, std::nullopt, {}, 0, 0,
+                                         &message);
   if (status != 0) {
     error = "linking failed (" + *linker + ")" +
             (message.empty() ? "" : ": " + message);
