@@ -25,16 +25,3 @@ config.substitutions.append(
     ("%runtime_include", os.path.join(config.mithril_src_root, "runtime", "include")))
 config.substitutions.append(
     ("%runtime_lib_dir", os.path.join(config.mithril_obj_root, "lib")))
-# Upstream's CPU lowering of linalg on tensors, for the tests that run
-# converted ops with mlir-runner and compare them with PyTorch.
-config.substitutions.append(
-    ("%cpu_lowering",
-     "--one-shot-bufferize=bufferize-function-boundaries "
-     "--convert-linalg-to-loops --math-expand-ops=ops=rsqrt "
-     "--convert-math-to-llvm --convert-math-to-libm --expand-strided-metadata "
-     "--lower-affine --convert-scf-to-cf --finalize-memref-to-llvm "
-     "--convert-vector-to-llvm --convert-arith-to-llvm --convert-cf-to-llvm "
-     "--convert-func-to-llvm --reconcile-unrealized-casts"))
-config.substitutions.append(
-    ("%mlir_c_runner_utils",
-     os.path.join(config.llvm_lib_dir, "libmlir_c_runner_utils.so")))

@@ -232,9 +232,9 @@ bool Compiler::runPhases(Phase last, const PipelineOptions &options) {
         return false;
       initRules = std::move(*rules);
     }
-    if (phase == Phase::Linalg)
+    if (phase == Phase::Linalg && cli.stats)
       flops = countFlops(module);
-    if (phase == Phase::Bufferize)
+    if (phase == Phase::Bufferize && cli.stats)
       allocatedBytes = countAllocatedBytes(module);
   }
   return true;

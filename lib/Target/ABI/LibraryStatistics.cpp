@@ -43,6 +43,15 @@ int64_t mlir::mithril::countFlops(ModuleOp module) {
   return flops;
 }
 
+/// The bytes of one element: index as 64 bits, sub-byte types as a byte.
+static int64_t elementBytes(Type type) {
+  if (type.isIndex())
+    return 8;
+  if (type.isIntOrFloat())
+    return std::max<int64_t>(1, (type.getIntOrFloatBitWidth() + 7) / 8);
+  return 0;
+}
+
 int64_t mlir::mithril::countAllocatedBytes(ModuleOp module) {
   int64_t bytes = 0;
   module.walk([&](memref::AllocOp alloc) {
@@ -50,7 +59,7 @@ int64_t mlir::mithril::countAllocatedBytes(ModuleOp module) {
     int64_t elements = 1;
     for (int64_t dim : type.getShape())
       elements *= extentOrOne(dim);
-    bytes += elements * std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
+    bytes += elements * elementBytes(type.getElementType());
   });
   return bytes;
 }

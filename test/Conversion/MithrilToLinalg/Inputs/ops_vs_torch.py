@@ -1,14 +1,21 @@
-"""Writes an MLIR program that checks mithril ops against PyTorch.
+"""The cases that check every catalog op against PyTorch, by family.
 
-For each case, the inputs are random (seeded) and the expected output is
-what PyTorch computes; the program runs the mithril op (through
-convert-mithril-to-linalg and the upstream CPU lowering) and prints, for each
-case, how many elements are off by more than the tolerance:
+Each case is (label, op, properties, PyTorch function, inputs, dynamic):
+seeded random inputs and the mithril op that must compute what the function
+does (with a dynamic first dim if `dynamic`). test/e2e/
+ops_library_vs_torch.py compiles each family into a library and runs it.
 
-    relu: 0
+Run on its own, this script writes a standalone program for one family,
+useful to debug a failing case without the library in between:
 
-Usage: ops_vs_torch.py FAMILY > check.mlir   (FAMILY: elementwise, matmul,
-       convs, attention, reductions, norms, shapes)
+    ops_vs_torch.py FAMILY > check.mlir
+    mlc-opt check.mlir --convert-mithril-to-linalg <upstream CPU lowering> \
+      | mlir-runner -e main -entry-point-result=void \
+          -shared-libs=libmlir_c_runner_utils.so
+
+which prints, per case, how many elements are off by more than 2e-4
+relative ("relu: 0"). FAMILY: elementwise, matmul, convs, attention,
+reductions, norms, shapes.
 """
 import sys
 import torch
