@@ -37,8 +37,12 @@ def ConvertMithrilToLinalg
     expand shapes, `linalg.transpose`, slices, `tensor.pad`, gathering
     generics for gather and embedding); convolutions and pooling (windowed
     generics over a padded input, groups as a dim of their own); attention,
-    rewritten into the mithril ops it is made of. Ops on `u8` tensors are
-    not lowered yet: they fail to legalize.
+    rewritten into the mithril ops it is made of. `u8` is computed on as
+    `i8` (arith takes signless integers only): bodies view `u8` scalars as
+    `i8` through `builtin.unrealized_conversion_cast` (both sides are `i8`
+    in LLVM, where the casts vanish) and use the unsigned forms where
+    signedness matters (comparisons, maximum and minimum, extension, float
+    conversion). `pow` on `u8` is not lowered.
 
     ```mlir
     %y = mithril.relu %x : tensor<?x4xf32>

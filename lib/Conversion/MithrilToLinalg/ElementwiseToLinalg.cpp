@@ -136,10 +136,12 @@ Value computeScalar(NegOp, OpBuilder &b, Location loc, ValueRange args) {
     return arith::NegFOp::create(b, loc, x);
   return arith::SubIOp::create(b, loc, constant(b, loc, x, 0), x);
 }
-Value computeScalar(AbsOp, OpBuilder &b, Location loc, ValueRange args) {
+Value computeScalar(AbsOp op, OpBuilder &b, Location loc, ValueRange args) {
   Value x = args[0];
   if (isFloat(x))
     return math::AbsFOp::create(b, loc, x);
+  if (hasUnsignedType(op))
+    return x;
   return math::AbsIOp::create(b, loc, x);
 }
 template <typename MathOp>
@@ -182,10 +184,16 @@ Value computeScalar(SubOp, OpBuilder &b, Location loc, ValueRange args) {
 Value computeScalar(MulOp, OpBuilder &b, Location loc, ValueRange args) {
   return arithmetic<arith::MulFOp, arith::MulIOp>(b, loc, args);
 }
-Value computeScalar(MaximumOp, OpBuilder &b, Location loc, ValueRange args) {
+Value computeScalar(MaximumOp op, OpBuilder &b, Location loc,
+                    ValueRange args) {
+  if (hasUnsignedType(op))
+    return arith::MaxUIOp::create(b, loc, args[0], args[1]);
   return arithmetic<arith::MaximumFOp, arith::MaxSIOp>(b, loc, args);
 }
-Value computeScalar(MinimumOp, OpBuilder &b, Location loc, ValueRange args) {
+Value computeScalar(MinimumOp op, OpBuilder &b, Location loc,
+                    ValueRange args) {
+  if (hasUnsignedType(op))
+    return arith::MinUIOp::create(b, loc, args[0], args[1]);
   return arithmetic<arith::MinimumFOp, arith::MinSIOp>(b, loc, args);
 }
 Value computeScalar(PowOp, OpBuilder &b, Location loc, ValueRange args) {
@@ -199,32 +207,37 @@ Value computeScalar(PowOp, OpBuilder &b, Location loc, ValueRange args) {
 Value computeScalar(DivOp op, OpBuilder &b, Location loc, ValueRange args) {
   // True division: integers are divided as the result's float type.
   Type type = op.getType().getElementType();
-  Value left = convertScalar(b, loc, args[0], type);
-  Value right = convertScalar(b, loc, args[1], type);
+  Value left =
+      convertScalar(b, loc, args[0], type, isUnsignedType(op.getLeft().getType()));
+  Value right = convertScalar(b, loc, args[1], type,
+                              isUnsignedType(op.getRight().getType()));
   return arith::DivFOp::create(b, loc, left, right);
 }
 
 // Comparisons: bool compares as unsigned (false < true).
-Value compare(OpBuilder &b, Location loc, ValueRange args,
+/// Bool and u8 compare as unsigned (false < true).
+Value compare(Operation *op, OpBuilder &b, Location loc, ValueRange args,
               arith::CmpFPredicate floatPredicate,
               arith::CmpIPredicate signedPredicate,
               arith::CmpIPredicate unsignedPredicate) {
   if (isFloat(args[0]))
     return arith::CmpFOp::create(b, loc, floatPredicate, args[0], args[1]);
-  return arith::CmpIOp::create(
-      b, loc, isBool(args[0]) ? unsignedPredicate : signedPredicate, args[0],
-      args[1]);
+  bool isUnsigned = isBool(args[0]) || hasUnsignedType(op);
+  return arith::CmpIOp::create(b, loc,
+                               isUnsigned ? unsignedPredicate : signedPredicate,
+                               args[0], args[1]);
 }
-Value computeScalar(EqualOp, OpBuilder &b, Location loc, ValueRange args) {
-  return compare(b, loc, args, arith::CmpFPredicate::OEQ,
+Value computeScalar(EqualOp op, OpBuilder &b, Location loc, ValueRange args) {
+  return compare(op, b, loc, args, arith::CmpFPredicate::OEQ,
                  arith::CmpIPredicate::eq, arith::CmpIPredicate::eq);
 }
-Value computeScalar(LessOp, OpBuilder &b, Location loc, ValueRange args) {
-  return compare(b, loc, args, arith::CmpFPredicate::OLT,
+Value computeScalar(LessOp op, OpBuilder &b, Location loc, ValueRange args) {
+  return compare(op, b, loc, args, arith::CmpFPredicate::OLT,
                  arith::CmpIPredicate::slt, arith::CmpIPredicate::ult);
 }
-Value computeScalar(GreaterOp, OpBuilder &b, Location loc, ValueRange args) {
-  return compare(b, loc, args, arith::CmpFPredicate::OGT,
+Value computeScalar(GreaterOp op, OpBuilder &b, Location loc,
+                    ValueRange args) {
+  return compare(op, b, loc, args, arith::CmpFPredicate::OGT,
                  arith::CmpIPredicate::sgt, arith::CmpIPredicate::ugt);
 }
 
@@ -232,7 +245,9 @@ Value computeScalar(WhereOp, OpBuilder &b, Location loc, ValueRange args) {
   return arith::SelectOp::create(b, loc, args[0], args[1], args[2]);
 }
 Value computeScalar(CastOp op, OpBuilder &b, Location loc, ValueRange args) {
-  return convertScalar(b, loc, args[0], op.getDtype());
+  return convertScalar(b, loc, args[0], getSignlessType(op.getDtype()),
+                       isUnsignedType(op.getInput().getType()),
+                       isUnsignedType(op.getDtype()));
 }
 
 //===----------------------------------------------------------------------===//
@@ -247,13 +262,18 @@ struct ElementwiseToGeneric : OpConversionPattern<SourceOp> {
   LogicalResult
   matchAndRewrite(SourceOp op, typename SourceOp::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (hasUnsignedType(op))
-      return rewriter.notifyMatchFailure(op, "u8 is not lowered yet");
+    // A u8 exponent above 127 would read as negative.
+    if (std::is_same_v<SourceOp, PowOp> && hasUnsignedType(op))
+      return rewriter.notifyMatchFailure(op, "u8 pow is not lowered");
     auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
     Value result = buildElementwise(
         rewriter, op.getLoc(), resultType, adaptor.getOperands(),
         [&](OpBuilder &b, Location loc, ValueRange args) {
-          return computeScalar(op, b, loc, args);
+          SmallVector<Value> signless;
+          for (Value arg : args)
+            signless.push_back(toSignless(b, loc, arg));
+          Value value = computeScalar(op, b, loc, signless);
+          return fromSignless(b, loc, value, resultType.getElementType());
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -283,9 +303,24 @@ struct ConstantToArith : OpConversionPattern<ConstantOp> {
   matchAndRewrite(ConstantOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto value = dyn_cast<TypedAttr>(op.getValue());
-    if (!value || hasUnsignedType(op))
-      return rewriter.notifyMatchFailure(op, "not a signless dense constant");
-    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, value);
+    if (!value)
+      return rewriter.notifyMatchFailure(op, "not a typed constant");
+    auto dense = dyn_cast<DenseElementsAttr>(value);
+    if (!dense || !hasUnsignedType(op)) {
+      rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, value);
+      return success();
+    }
+    // arith takes signless constants: the same bits, viewed as u8.
+    auto type = cast<RankedTensorType>(op.getType());
+    Value bits = arith::ConstantOp::create(
+        rewriter, op.getLoc(),
+        dense.bitcast(getSignlessType(type.getElementType())));
+    rewriter.replaceOp(op, buildElementwise(
+                               rewriter, op.getLoc(), type, bits,
+                               [&](OpBuilder &b, Location loc, ValueRange args) {
+                                 return fromSignless(b, loc, args[0],
+                                                     type.getElementType());
+                               }));
     return success();
   }
 };

@@ -46,17 +46,20 @@ Value buildContraction(OpBuilder &b, Location loc, const Contraction &c,
       b, loc, TypeRange{init.getType()}, ValueRange{left, right},
       ValueRange{init}, maps, c.iterators,
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        Type acc = args[2].getType();
-        Value x = convertScalar(nb, nloc, args[0], acc);
-        Value y = convertScalar(nb, nloc, args[1], acc);
+        // u8 multiplies and adds as i8: the same bits, wrapping like torch.
+        Type acc = getSignlessType(args[2].getType());
+        Value total = toSignless(nb, nloc, args[2]);
+        Value x = convertScalar(nb, nloc, toSignless(nb, nloc, args[0]), acc);
+        Value y = convertScalar(nb, nloc, toSignless(nb, nloc, args[1]), acc);
         Value sum;
         if (isa<FloatType>(acc))
-          sum = arith::AddFOp::create(nb, nloc, args[2],
+          sum = arith::AddFOp::create(nb, nloc, total,
                                       arith::MulFOp::create(nb, nloc, x, y));
         else
-          sum = arith::AddIOp::create(nb, nloc, args[2],
+          sum = arith::AddIOp::create(nb, nloc, total,
                                       arith::MulIOp::create(nb, nloc, x, y));
-        linalg::YieldOp::create(nb, nloc, sum);
+        linalg::YieldOp::create(
+            nb, nloc, fromSignless(nb, nloc, sum, args[2].getType()));
       });
   return generic.getResult(0);
 }
@@ -136,8 +139,6 @@ struct MatMulToGeneric : OpConversionPattern<MatMulOp> {
   matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto resultType = cast<RankedTensorType>(op.getType());
-    if (resultType.getElementType().isUnsignedInteger())
-      return rewriter.notifyMatchFailure(op, "u8 is not lowered yet");
     Location loc = op.getLoc();
     Contraction c =
         matmulContraction(adaptor.getLeft(), adaptor.getRight(), resultType);

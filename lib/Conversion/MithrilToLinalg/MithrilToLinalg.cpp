@@ -41,6 +41,8 @@ struct ConvertMithrilToLinalg
                            tensor::TensorDialect>();
     target.addIllegalDialect<MithrilDialect>();
     target.addLegalOp<ModelOp, ParameterOp, InstanceOp, ReturnOp>();
+    // The views of u8 scalars as signless integers (see toSignless).
+    target.addLegalOp<UnrealizedConversionCastOp>();
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

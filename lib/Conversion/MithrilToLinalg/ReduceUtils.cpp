@@ -14,11 +14,8 @@ using namespace mlir;
 using namespace mlir::mithril;
 
 bool mlir::mithril::hasUnsignedType(Operation *op) {
-  auto isUnsigned = [](Type type) {
-    return getElementTypeOrSelf(type).isUnsignedInteger();
-  };
-  return llvm::any_of(op->getOperandTypes(), isUnsigned) ||
-         llvm::any_of(op->getResultTypes(), isUnsigned);
+  return llvm::any_of(op->getOperandTypes(), isUnsignedType) ||
+         llvm::any_of(op->getResultTypes(), isUnsignedType);
 }
 
 SmallVector<int64_t>
@@ -106,14 +103,37 @@ Value mlir::mithril::buildSum(OpBuilder &b, Location loc, Value input,
                           keepdim, accumulator);
   Value zero = buildScalarConstant(b, loc, accumulator, 0);
   Value init = buildFilled(b, loc, type, input, dims, keepdim, zero);
-  return buildReduce(b, loc, input, dims, keepdim, init,
-                     [&](OpBuilder &nb, Location nloc, Value x, Value acc) {
-                       Value wide = convertScalar(nb, nloc, x, accumulator);
-                       if (isa<FloatType>(accumulator))
-                         return Value(
-                             arith::AddFOp::create(nb, nloc, acc, wide));
-                       return Value(arith::AddIOp::create(nb, nloc, acc, wide));
-                     });
+  Type signless = getSignlessType(accumulator);
+  return buildReduce(
+      b, loc, input, dims, keepdim, init,
+      [&](OpBuilder &nb, Location nloc, Value x, Value acc) {
+        Value wide = convertScalar(nb, nloc, toSignless(nb, nloc, x), signless,
+                                   isUnsignedType(x.getType()));
+        Value total = toSignless(nb, nloc, acc);
+        Value sum = isa<FloatType>(signless)
+                        ? Value(arith::AddFOp::create(nb, nloc, total, wide))
+                        : Value(arith::AddIOp::create(nb, nloc, total, wide));
+        return fromSignless(nb, nloc, sum, accumulator);
+      });
+}
+
+Value mlir::mithril::buildLowest(OpBuilder &b, Location loc, Type type,
+                                 bool lowest) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(
+        b, loc,
+        b.getFloatAttr(type,
+                       APFloat::getInf(floatType.getFloatSemantics(), lowest)));
+  unsigned width = type.getIntOrFloatBitWidth();
+  APInt bound = type.isUnsignedInteger() || type.isInteger(1)
+                    ? (lowest ? APInt::getMinValue(width)
+                              : APInt::getMaxValue(width))
+                    : (lowest ? APInt::getSignedMinValue(width)
+                              : APInt::getSignedMaxValue(width));
+  Type signless = getSignlessType(type);
+  Value constant =
+      arith::ConstantOp::create(b, loc, b.getIntegerAttr(signless, bound));
+  return fromSignless(b, loc, constant, type);
 }
 
 Value mlir::mithril::buildExtremum(OpBuilder &b, Location loc, Value input,
@@ -122,26 +142,23 @@ Value mlir::mithril::buildExtremum(OpBuilder &b, Location loc, Value input,
   auto inputType = cast<RankedTensorType>(input.getType());
   Type elementType = inputType.getElementType();
   auto type = reducedType(inputType, dims, keepdim, elementType);
-  TypedAttr start;
-  if (auto floatType = dyn_cast<FloatType>(elementType))
-    start = b.getFloatAttr(
-        elementType, APFloat::getInf(floatType.getFloatSemantics(), maximum));
-  else
-    start = b.getIntegerAttr(
-        elementType,
-        maximum
-            ? APInt::getSignedMinValue(elementType.getIntOrFloatBitWidth())
-            : APInt::getSignedMaxValue(elementType.getIntOrFloatBitWidth()));
   Value init = buildFilled(b, loc, type, input, dims, keepdim,
-                           arith::ConstantOp::create(b, loc, start));
+                           buildLowest(b, loc, elementType, maximum));
+  bool isUnsigned = elementType.isUnsignedInteger();
   return buildReduce(
       b, loc, input, dims, keepdim, init,
       [&](OpBuilder &nb, Location nloc, Value x, Value acc) -> Value {
         if (isa<FloatType>(elementType))
           return maximum ? Value(arith::MaximumFOp::create(nb, nloc, x, acc))
                          : Value(arith::MinimumFOp::create(nb, nloc, x, acc));
-        return maximum ? Value(arith::MaxSIOp::create(nb, nloc, x, acc))
-                       : Value(arith::MinSIOp::create(nb, nloc, x, acc));
+        x = toSignless(nb, nloc, x);
+        acc = toSignless(nb, nloc, acc);
+        Value best =
+            isUnsigned ? (maximum ? Value(arith::MaxUIOp::create(nb, nloc, x, acc))
+                                  : Value(arith::MinUIOp::create(nb, nloc, x, acc)))
+                       : (maximum ? Value(arith::MaxSIOp::create(nb, nloc, x, acc))
+                                  : Value(arith::MinSIOp::create(nb, nloc, x, acc)));
+        return fromSignless(nb, nloc, best, elementType);
       });
 }
 

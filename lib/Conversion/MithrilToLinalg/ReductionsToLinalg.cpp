@@ -45,8 +45,6 @@ struct SumOrMeanToGeneric : OpConversionPattern<SourceOp> {
   LogicalResult
   matchAndRewrite(SourceOp op, typename SourceOp::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (hasUnsignedType(op))
-      return rewriter.notifyMatchFailure(op, "u8 is not lowered yet");
     Value input = adaptor.getInput();
     auto inputType = cast<RankedTensorType>(input.getType());
     SmallVector<int64_t> dims = reducedDims(op.getDim(), inputType.getRank());
@@ -70,9 +68,8 @@ struct ExtremumToGeneric : OpConversionPattern<SourceOp> {
   LogicalResult
   matchAndRewrite(SourceOp op, typename SourceOp::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (hasUnsignedType(op) ||
-        getElementTypeOrSelf(op.getInput().getType()).isInteger(1))
-      return rewriter.notifyMatchFailure(op, "u8 and bool are not lowered yet");
+    if (getElementTypeOrSelf(op.getInput().getType()).isInteger(1))
+      return rewriter.notifyMatchFailure(op, "bool is not lowered yet");
     Value input = adaptor.getInput();
     SmallVector<int64_t> dims = reducedDims(
         op.getDim(), cast<RankedTensorType>(input.getType()).getRank());
@@ -128,8 +125,6 @@ struct ArgMaxToGeneric : OpConversionPattern<ArgMaxOp> {
   LogicalResult
   matchAndRewrite(ArgMaxOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (hasUnsignedType(op))
-      return rewriter.notifyMatchFailure(op, "u8 is not lowered yet");
     Location loc = op.getLoc();
     MLIRContext *context = op.getContext();
     Value input = adaptor.getInput();
@@ -148,20 +143,7 @@ struct ArgMaxToGeneric : OpConversionPattern<ArgMaxOp> {
     Type elementType = inputType.getElementType();
     Type indexType = resultType.getElementType();
 
-    Value lowest =
-        isa<FloatType>(elementType)
-            ? Value(arith::ConstantOp::create(
-                  rewriter, loc,
-                  rewriter.getFloatAttr(
-                      elementType,
-                      APFloat::getInf(
-                          cast<FloatType>(elementType).getFloatSemantics(),
-                          /*Negative=*/true))))
-            : Value(arith::ConstantOp::create(
-                  rewriter, loc,
-                  rewriter.getIntegerAttr(
-                      elementType, APInt::getSignedMinValue(
-                                       elementType.getIntOrFloatBitWidth()))));
+    Value lowest = buildLowest(rewriter, loc, elementType, /*lowest=*/true);
     auto valueType = reducedType(inputType, dims, keepdim, elementType);
     auto indicesType = reducedType(inputType, dims, keepdim, indexType);
     Value values =
@@ -212,10 +194,15 @@ struct ArgMaxToGeneric : OpConversionPattern<ArgMaxOp> {
                 arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, x, best),
                 arith::AndIOp::create(b, l, xNaN, bestNaN));
           } else {
-            greater =
-                arith::CmpIOp::create(b, l, arith::CmpIPredicate::sgt, x, best);
+            Value left = toSignless(b, l, x), right = toSignless(b, l, best);
+            greater = arith::CmpIOp::create(
+                b, l,
+                isUnsignedType(elementType) || elementType.isInteger(1)
+                    ? arith::CmpIPredicate::ugt
+                    : arith::CmpIPredicate::sgt,
+                left, right);
             equal =
-                arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, x, best);
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, left, right);
           }
           Value earlier = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
                                                 index, bestIndex);

@@ -476,8 +476,6 @@ struct PadToTensor : OpConversionPattern<PadOp> {
     Location loc = op.getLoc();
     Value input = adaptor.getInput();
     auto inputType = cast<RankedTensorType>(input.getType());
-    if (hasUnsignedType(op))
-      return rewriter.notifyMatchFailure(op, "u8 is not lowered yet");
     int64_t rank = inputType.getRank();
     ArrayRef<int64_t> pad = op.getPad();
     SmallVector<int64_t> low(rank, 0), high(rank, 0);

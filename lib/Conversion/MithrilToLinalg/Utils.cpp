@@ -66,17 +66,47 @@ Value mlir::mithril::buildElementwise(OpBuilder &builder, Location loc,
   return generic.getResult(0);
 }
 
+Type mlir::mithril::getSignlessType(Type type) {
+  if (type.isUnsignedInteger())
+    return IntegerType::get(type.getContext(), type.getIntOrFloatBitWidth());
+  return type;
+}
+
+Value mlir::mithril::toSignless(OpBuilder &builder, Location loc, Value value) {
+  Type signless = getSignlessType(value.getType());
+  if (signless == value.getType())
+    return value;
+  return UnrealizedConversionCastOp::create(builder, loc, signless, value)
+      .getResult(0);
+}
+
+Value mlir::mithril::fromSignless(OpBuilder &builder, Location loc,
+                                  Value value, Type type) {
+  if (value.getType() == type || !type.isUnsignedInteger())
+    return value;
+  return UnrealizedConversionCastOp::create(builder, loc, type, value)
+      .getResult(0);
+}
+
+bool mlir::mithril::isUnsignedType(Type type) {
+  return getElementTypeOrSelf(type).isUnsignedInteger();
+}
+
 Value mlir::mithril::buildScalarConstant(OpBuilder &builder, Location loc,
                                          Type type, double value) {
   if (isa<FloatType>(type))
     return arith::ConstantOp::create(builder, loc,
                                      builder.getFloatAttr(type, value));
-  return arith::ConstantOp::create(
-      builder, loc, builder.getIntegerAttr(type, static_cast<int64_t>(value)));
+  Type signless = getSignlessType(type);
+  Value constant = arith::ConstantOp::create(
+      builder, loc,
+      builder.getIntegerAttr(signless, static_cast<int64_t>(value)));
+  return fromSignless(builder, loc, constant, type);
 }
 
 Value mlir::mithril::convertScalar(OpBuilder &builder, Location loc,
-                                   Value value, Type type, bool isUnsigned) {
+                                   Value value, Type type, bool isUnsigned,
+                                   bool toUnsigned) {
   Type from = value.getType();
   if (from == type)
     return value;
@@ -95,7 +125,8 @@ Value mlir::mithril::convertScalar(OpBuilder &builder, Location loc,
                ? Value(arith::ExtFOp::create(builder, loc, type, value))
                : Value(arith::TruncFOp::create(builder, loc, type, value));
   if (fromFloat)
-    return arith::FPToSIOp::create(builder, loc, type, value);
+    return toUnsigned ? Value(arith::FPToUIOp::create(builder, loc, type, value))
+                      : Value(arith::FPToSIOp::create(builder, loc, type, value));
   // Bool reads as 0 or 1, never as -1.
   bool zeroExtend = isUnsigned || from.isInteger(1);
   if (toFloat)
@@ -104,6 +135,8 @@ Value mlir::mithril::convertScalar(OpBuilder &builder, Location loc,
                : Value(arith::SIToFPOp::create(builder, loc, type, value));
   if (from.getIntOrFloatBitWidth() > type.getIntOrFloatBitWidth())
     return arith::TruncIOp::create(builder, loc, type, value);
+  if (from.getIntOrFloatBitWidth() == type.getIntOrFloatBitWidth())
+    return value; // i8 <-> u8: the same bits.
   return zeroExtend ? Value(arith::ExtUIOp::create(builder, loc, type, value))
                     : Value(arith::ExtSIOp::create(builder, loc, type, value));
 }

@@ -27,15 +27,29 @@ Value buildElementwise(OpBuilder &builder, Location loc,
                        RankedTensorType resultType, ValueRange operands,
                        ScalarFn fn);
 
-/// `value` of element type `type` (a float or signless integer).
+/// `value` of element type `type` (a float or an integer; an unsigned one
+/// through fromSignless).
 Value buildScalarConstant(OpBuilder &builder, Location loc, Type type,
                           double value);
 
 /// Converts the scalar `value` to `type`, with PyTorch's semantics: floats
 /// to integers truncate toward zero, anything to bool is `value != 0`;
-/// `isUnsigned` says how to read an integer `value`.
+/// `isUnsigned` says how to read an integer `value`, `toUnsigned` whether
+/// the integer `type` holds unsigned values. Both are signless here.
 Value convertScalar(OpBuilder &builder, Location loc, Value value, Type type,
-                    bool isUnsigned = false);
+                    bool isUnsigned = false, bool toUnsigned = false);
+
+/// Unsigned integers (`u8`) are computed on as signless ones, since arith
+/// takes signless integers only; the ops that read them say how (unsigned
+/// division, comparison, extension). These casts mark where a scalar
+/// changes view; both sides are the same LLVM type, so the casts vanish
+/// when lowering to LLVM reconciles them.
+Type getSignlessType(Type type);
+Value toSignless(OpBuilder &builder, Location loc, Value value);
+Value fromSignless(OpBuilder &builder, Location loc, Value value, Type type);
+
+/// Whether `type` (a scalar or a tensor) holds unsigned integers.
+bool isUnsignedType(Type type);
 
 /// The type sums and products of `elementType` accumulate in: f32 for
 /// floats narrower than f32, else the type itself.
@@ -87,6 +101,10 @@ Value buildReduce(OpBuilder &b, Location loc, Value input,
 /// The sum of `input` over `dims`, in `accumulator`.
 Value buildSum(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> dims,
                bool keepdim, Type accumulator);
+/// The first value a maximum (`lowest`) or minimum starts from: -inf or
+/// +inf for floats, the smallest or largest value of an integer type.
+Value buildLowest(OpBuilder &b, Location loc, Type type, bool lowest);
+
 /// The maximum (or minimum) of `input` over `dims`; NaN propagates.
 Value buildExtremum(OpBuilder &b, Location loc, Value input,
                     ArrayRef<int64_t> dims, bool keepdim, bool maximum);

@@ -27,6 +27,8 @@ F = torch.nn.functional
 POSITIVE = lambda shape: torch.rand(shape) * 3 + 0.1
 SIGNED = lambda shape: torch.randn(shape) * 3
 INTS = lambda shape: torch.randint(-9, 10, shape)
+U8 = lambda shape: torch.randint(0, 256, shape, dtype=torch.uint8)
+NONZERO_U8 = lambda shape: torch.randint(1, 256, shape, dtype=torch.uint8)
 
 
 def unary(name, op, fn, make=SIGNED, attrs=""):
@@ -77,6 +79,27 @@ ELEMENTWISE = [
     binary("div_i64", "div", torch.div, INTS,
            lambda s: torch.randint(1, 5, s) * (torch.randint(0, 2, s) * 2 - 1)),
     binary("maximum_i64", "maximum", torch.maximum, INTS),
+    # u8 (images): wrapping arithmetic, unsigned comparisons and division.
+    binary("add_u8", "add", torch.add, U8),
+    binary("sub_u8", "sub", torch.sub, U8),
+    binary("mul_u8", "mul", torch.mul, U8),
+    binary("div_u8", "div", torch.div, U8, NONZERO_U8),
+    binary("maximum_u8", "maximum", torch.maximum, U8),
+    binary("minimum_u8", "minimum", torch.minimum, U8),
+    binary("less_u8", "less", torch.lt, U8),
+    binary("greater_u8", "greater", torch.gt, U8),
+    unary("abs_u8", "abs", torch.abs, U8),
+    unary("neg_u8", "neg", torch.neg, U8),
+    # Casts between every kind of dtype.
+    unary("cast_u8_f32", "cast", lambda x: x.float(), U8, attrs="dtype = f32"),
+    unary("cast_f32_u8", "cast", lambda x: x.to(torch.uint8),
+          lambda s: torch.rand(s) * 255, attrs="dtype = ui8"),
+    unary("cast_f32_i64", "cast", lambda x: x.long(), attrs="dtype = i64"),
+    unary("cast_i64_f32", "cast", lambda x: x.float(), INTS, attrs="dtype = f32"),
+    unary("cast_f32_bool", "cast", lambda x: x.bool(),
+          lambda s: torch.randint(-1, 2, s).float(), attrs="dtype = i1"),
+    unary("cast_bool_f32", "cast", lambda x: x.float(),
+          lambda s: torch.randint(0, 2, s).bool(), attrs="dtype = f32"),
 ]
 ELEMENTWISE = [case for cases in ELEMENTWISE for case in cases]
 
@@ -97,6 +120,7 @@ MATMUL = [
     matmul("matmul_2d", [3, 5], [5, 4], dynamic=True),
     matmul("matmul_batch", [2, 3, 5], [5, 4]),
     matmul("matmul_broadcast", [2, 1, 3, 5], [4, 5, 6]),
+    ("matmul_u8", "matmul", "", torch.matmul, [U8([3, 5]), U8([5, 4])], True),
     matmul("matmul_vector_left", [5], [2, 5, 3]),
     matmul("matmul_vector_right", [2, 3, 5], [5]),
     matmul("matmul_dot", [7], [7]),
@@ -122,6 +146,11 @@ REDUCTIONS = [
     reduction("sum_keepdim", "sum", dims(0, 2) + ", keepdim = true",
               lambda x: x.sum((0, 2), keepdim=True), [3, 4, 5]),
     reduction("sum_i64", "sum", dims(-1), lambda x: x.sum(-1), [3, 4], True, INTS),
+    reduction("sum_u8", "sum", dims(1), lambda x: x.sum(1), [3, 4], True, U8),
+    reduction("max_u8", "max", dims(1), lambda x: x.amax(1), [3, 6], True, U8),
+    reduction("min_u8", "min", dims(0), lambda x: x.amin(0), [3, 6], False, U8),
+    reduction("argmax_u8", "argmax", "dim = 1 : i64", lambda x: x.argmax(1),
+              [4, 7], True, U8),
     reduction("mean", "mean", dims(-1), lambda x: x.mean(-1), [3, 4], True),
     reduction("mean_all", "mean", "", torch.mean, [2, 3, 4]),
     reduction("max", "max", dims(1), lambda x: x.amax(1), [3, 4, 2], True),
@@ -269,6 +298,13 @@ SHAPE_OPS = [
              lambda x: F.pad(x, (1, 2), value=1.5), [torch.randn(2, 3)], True),
     shape_op("pad_crop", "pad", "pad = " + ints(-1, 1, 2, 0),
              lambda x: F.pad(x, (-1, 1, 2, 0)), [torch.randn(2, 4)]),
+    # u8 moves like any dtype; a pad value is a u8 constant.
+    shape_op("pad_u8", "pad", "pad = " + ints(1, 1, 0, 2) + ", value = 7.0 : f64",
+             lambda x: F.pad(x, (1, 1, 0, 2), value=7), [U8([2, 3])], True),
+    shape_op("concat_u8", "concat", "dim = 1 : i64",
+             lambda a, b: torch.cat([a, b], 1), [U8([2, 3]), U8([2, 2])]),
+    shape_op("transpose_u8", "transpose", "dim0 = 0 : i64, dim1 = 1 : i64",
+             lambda x: x.transpose(0, 1), [U8([3, 4])]),
 ]
 
 
@@ -416,7 +452,7 @@ FAMILIES = {"elementwise": ELEMENTWISE, "matmul": MATMUL, "convs": CONV_POOL,
             "shapes": SHAPE_OPS}
 
 MLIR_TYPES = {torch.float32: "f32", torch.int64: "i64", torch.bool: "i1",
-              torch.float16: "f16"}
+              torch.float16: "f16", torch.uint8: "ui8"}
 
 
 def literal(tensor):
