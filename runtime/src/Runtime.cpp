@@ -463,6 +463,20 @@ namespace {
 /// Symbol name to its value and the input that bound it.
 using SymbolBindings = std::map<std::string, std::pair<int64_t, std::string>>;
 
+/// Checks the dtype and rank of a tensor for `port`; `prefix` names it.
+mithril_status checkDTypeAndRank(const std::string &prefix, const Port &port,
+                                 const mithril_tensor &tensor) {
+  if (tensor.dtype != int32_t(port.dtype))
+    return invalidArgument(prefix + "has dtype " +
+                           mithril_dtype_name(tensor.dtype) + ", expected " +
+                           std::string(modelDTypeName(port.dtype)));
+  if (tensor.rank != int32_t(port.shape.size()))
+    return invalidArgument(prefix + "has rank " + std::to_string(tensor.rank) +
+                           ", expected " + std::to_string(port.shape.size()) +
+                           " (" + port.describeShape() + ")");
+  return nullptr;
+}
+
 /// Checks one input against its port; binds its symbols.
 mithril_status checkInput(const Port &port, const mithril_tensor *tensor,
                           SymbolBindings &symbols) {
@@ -471,14 +485,8 @@ mithril_status checkInput(const Port &port, const mithril_tensor *tensor,
     return invalidArgument(prefix + "is NULL");
   if (tensor->device != MITHRIL_DEVICE_CPU)
     return invalidArgument(prefix + "is not on the CPU");
-  if (tensor->dtype != int32_t(port.dtype))
-    return invalidArgument(prefix + "has dtype " +
-                           mithril_dtype_name(tensor->dtype) + ", expected " +
-                           std::string(modelDTypeName(port.dtype)));
-  if (tensor->rank != int32_t(port.shape.size()))
-    return invalidArgument(prefix + "has rank " + std::to_string(tensor->rank) +
-                           ", expected " + std::to_string(port.shape.size()) +
-                           " (" + port.describeShape() + ")");
+  if (mithril_status status = checkDTypeAndRank(prefix, port, *tensor))
+    return status;
   std::string mismatch = prefix + "has shape " +
                          formatShape(tensor->shape, size_t(tensor->rank)) +
                          ", expected " + port.describeShape();
@@ -510,14 +518,7 @@ mithril_status checkOutputSlot(const Port &port, const mithril_tensor *tensor) {
     return invalidArgument(prefix + "is NULL");
   if (!tensor->data)
     return nullptr;
-  if (tensor->dtype != int32_t(port.dtype))
-    return invalidArgument(prefix + "has dtype " +
-                           mithril_dtype_name(tensor->dtype) + ", expected " +
-                           std::string(modelDTypeName(port.dtype)));
-  if (tensor->rank != int32_t(port.shape.size()))
-    return invalidArgument(prefix + "has rank " + std::to_string(tensor->rank) +
-                           ", expected " + std::to_string(port.shape.size()));
-  return nullptr;
+  return checkDTypeAndRank(prefix, port, *tensor);
 }
 
 /// Turns the result descriptors into the caller's tensors: a result buffer

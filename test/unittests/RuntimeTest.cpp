@@ -449,6 +449,36 @@ TEST(RuntimeTest, InstancesRunOnThreadsAtOnce) {
   EXPECT_TRUE(second);
 }
 
+TEST(RuntimeTest, OneInstanceRunsOneCallAtATime) {
+  // Two threads share one instance: every call either runs alone and is
+  // right, or is refused; none races.
+  Library library = openLibrary("libmlp.so");
+  Model model = createModel(library.get());
+  std::vector<float> input = sampleInput(8);
+  std::vector<float> expected = referenceMLP(input, 8);
+  auto work = [&](bool &ok) {
+    ok = true;
+    for (int i = 0; i < 100 && ok; ++i) {
+      std::vector<mithril_tensor> outputs(1);
+      Status status = run(model.get(), {tensor(input, {8, 784})}, outputs);
+      if (!status.ok()) {
+        ok = status.code() == MITHRIL_FAILED_PRECONDITION;
+        continue;
+      }
+      for (size_t j = 0; ok && j < expected.size(); ++j)
+        ok = std::fabs(static_cast<float *>(outputs[0].data)[j] -
+                       expected[j]) <= 2e-4 * std::fabs(expected[j]) + 1e-5;
+      mithril_tensor_free(&outputs[0]);
+    }
+  };
+  bool first = false, second = false;
+  std::thread a(work, std::ref(first)), b(work, std::ref(second));
+  a.join();
+  b.join();
+  EXPECT_TRUE(first);
+  EXPECT_TRUE(second);
+}
+
 TEST(RuntimeTest, DTypes) {
   EXPECT_EQ(mithril_dtype_size(MITHRIL_F32), 4u);
   EXPECT_EQ(mithril_dtype_size(MITHRIL_BF16), 2u);

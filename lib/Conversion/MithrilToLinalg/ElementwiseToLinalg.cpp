@@ -184,14 +184,12 @@ Value computeScalar(SubOp, OpBuilder &b, Location loc, ValueRange args) {
 Value computeScalar(MulOp, OpBuilder &b, Location loc, ValueRange args) {
   return arithmetic<arith::MulFOp, arith::MulIOp>(b, loc, args);
 }
-Value computeScalar(MaximumOp op, OpBuilder &b, Location loc,
-                    ValueRange args) {
+Value computeScalar(MaximumOp op, OpBuilder &b, Location loc, ValueRange args) {
   if (hasUnsignedType(op))
     return arith::MaxUIOp::create(b, loc, args[0], args[1]);
   return arithmetic<arith::MaximumFOp, arith::MaxSIOp>(b, loc, args);
 }
-Value computeScalar(MinimumOp op, OpBuilder &b, Location loc,
-                    ValueRange args) {
+Value computeScalar(MinimumOp op, OpBuilder &b, Location loc, ValueRange args) {
   if (hasUnsignedType(op))
     return arith::MinUIOp::create(b, loc, args[0], args[1]);
   return arithmetic<arith::MinimumFOp, arith::MinSIOp>(b, loc, args);
@@ -207,8 +205,8 @@ Value computeScalar(PowOp, OpBuilder &b, Location loc, ValueRange args) {
 Value computeScalar(DivOp op, OpBuilder &b, Location loc, ValueRange args) {
   // True division: integers are divided as the result's float type.
   Type type = op.getType().getElementType();
-  Value left =
-      convertScalar(b, loc, args[0], type, isUnsignedType(op.getLeft().getType()));
+  Value left = convertScalar(b, loc, args[0], type,
+                             isUnsignedType(op.getLeft().getType()));
   Value right = convertScalar(b, loc, args[1], type,
                               isUnsignedType(op.getRight().getType()));
   return arith::DivFOp::create(b, loc, left, right);
@@ -235,8 +233,7 @@ Value computeScalar(LessOp op, OpBuilder &b, Location loc, ValueRange args) {
   return compare(op, b, loc, args, arith::CmpFPredicate::OLT,
                  arith::CmpIPredicate::slt, arith::CmpIPredicate::ult);
 }
-Value computeScalar(GreaterOp op, OpBuilder &b, Location loc,
-                    ValueRange args) {
+Value computeScalar(GreaterOp op, OpBuilder &b, Location loc, ValueRange args) {
   return compare(op, b, loc, args, arith::CmpFPredicate::OGT,
                  arith::CmpIPredicate::sgt, arith::CmpIPredicate::ugt);
 }
@@ -315,12 +312,12 @@ struct ConstantToArith : OpConversionPattern<ConstantOp> {
     Value bits = arith::ConstantOp::create(
         rewriter, op.getLoc(),
         dense.bitcast(getSignlessType(type.getElementType())));
-    rewriter.replaceOp(op, buildElementwise(
-                               rewriter, op.getLoc(), type, bits,
-                               [&](OpBuilder &b, Location loc, ValueRange args) {
-                                 return fromSignless(b, loc, args[0],
-                                                     type.getElementType());
-                               }));
+    rewriter.replaceOp(
+        op, buildElementwise(rewriter, op.getLoc(), type, bits,
+                             [&](OpBuilder &b, Location loc, ValueRange args) {
+                               return fromSignless(b, loc, args[0],
+                                                   type.getElementType());
+                             }));
     return success();
   }
 };

@@ -58,8 +58,8 @@ Value buildContraction(OpBuilder &b, Location loc, const Contraction &c,
         else
           sum = arith::AddIOp::create(nb, nloc, total,
                                       arith::MulIOp::create(nb, nloc, x, y));
-        linalg::YieldOp::create(
-            nb, nloc, fromSignless(nb, nloc, sum, args[2].getType()));
+        linalg::YieldOp::create(nb, nloc,
+                                fromSignless(nb, nloc, sum, args[2].getType()));
       });
   return generic.getResult(0);
 }

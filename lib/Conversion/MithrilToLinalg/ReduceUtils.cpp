@@ -125,11 +125,11 @@ Value mlir::mithril::buildLowest(OpBuilder &b, Location loc, Type type,
         b.getFloatAttr(type,
                        APFloat::getInf(floatType.getFloatSemantics(), lowest)));
   unsigned width = type.getIntOrFloatBitWidth();
-  APInt bound = type.isUnsignedInteger() || type.isInteger(1)
-                    ? (lowest ? APInt::getMinValue(width)
-                              : APInt::getMaxValue(width))
-                    : (lowest ? APInt::getSignedMinValue(width)
-                              : APInt::getSignedMaxValue(width));
+  APInt bound =
+      type.isUnsignedInteger() || type.isInteger(1)
+          ? (lowest ? APInt::getMinValue(width) : APInt::getMaxValue(width))
+          : (lowest ? APInt::getSignedMinValue(width)
+                    : APInt::getSignedMaxValue(width));
   Type signless = getSignlessType(type);
   Value constant =
       arith::ConstantOp::create(b, loc, b.getIntegerAttr(signless, bound));
@@ -154,10 +154,11 @@ Value mlir::mithril::buildExtremum(OpBuilder &b, Location loc, Value input,
         x = toSignless(nb, nloc, x);
         acc = toSignless(nb, nloc, acc);
         Value best =
-            isUnsigned ? (maximum ? Value(arith::MaxUIOp::create(nb, nloc, x, acc))
-                                  : Value(arith::MinUIOp::create(nb, nloc, x, acc)))
-                       : (maximum ? Value(arith::MaxSIOp::create(nb, nloc, x, acc))
-                                  : Value(arith::MinSIOp::create(nb, nloc, x, acc)));
+            isUnsigned
+                ? (maximum ? Value(arith::MaxUIOp::create(nb, nloc, x, acc))
+                           : Value(arith::MinUIOp::create(nb, nloc, x, acc)))
+                : (maximum ? Value(arith::MaxSIOp::create(nb, nloc, x, acc))
+                           : Value(arith::MinSIOp::create(nb, nloc, x, acc)));
         return fromSignless(nb, nloc, best, elementType);
       });
 }

@@ -195,14 +195,14 @@ struct ArgMaxToGeneric : OpConversionPattern<ArgMaxOp> {
                 arith::AndIOp::create(b, l, xNaN, bestNaN));
           } else {
             Value left = toSignless(b, l, x), right = toSignless(b, l, best);
-            greater = arith::CmpIOp::create(
-                b, l,
-                isUnsignedType(elementType) || elementType.isInteger(1)
-                    ? arith::CmpIPredicate::ugt
-                    : arith::CmpIPredicate::sgt,
-                left, right);
-            equal =
-                arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, left, right);
+            greater = arith::CmpIOp::create(b, l,
+                                            isUnsignedType(elementType) ||
+                                                    elementType.isInteger(1)
+                                                ? arith::CmpIPredicate::ugt
+                                                : arith::CmpIPredicate::sgt,
+                                            left, right);
+            equal = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, left,
+                                          right);
           }
           Value earlier = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
                                                 index, bestIndex);

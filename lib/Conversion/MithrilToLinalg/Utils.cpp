@@ -80,8 +80,8 @@ Value mlir::mithril::toSignless(OpBuilder &builder, Location loc, Value value) {
       .getResult(0);
 }
 
-Value mlir::mithril::fromSignless(OpBuilder &builder, Location loc,
-                                  Value value, Type type) {
+Value mlir::mithril::fromSignless(OpBuilder &builder, Location loc, Value value,
+                                  Type type) {
   if (value.getType() == type || !type.isUnsignedInteger())
     return value;
   return UnrealizedConversionCastOp::create(builder, loc, type, value)
@@ -125,8 +125,9 @@ Value mlir::mithril::convertScalar(OpBuilder &builder, Location loc,
                ? Value(arith::ExtFOp::create(builder, loc, type, value))
                : Value(arith::TruncFOp::create(builder, loc, type, value));
   if (fromFloat)
-    return toUnsigned ? Value(arith::FPToUIOp::create(builder, loc, type, value))
-                      : Value(arith::FPToSIOp::create(builder, loc, type, value));
+    return toUnsigned
+               ? Value(arith::FPToUIOp::create(builder, loc, type, value))
+               : Value(arith::FPToSIOp::create(builder, loc, type, value));
   // Bool reads as 0 or 1, never as -1.
   bool zeroExtend = isUnsigned || from.isInteger(1);
   if (toFloat)
