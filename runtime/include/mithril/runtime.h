@@ -38,10 +38,14 @@ typedef struct mithril_status_t *mithril_status;
 
 typedef enum mithril_status_code {
   MITHRIL_OK = 0,
-  MITHRIL_INVALID_ARGUMENT = 1, /* an input or a weight is not what is expected */
-  MITHRIL_NOT_FOUND = 2,        /* a file, entry or symbol does not exist */
-  MITHRIL_IO_ERROR = 3,         /* a file cannot be read */
-  MITHRIL_FAILED_PRECONDITION = 4, /* e.g. an instance already running */
+  /* An input or a weight is not what is expected. */
+  MITHRIL_INVALID_ARGUMENT = 1,
+  /* A file, entry or symbol does not exist. */
+  MITHRIL_NOT_FOUND = 2,
+  /* A file cannot be read. */
+  MITHRIL_IO_ERROR = 3,
+  /* E.g. the instance is already running a call. */
+  MITHRIL_FAILED_PRECONDITION = 4,
   MITHRIL_INTERNAL = 5,
 } mithril_status_code;
 
@@ -109,7 +113,8 @@ MITHRIL_API void mithril_library_close(mithril_library *library);
  * "parameters"}]}, each port {"name", "dtype", "shape", "dims"} where shape
  * has null for a dynamic dim and dims names its symbol. Valid while the
  * library is open. */
-MITHRIL_API const char *mithril_library_signature(const mithril_library *library);
+MITHRIL_API const char *
+mithril_library_signature(const mithril_library *library);
 
 typedef enum mithril_port_kind {
   MITHRIL_PORT_INPUT = 0,
@@ -121,13 +126,13 @@ typedef struct mithril_port {
   const char *name;
   int32_t dtype;
   int32_t rank;
-  int64_t shape[MITHRIL_MAX_RANK]; /* -1 for a dynamic dim */
+  int64_t shape[MITHRIL_MAX_RANK];       /* -1 for a dynamic dim */
   const char *symbols[MITHRIL_MAX_RANK]; /* the dim's symbol, or NULL */
 } mithril_port;
 
 MITHRIL_API size_t mithril_library_num_entries(const mithril_library *library);
-MITHRIL_API const char *mithril_library_entry_name(const mithril_library *library,
-                                                   size_t entry);
+MITHRIL_API const char *
+mithril_library_entry_name(const mithril_library *library, size_t entry);
 /* The index of the entry called `name` (NULL: the first entry). */
 MITHRIL_API mithril_status mithril_library_find_entry(
     const mithril_library *library, const char *name, size_t *entry);
@@ -136,7 +141,8 @@ MITHRIL_API size_t mithril_library_num_ports(const mithril_library *library,
 /* The strings stay valid while the library is open. */
 MITHRIL_API mithril_status mithril_library_port(const mithril_library *library,
                                                 size_t entry, int32_t kind,
-                                                size_t index, mithril_port *out);
+                                                size_t index,
+                                                mithril_port *out);
 
 /*===----------------------------------------------------------------------===*
  * Instances
@@ -156,11 +162,9 @@ MITHRIL_API void mithril_model_destroy(mithril_model *model);
  * independent: two can run on two threads at once; one instance runs one
  * call at a time (a concurrent call fails with
  * MITHRIL_FAILED_PRECONDITION). */
-MITHRIL_API mithril_status mithril_model_run(mithril_model *model, size_t entry,
-                                             const mithril_tensor *const *inputs,
-                                             size_t num_inputs,
-                                             mithril_tensor *const *outputs,
-                                             size_t num_outputs);
+MITHRIL_API mithril_status mithril_model_run(
+    mithril_model *model, size_t entry, const mithril_tensor *const *inputs,
+    size_t num_inputs, mithril_tensor *const *outputs, size_t num_outputs);
 
 /*===----------------------------------------------------------------------===*
  * For generated libraries
@@ -186,9 +190,9 @@ typedef struct mithril_library_info {
 } mithril_library_info;
 
 /* What the typed `<name>_create` wrappers of a generated library call. */
-MITHRIL_API mithril_status mithril_model_create_from_info(
-    const mithril_library_info *info, const char *weights_path,
-    mithril_model **out);
+MITHRIL_API mithril_status
+mithril_model_create_from_info(const mithril_library_info *info,
+                               const char *weights_path, mithril_model **out);
 
 #ifdef __cplusplus
 }

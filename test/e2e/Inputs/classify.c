@@ -24,7 +24,9 @@ int main(void) {
   mlp_model *model;
   if (check(mlp_create(NULL, &model)))
     return 1;
-  mithril_tensor input = {.data = pixels, .dtype = MITHRIL_F32, .rank = 2,
+  mithril_tensor input = {.data = pixels,
+                          .dtype = MITHRIL_F32,
+                          .rank = 2,
                           .shape = {BATCH, MLP_INPUT_DIM1}};
   mithril_tensor logits = {0};
   if (check(mlp_run(model, &input, &logits)))
@@ -36,7 +38,9 @@ int main(void) {
 
   /* The same call into a buffer of our own gives the same numbers. */
   float mine[BATCH * MLP_LOGITS_DIM1];
-  mithril_tensor into = {.data = mine, .dtype = MITHRIL_F32, .rank = 2,
+  mithril_tensor into = {.data = mine,
+                         .dtype = MITHRIL_F32,
+                         .rank = 2,
                          .shape = {BATCH, MLP_LOGITS_DIM1}};
   if (check(mlp_run(model, &input, &into)))
     return 1;
