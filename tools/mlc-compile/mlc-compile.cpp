@@ -113,7 +113,8 @@ int usageError(const llvm::Twine &message) {
   return 1;
 }
 
-int failure(const llvm::Twine &message) {
+/// A rejected input or a failed run: exit status 2.
+int runError(const llvm::Twine &message) {
   llvm::errs() << "mlc-compile: " << message << "\n";
   return 2;
 }
@@ -158,8 +159,8 @@ OwningOpRef<ModuleOp> readInput(const Options &cli, llvm::SourceMgr &sourceMgr,
 int writeFile(StringRef path,
               llvm::function_ref<llvm::Error(llvm::raw_ostream &)> write) {
   if (llvm::Error error = llvm::writeToOutput(path, write))
-    return failure("cannot write '" + path +
-                   "': " + llvm::toString(std::move(error)));
+    return runError("cannot write '" + path +
+                    "': " + llvm::toString(std::move(error)));
   return 0;
 }
 
@@ -294,7 +295,7 @@ int Compiler::writeCode(StringRef path, CPUOutput output,
 int Compiler::writeHeader(StringRef path) {
   std::optional<LibrarySignature> library = signature();
   if (!library)
-    return failure("the module has no recorded signature");
+    return runError("the module has no recorded signature");
   return writeFile(path, [&](llvm::raw_ostream &os) {
     writeLibraryHeader(*library, os);
     return llvm::Error::success();
@@ -316,7 +317,7 @@ int Compiler::writeLibrary(StringRef path, OutputKind kind,
   SmallString<128> objectPath;
   if (std::error_code ec =
           llvm::sys::fs::createTemporaryFile("mithril", "o", objectPath))
-    return failure("cannot create a temporary file: " + ec.message());
+    return runError("cannot create a temporary file: " + ec.message());
   llvm::FileRemover removeObject(objectPath);
   if (int status = writeCode(objectPath, CPUOutput::Object, target))
     return status;
@@ -326,7 +327,7 @@ int Compiler::writeLibrary(StringRef path, OutputKind kind,
   if (kind == OutputKind::StaticLibrary) {
     auto object = llvm::MemoryBuffer::getFile(objectPath);
     if (!object)
-      return failure("cannot read the object file back");
+      return runError("cannot read the object file back");
     std::string error;
     if (int status = writeFile(path, [&](llvm::raw_ostream &os) -> llvm::Error {
           if (mlir::failed(writeStaticLibrary((*object)->getBuffer(),
@@ -339,20 +340,20 @@ int Compiler::writeLibrary(StringRef path, OutputKind kind,
     std::string runtime = runtimeDirectory();
     if (llvm::Triple(target.triple).getArch() !=
         llvm::Triple(llvm::sys::getDefaultTargetTriple()).getArch())
-      return failure("a shared library for " + target.triple +
-                     " needs that target's libmithril_runtime; write a .o "
-                     "or .a and link it there");
+      return runError("a shared library for " + target.triple +
+                      " needs that target's libmithril_runtime; write a .o "
+                      "or .a and link it there");
     SmallString<128> temporary;
     if (std::error_code ec =
             llvm::sys::fs::createUniqueFile(path + ".tmp-%%%%%%", temporary))
-      return failure("cannot write '" + path + "': " + ec.message());
+      return runError("cannot write '" + path + "': " + ec.message());
     llvm::FileRemover removeTemporary(temporary);
     std::string error;
     if (mlir::failed(linkSharedLibrary(objectPath, temporary, runtime,
                                        llvm::sys::path::filename(path), error)))
-      return failure(error);
+      return runError(error);
     if (std::error_code ec = llvm::sys::fs::rename(temporary, path))
-      return failure("cannot write '" + path + "': " + ec.message());
+      return runError("cannot write '" + path + "': " + ec.message());
   }
 
   // The header, and with --weights-mode=external the weights, go beside.
@@ -451,7 +452,7 @@ int main(int argc, char **argv) {
   std::unique_ptr<llvm::MemoryBuffer> input =
       openInputFile(cli.inputFilename, &errorMessage);
   if (!input)
-    return failure(errorMessage);
+    return runError(errorMessage);
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
   DialectRegistry registry;
