@@ -477,6 +477,34 @@ mithril_status checkDTypeAndRank(const std::string &prefix, const Port &port,
   return nullptr;
 }
 
+/// Checks the dims of `tensor` against `port`: every fixed dim, and every
+/// symbol against `symbols` (binding it when `bind` and it is new).
+mithril_status checkDims(const std::string &prefix, const Port &port,
+                         const mithril_tensor &tensor, SymbolBindings &symbols,
+                         bool bind) {
+  std::string mismatch = prefix + "has shape " +
+                         formatShape(tensor.shape, size_t(tensor.rank)) +
+                         ", expected " + port.describeShape();
+  for (size_t i = 0; i < port.shape.size(); ++i) {
+    int64_t dim = tensor.shape[i];
+    if (dim < 0 || (port.shape[i] >= 0 && dim != port.shape[i]))
+      return invalidArgument(mismatch);
+    if (port.symbols[i].empty())
+      continue;
+    auto it = symbols.find(port.symbols[i]);
+    if (it == symbols.end()) {
+      if (bind)
+        symbols.try_emplace(port.symbols[i], dim, port.name);
+      continue;
+    }
+    if (it->second.first != dim)
+      return invalidArgument(mismatch + ": " + port.symbols[i] + " is " +
+                             std::to_string(it->second.first) +
+                             " (from input '" + it->second.second + "')");
+  }
+  return nullptr;
+}
+
 /// Checks one input against its port; binds its symbols.
 mithril_status checkInput(const Port &port, const mithril_tensor *tensor,
                           SymbolBindings &symbols) {
@@ -487,38 +515,30 @@ mithril_status checkInput(const Port &port, const mithril_tensor *tensor,
     return invalidArgument(prefix + "is not on the CPU");
   if (mithril_status status = checkDTypeAndRank(prefix, port, *tensor))
     return status;
-  std::string mismatch = prefix + "has shape " +
-                         formatShape(tensor->shape, size_t(tensor->rank)) +
-                         ", expected " + port.describeShape();
+  if (mithril_status status =
+          checkDims(prefix, port, *tensor, symbols, /*bind=*/true))
+    return status;
   uint64_t elements = 1;
-  for (size_t i = 0; i < port.shape.size(); ++i) {
-    int64_t dim = tensor->shape[i];
-    if (dim < 0 || (port.shape[i] >= 0 && dim != port.shape[i]))
-      return invalidArgument(mismatch);
-    if (!port.symbols[i].empty()) {
-      auto [it, inserted] =
-          symbols.try_emplace(port.symbols[i], dim, port.name);
-      if (!inserted && it->second.first != dim)
-        return invalidArgument(mismatch + ": " + port.symbols[i] + " is " +
-                               std::to_string(it->second.first) +
-                               " (from input '" + it->second.second + "')");
-    }
-    if (__builtin_mul_overflow(elements, uint64_t(dim), &elements))
+  for (size_t i = 0; i < port.shape.size(); ++i)
+    if (__builtin_mul_overflow(elements, uint64_t(tensor->shape[i]), &elements))
       return invalidArgument(prefix + "is too large");
-  }
   if (elements != 0 && !tensor->data)
     return invalidArgument(prefix + "has no data");
   return nullptr;
 }
 
-/// Checks what can be checked of a caller-allocated output before the call.
-mithril_status checkOutputSlot(const Port &port, const mithril_tensor *tensor) {
+/// Checks what can be checked of a caller-allocated output before the call:
+/// its dtype, rank, fixed dims and the dims named by input symbols.
+mithril_status checkOutputSlot(const Port &port, const mithril_tensor *tensor,
+                               SymbolBindings &symbols) {
   std::string prefix = "output '" + port.name + "' ";
   if (!tensor)
     return invalidArgument(prefix + "is NULL");
   if (!tensor->data)
     return nullptr;
-  return checkDTypeAndRank(prefix, port, *tensor);
+  if (mithril_status status = checkDTypeAndRank(prefix, port, *tensor))
+    return status;
+  return checkDims(prefix, port, *tensor, symbols, /*bind=*/false);
 }
 
 /// Turns the result descriptors into the caller's tensors: a result buffer
@@ -619,7 +639,8 @@ mithril_status mithril_model_run(mithril_model *model, size_t entryIndex,
     if (mithril_status status = checkInput(entry.inputs[i], inputs[i], symbols))
       return status;
   for (size_t i = 0; i < num_outputs; ++i)
-    if (mithril_status status = checkOutputSlot(entry.outputs[i], outputs[i]))
+    if (mithril_status status =
+            checkOutputSlot(entry.outputs[i], outputs[i], symbols))
       return status;
 
   if (model->busy.exchange(true, std::memory_order_acquire))

@@ -282,14 +282,14 @@ TEST(RuntimeTest, FillsCallerAllocatedOutputs) {
   for (const mithril_tensor &output : outputs)
     EXPECT_EQ(output.allocation, nullptr);
 
-  // A caller's buffer of the wrong shape is refused after the call, and
-  // nothing is left to free.
+  // A caller's buffer of the wrong shape is refused before the call (the
+  // output's dims are N and 4), and nothing is left to free.
   std::vector<mithril_tensor> wrong{
       mithril_tensor{}, tensor(difference, {4, 2}), mithril_tensor{}};
   Status refused =
       run(model.get(), {tensor(x, {2, 4}), tensor(y, {2, 4})}, wrong);
-  EXPECT_EQ(refused.message(),
-            "output 'difference' has shape [4,2], the result has [2,4]");
+  EXPECT_EQ(refused.message(), "output 'difference' has shape [4,2], "
+                               "expected [N,4]: N is 2 (from input 'x')");
   EXPECT_EQ(wrong[0].allocation, nullptr);
   EXPECT_EQ(wrong[2].allocation, nullptr);
 }

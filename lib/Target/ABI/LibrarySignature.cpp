@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Interfaces/ValueBoundsOpInterface.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/StringSwitch.h"
@@ -82,6 +83,38 @@ static FailureOr<PortSignature> readPort(Location loc, Type type,
   return port;
 }
 
+/// Names the dynamic dims of output `index` after the input symbols they
+/// provably equal (upstream's value-bounds analysis, which follows
+/// tensor.dim, tensor.empty and the ops' destinations): `[N,10]` rather
+/// than `[?,10]`.
+static void nameOutputSymbols(func::FuncOp function, unsigned index,
+                              PortSignature &port) {
+  auto returnOp =
+      dyn_cast<func::ReturnOp>(function.getBody().front().getTerminator());
+  if (!returnOp)
+    return;
+  Value output = returnOp.getOperand(index);
+  for (auto [dim, symbol] : llvm::enumerate(port.symbols)) {
+    if (!ShapedType::isDynamic(port.shape[dim]))
+      continue;
+    for (BlockArgument argument : function.getArguments()) {
+      auto dims = dyn_cast_or_null<ArrayAttr>(function.getArgAttr(
+          argument.getArgNumber(), MithrilDialect::kDimsAttrName));
+      if (!dims || !isa<RankedTensorType>(argument.getType()))
+        continue;
+      for (auto [i, name] : llvm::enumerate(dims)) {
+        auto symbolName = dyn_cast<StringAttr>(name);
+        if (!symbolName || !symbol.empty())
+          continue;
+        FailureOr<bool> equal = ValueBoundsConstraintSet::areEqual(
+            {output, int64_t(dim)}, {argument, int64_t(i)});
+        if (succeeded(equal) && *equal)
+          symbol = symbolName.str();
+      }
+    }
+  }
+}
+
 static FailureOr<EntrySignature> readEntry(func::FuncOp function) {
   EntrySignature entry;
   entry.name = function.getSymName().str();
@@ -103,6 +136,7 @@ static FailureOr<EntrySignature> readEntry(func::FuncOp function) {
                  function.getResultAttrDict(i), "output" + std::to_string(i));
     if (failed(port))
       return failure();
+    nameOutputSymbols(function, i, *port);
     entry.outputs.push_back(*port);
   }
   return entry;
