@@ -16,7 +16,9 @@ def RecordLibrarySignature
     Reads every function made from a model (`func.func` with
     `llvm.emit_c_interface`): its inputs (named by `mithril.name`, with the
     symbols of `mithril.dims`), its parameters (`mithril.parameter`) and its
-    outputs, with their dtypes and shapes. Writes them as JSON into the
+    outputs, with their dtypes and shapes. A dynamic dim of an output is
+    named after the input symbol that upstream's value-bounds analysis
+    proves it equal to. Writes them as JSON into the
     module attribute `mithril.signature`, which survives the lowering that
     erases the types; `mithril-emit-library-abi` embeds it in the library.
 
