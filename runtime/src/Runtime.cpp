@@ -482,13 +482,16 @@ mithril_status checkDTypeAndRank(const std::string &prefix, const Port &port,
 mithril_status checkDims(const std::string &prefix, const Port &port,
                          const mithril_tensor &tensor, SymbolBindings &symbols,
                          bool bind) {
-  std::string mismatch = prefix + "has shape " +
-                         formatShape(tensor.shape, size_t(tensor.rank)) +
-                         ", expected " + port.describeShape();
+  // Messages are built only on failure: this runs on every call.
+  auto mismatch = [&] {
+    return prefix + "has shape " +
+           formatShape(tensor.shape, size_t(tensor.rank)) + ", expected " +
+           port.describeShape();
+  };
   for (size_t i = 0; i < port.shape.size(); ++i) {
     int64_t dim = tensor.shape[i];
     if (dim < 0 || (port.shape[i] >= 0 && dim != port.shape[i]))
-      return invalidArgument(mismatch);
+      return invalidArgument(mismatch());
     if (port.symbols[i].empty())
       continue;
     auto it = symbols.find(port.symbols[i]);
@@ -498,7 +501,7 @@ mithril_status checkDims(const std::string &prefix, const Port &port,
       continue;
     }
     if (it->second.first != dim)
-      return invalidArgument(mismatch + ": " + port.symbols[i] + " is " +
+      return invalidArgument(mismatch() + ": " + port.symbols[i] + " is " +
                              std::to_string(it->second.first) +
                              " (from input '" + it->second.second + "')");
   }
