@@ -13,8 +13,8 @@
 
 #include "mithril/runtime.h"
 
-#include "Signature.h"
 #include "mithril/runtime/Safetensors.h"
+#include "mithril/runtime/Signature.h"
 
 #include <atomic>
 #include <cstdlib>

@@ -4,11 +4,13 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Signature.h"
+#include "mithril/runtime/Signature.h"
 
 #include "mithril/runtime.h"
 
 #include <nlohmann/json.hpp>
+
+#include <set>
 
 using json = nlohmann::json;
 
@@ -93,6 +95,63 @@ std::string Port::describeShape() const {
       text += symbols[i].empty() ? "?" : symbols[i];
   }
   return text + "]";
+}
+
+int64_t Port::numElements() const {
+  int64_t count = 1;
+  for (int64_t dim : shape) {
+    if (dim < 0)
+      return -1;
+    count *= dim;
+  }
+  return count;
+}
+
+int64_t Signature::parameterBytes() const {
+  std::set<std::string> seen;
+  int64_t bytes = 0;
+  for (const Entry &entry : entries)
+    for (const Port &parameter : entry.parameters)
+      if (seen.insert(parameter.name).second && parameter.numElements() > 0)
+        bytes += parameter.numElements() * int64_t(dtypeSize(parameter.dtype));
+  return bytes;
+}
+
+namespace {
+
+nlohmann::ordered_json printPorts(const std::vector<Port> &ports) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const Port &port : ports) {
+    nlohmann::ordered_json shape = nlohmann::ordered_json::array();
+    nlohmann::ordered_json dims = nlohmann::ordered_json::array();
+    for (size_t i = 0; i < port.shape.size(); ++i) {
+      nlohmann::ordered_json size = port.shape[i] < 0
+                                        ? nlohmann::ordered_json(nullptr)
+                                        : nlohmann::ordered_json(port.shape[i]);
+      shape.push_back(size);
+      dims.push_back(port.symbols[i].empty()
+                         ? size
+                         : nlohmann::ordered_json(port.symbols[i]));
+    }
+    list.push_back({{"name", port.name},
+                    {"dtype", std::string(modelDTypeName(port.dtype))},
+                    {"shape", shape},
+                    {"dims", dims}});
+  }
+  return list;
+}
+
+} // namespace
+
+std::string printSignature(const Signature &signature) {
+  nlohmann::ordered_json entries = nlohmann::ordered_json::array();
+  for (const Entry &entry : signature.entries)
+    entries.push_back({{"name", entry.name},
+                       {"inputs", printPorts(entry.inputs)},
+                       {"outputs", printPorts(entry.outputs)},
+                       {"parameters", printPorts(entry.parameters)}});
+  return nlohmann::ordered_json{{"entries", entries}}.dump(
+      -1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 bool parseSignature(const char *text, Signature &signature,

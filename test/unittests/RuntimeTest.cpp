@@ -22,6 +22,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -144,6 +145,16 @@ bool isClose(const mithril_tensor &actual, const std::vector<float> &expected) {
     if (std::fabs(data[i] - expected[i]) > 2e-4 * std::fabs(expected[i]) + 1e-5)
       return false;
   return true;
+}
+
+/// Runs `work` on two threads at once; each must report success.
+void expectOnTwoThreads(const std::function<void(bool &)> &work) {
+  bool first = false, second = false;
+  std::thread a(work, std::ref(first)), b(work, std::ref(second));
+  a.join();
+  b.join();
+  EXPECT_TRUE(first);
+  EXPECT_TRUE(second);
 }
 
 void expectClose(const float *actual, const std::vector<float> &expected) {
@@ -449,12 +460,7 @@ TEST(RuntimeTest, InstancesRunOnThreadsAtOnce) {
       mithril_tensor_free(&outputs[0]);
     }
   };
-  bool first = false, second = false;
-  std::thread a(work, std::ref(first)), b(work, std::ref(second));
-  a.join();
-  b.join();
-  EXPECT_TRUE(first);
-  EXPECT_TRUE(second);
+  expectOnTwoThreads(work);
 }
 
 TEST(RuntimeTest, OneInstanceRunsOneCallAtATime) {
@@ -477,12 +483,7 @@ TEST(RuntimeTest, OneInstanceRunsOneCallAtATime) {
       mithril_tensor_free(&outputs[0]);
     }
   };
-  bool first = false, second = false;
-  std::thread a(work, std::ref(first)), b(work, std::ref(second));
-  a.join();
-  b.join();
-  EXPECT_TRUE(first);
-  EXPECT_TRUE(second);
+  expectOnTwoThreads(work);
 }
 
 TEST(RuntimeTest, DTypes) {

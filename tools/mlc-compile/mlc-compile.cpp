@@ -177,8 +177,7 @@ public:
 
   /// The signature, once the linalg phase has recorded it.
   std::optional<LibrarySignature> signature() const {
-    auto json = module->getAttrOfType<StringAttr>(kSignatureAttrName);
-    return json ? parseLibrarySignature(json.getValue()) : std::nullopt;
+    return getRecordedSignature(module);
   }
 
 private:
@@ -246,7 +245,7 @@ void Compiler::printStatistics(llvm::raw_ostream &os) const {
   if (!library)
     return;
   size_t parameters = 0;
-  for (const EntrySignature &entry : library->entries)
+  for (const auto &entry : library->entries)
     parameters += entry.parameters.size();
   os << "model '" << library->name() << "'\n";
   os << "  parameters:        " << parameters << " tensors, "
@@ -323,7 +322,7 @@ int Compiler::writeLibrary(StringRef path, OutputKind kind,
     return status;
 
   std::optional<LibrarySignature> library = signature();
-  std::string name = library->name().str();
+  std::string name = library->name();
   if (kind == OutputKind::StaticLibrary) {
     auto object = llvm::MemoryBuffer::getFile(objectPath);
     if (!object)
@@ -485,6 +484,6 @@ int main(int argc, char **argv) {
 
   std::string output = cli.outputFilename;
   if (output.empty())
-    output = "lib" + compiler.signature()->name().str() + ".so";
+    output = "lib" + compiler.signature()->name() + ".so";
   return compiler.writeOutput(output, *kind, *target);
 }

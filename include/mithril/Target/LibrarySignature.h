@@ -15,54 +15,30 @@
 #ifndef MITHRIL_TARGET_LIBRARYSIGNATURE_H
 #define MITHRIL_TARGET_LIBRARYSIGNATURE_H
 
+#include "mithril/runtime/Signature.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <optional>
 #include <string>
-#include <vector>
 
 namespace mlir::mithril {
 
 /// The module attribute holding the signature as JSON.
 constexpr llvm::StringLiteral kSignatureAttrName = "mithril.signature";
 
-struct PortSignature {
-  std::string name;
-  /// A model-file dtype: f32, f16, bf16, f64, i64, i32, i8, u8, bool.
-  std::string dtype;
-  /// ShapedType::kDynamic for a dynamic dim.
-  std::vector<int64_t> shape;
-  /// The symbol of each dim ("" if none).
-  std::vector<std::string> symbols;
-
-  int64_t elementBytes() const;
-  /// The number of elements, if every dim is static.
-  std::optional<int64_t> numElements() const;
-};
-
-struct EntrySignature {
-  std::string name;
-  std::vector<PortSignature> inputs, outputs, parameters;
-};
-
-struct LibrarySignature {
-  std::vector<EntrySignature> entries;
-
-  /// The library's name: its first entry's.
-  llvm::StringRef name() const { return entries.front().name; }
-  /// The bytes of every distinct parameter.
-  int64_t parameterBytes() const;
-};
+/// The runtime's model of a signature: the JSON it prints is the one it
+/// reads back from a library.
+using LibrarySignature = ::mithril::runtime::Signature;
 
 /// Reads the signature from the functions that models became (each
 /// `func.func` with `llvm.emit_c_interface`). Fails, with a diagnostic, if
 /// there is none or a type has no dtype of the ABI.
 FailureOr<LibrarySignature> readLibrarySignature(ModuleOp module);
 
-/// The JSON that the runtime reads (see mithril/runtime.h).
-std::string printLibrarySignature(const LibrarySignature &signature);
-std::optional<LibrarySignature> parseLibrarySignature(llvm::StringRef json);
+/// The signature recorded in `module` by mithril-record-signature, if any.
+std::optional<LibrarySignature> getRecordedSignature(ModuleOp module);
 
 /// `name` made a C identifier (other characters become `_`).
 std::string toCIdentifier(llvm::StringRef name);

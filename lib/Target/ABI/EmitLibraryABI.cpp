@@ -45,7 +45,8 @@ public:
     voidType = LLVM::LLVMVoidType::get(module.getContext());
   }
 
-  FailureOr<LLVM::LLVMFuncOp> buildAdapter(const EntrySignature &entry);
+  FailureOr<LLVM::LLVMFuncOp>
+  buildAdapter(const ::mithril::runtime::Entry &entry);
   LLVM::GlobalOp buildInfo(const LibrarySignature &signature,
                            ArrayRef<LLVM::LLVMFuncOp> adapters,
                            StringRef weightsMode);
@@ -64,7 +65,7 @@ private:
   /// An array of `values` on the stack.
   Value stackArray(ValueRange values);
   void buildRunWrapper(StringRef name, size_t entryIndex,
-                       const EntrySignature &entry);
+                       const ::mithril::runtime::Entry &entry);
 
   ModuleOp module;
   SymbolTable symbols;
@@ -128,7 +129,7 @@ Value ABIBuilder::stackArray(ValueRange values) {
 /// `void __mithril_entry_<name>(void *results, void *const *args)`: loads
 /// the descriptor pointers from `args` and calls the C interface.
 FailureOr<LLVM::LLVMFuncOp>
-ABIBuilder::buildAdapter(const EntrySignature &entry) {
+ABIBuilder::buildAdapter(const ::mithril::runtime::Entry &entry) {
   auto cInterface =
       symbols.lookup<LLVM::LLVMFuncOp>("_mlir_ciface_" + entry.name);
   size_t numArguments = entry.inputs.size() + entry.parameters.size();
@@ -156,15 +157,15 @@ LLVM::GlobalOp ABIBuilder::buildInfo(const LibrarySignature &signature,
                                      ArrayRef<LLVM::LLVMFuncOp> adapters,
                                      StringRef weightsMode) {
   b.setInsertionPointToEnd(module.getBody());
-  LLVM::GlobalOp json =
-      stringGlobal("__mithril_signature", printLibrarySignature(signature));
+  LLVM::GlobalOp json = stringGlobal(
+      "__mithril_signature", ::mithril::runtime::printSignature(signature));
   LLVM::GlobalOp weightsBegin, weightsEnd, weightsFile;
   if (weightsMode == "embed") {
     weightsBegin = externalBytes("__mithril_weights_begin");
     weightsEnd = externalBytes("__mithril_weights_end");
   } else if (weightsMode == "external") {
     weightsFile = stringGlobal("__mithril_weights_file",
-                               signature.name().str() + ".safetensors");
+                               signature.name() + ".safetensors");
   }
 
   auto entriesType = LLVM::LLVMArrayType::get(ptr, adapters.size());
@@ -217,7 +218,7 @@ LLVM::GlobalOp ABIBuilder::buildInfo(const LibrarySignature &signature,
 
 /// `<name>_run(model, inputs..., outputs...)`.
 void ABIBuilder::buildRunWrapper(StringRef name, size_t entryIndex,
-                                 const EntrySignature &entry) {
+                                 const ::mithril::runtime::Entry &entry) {
   size_t numInputs = entry.inputs.size(), numOutputs = entry.outputs.size();
   LLVM::LLVMFuncOp run =
       runtimeFunction("mithril_model_run", ptr, {ptr, i64, ptr, i64, ptr, i64});
@@ -280,7 +281,7 @@ LogicalResult renameMemrefCopy(ModuleOp module) {
 }
 
 struct EmitLibraryABIPass
-    : mithril::impl::EmitLibraryABIBase<EmitLibraryABIPass> {
+    : mlir::mithril::impl::EmitLibraryABIBase<EmitLibraryABIPass> {
   using Base::Base;
 
   void runOnOperation() override {
@@ -290,9 +291,7 @@ struct EmitLibraryABIPass
                          << ": expected none, embed or external";
       return signalPassFailure();
     }
-    auto json = module->getAttrOfType<StringAttr>(kSignatureAttrName);
-    std::optional<LibrarySignature> signature =
-        json ? parseLibrarySignature(json.getValue()) : std::nullopt;
+    std::optional<LibrarySignature> signature = getRecordedSignature(module);
     if (!signature) {
       module.emitError() << "no valid '" << kSignatureAttrName
                          << "' attribute: run mithril-record-signature "
@@ -308,7 +307,7 @@ struct EmitLibraryABIPass
 
     ABIBuilder builder(module);
     SmallVector<LLVM::LLVMFuncOp> adapters;
-    for (const EntrySignature &entry : signature->entries) {
+    for (const ::mithril::runtime::Entry &entry : signature->entries) {
       FailureOr<LLVM::LLVMFuncOp> adapter = builder.buildAdapter(entry);
       if (failed(adapter))
         return signalPassFailure();

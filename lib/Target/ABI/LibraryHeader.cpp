@@ -13,30 +13,20 @@
 
 #include "mithril/Version.h"
 
-#include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 
 using namespace mlir;
 using namespace mlir::mithril;
+namespace rt = ::mithril::runtime;
 
 namespace {
 
-/// `[N,3,32,32]`.
-std::string describeShape(const PortSignature &port) {
-  SmallVector<std::string> dims;
-  for (auto [dim, symbol] : llvm::zip_equal(port.shape, port.symbols))
-    dims.push_back(!ShapedType::isDynamic(dim) ? std::to_string(dim)
-                   : symbol.empty()            ? "?"
-                                               : symbol);
-  return "[" + llvm::join(dims, ",") + "]";
-}
-
 /// C parameter names for the ports: identifiers, distinct, never `model`.
-SmallVector<std::string> parameterNames(const EntrySignature &entry) {
+SmallVector<std::string> parameterNames(const rt::Entry &entry) {
   llvm::StringSet<> used{"model"};
   SmallVector<std::string> names;
-  auto add = [&](const PortSignature &port) {
+  auto add = [&](const rt::Port &port) {
     std::string name = toCIdentifier(port.name);
     for (int suffix = 1; !used.insert(name).second; ++suffix)
       name = toCIdentifier(port.name) + "_" + std::to_string(suffix);
@@ -47,19 +37,19 @@ SmallVector<std::string> parameterNames(const EntrySignature &entry) {
   return names;
 }
 
-void writeDimConstants(StringRef prefix, const PortSignature &port,
+void writeDimConstants(StringRef prefix, const rt::Port &port,
                        llvm::raw_ostream &os) {
   std::string macro =
       StringRef(prefix.str() + "_" + toCIdentifier(port.name)).upper();
-  os << "/* '" << port.name << "': " << port.dtype << " " << describeShape(port)
-     << " */\n";
+  os << "/* '" << port.name << "': " << rt::modelDTypeName(port.dtype) << " "
+     << port.describeShape() << " */\n";
   os << "#define " << macro << "_RANK " << port.shape.size() << "\n";
   for (auto [i, dim] : llvm::enumerate(port.shape))
-    if (!ShapedType::isDynamic(dim))
+    if (dim >= 0)
       os << "#define " << macro << "_DIM" << i << " " << dim << "\n";
 }
 
-void writeRunDeclaration(StringRef library, const EntrySignature &entry,
+void writeRunDeclaration(StringRef library, const rt::Entry &entry,
                          bool isFirst, llvm::raw_ostream &os) {
   std::string function =
       isFirst ? library.str() + "_run"
@@ -90,11 +80,11 @@ void mlir::mithril::writeLibraryHeader(const LibrarySignature &signature,
      << "#include <mithril/runtime.h>\n\n"
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
 
-  for (const EntrySignature &entry : signature.entries) {
+  for (const rt::Entry &entry : signature.entries) {
     std::string prefix = toCIdentifier(entry.name);
-    for (const PortSignature &port : entry.inputs)
+    for (const rt::Port &port : entry.inputs)
       writeDimConstants(prefix, port, os);
-    for (const PortSignature &port : entry.outputs)
+    for (const rt::Port &port : entry.outputs)
       writeDimConstants(prefix, port, os);
   }
 

@@ -43,26 +43,24 @@ FailureOr<InitRules> mlir::mithril::collectInitRules(ModuleOp module) {
 namespace {
 
 /// The parameters of every entry, each once, largest elements first.
-std::vector<const PortSignature *>
+std::vector<const rt::Port *>
 distinctParameters(const LibrarySignature &signature) {
-  std::vector<const PortSignature *> parameters;
+  std::vector<const rt::Port *> parameters;
   llvm::StringSet<> seen;
-  for (const EntrySignature &entry : signature.entries)
-    for (const PortSignature &parameter : entry.parameters)
+  for (const rt::Entry &entry : signature.entries)
+    for (const rt::Port &parameter : entry.parameters)
       if (seen.insert(parameter.name).second)
         parameters.push_back(&parameter);
   std::stable_sort(parameters.begin(), parameters.end(),
-                   [](const PortSignature *a, const PortSignature *b) {
-                     return a->elementBytes() > b->elementBytes();
+                   [](const rt::Port *a, const rt::Port *b) {
+                     return rt::dtypeSize(a->dtype) > rt::dtypeSize(b->dtype);
                    });
   return parameters;
 }
 
-rt::TensorToWrite describe(const PortSignature &parameter, const void *data) {
-  int64_t bytes =
-      parameter.numElements().value_or(0) * parameter.elementBytes();
-  return {parameter.name, *rt::parseModelDType(parameter.dtype),
-          parameter.shape, data, size_t(bytes)};
+rt::TensorToWrite describe(const rt::Port &parameter, const void *data) {
+  return {parameter.name, parameter.dtype, parameter.shape, data,
+          size_t(parameter.numElements()) * rt::dtypeSize(parameter.dtype)};
 }
 
 } // namespace
@@ -71,24 +69,25 @@ FailureOr<std::string>
 mlir::mithril::buildWeightsImage(ModuleOp module,
                                  const LibrarySignature &signature,
                                  const InitRules &rules) {
-  std::vector<const PortSignature *> parameters = distinctParameters(signature);
+  std::vector<const rt::Port *> parameters = distinctParameters(signature);
   std::vector<rt::TensorToWrite> tensors;
   // Drawn values live here until the image is built.
   std::vector<std::vector<float>> drawn;
   std::unique_ptr<rt::SafetensorsFile> file;
 
   if (auto seed = module->getAttrOfType<IntegerAttr>(kRandomInitSeedAttrName)) {
-    for (const PortSignature *parameter : parameters) {
+    for (const rt::Port *parameter : parameters) {
       const InitRule *rule = rules.count(parameter->name)
                                  ? &rules.find(parameter->name)->second
                                  : nullptr;
-      if (!rule || parameter->dtype != "f32" || !parameter->numElements())
+      if (!rule || parameter->dtype != rt::DType::F32 ||
+          parameter->numElements() < 0)
         return module.emitError()
                << "--init=random cannot draw parameter '" << parameter->name
-               << "' (" << parameter->dtype
+               << "' (" << rt::modelDTypeName(parameter->dtype)
                << "): random values are drawn for static f32 parameters of "
                   "catalog ops only";
-      drawn.emplace_back(*parameter->numElements());
+      drawn.emplace_back(parameter->numElements());
       fillParameter(*rule, seed.getValue().getZExtValue(), parameter->name,
                     drawn.back());
       tensors.push_back(describe(*parameter, drawn.back().data()));
@@ -99,14 +98,15 @@ mlir::mithril::buildWeightsImage(ModuleOp module,
     if (!file)
       return module.emitError()
              << "cannot read weights '" << path.getValue() << "': " << error;
-    for (const PortSignature *parameter : parameters) {
+    for (const rt::Port *parameter : parameters) {
       const rt::TensorInfo *tensor = file->find(parameter->name);
       rt::TensorToWrite expected = describe(*parameter, nullptr);
-      if (!tensor || tensor->dtype != expected.dtype ||
+      if (!tensor || tensor->dtype != parameter->dtype ||
           tensor->shape != parameter->shape)
         return module.emitError()
                << "weights '" << path.getValue() << "' have no tensor '"
-               << parameter->name << "' of dtype " << parameter->dtype
+               << parameter->name << "' of dtype "
+               << rt::modelDTypeName(parameter->dtype)
                << " and the parameter's shape";
       expected.data = tensor->data;
       tensors.push_back(expected);

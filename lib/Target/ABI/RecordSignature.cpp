@@ -20,15 +20,17 @@ using namespace mlir::mithril;
 namespace {
 
 struct RecordLibrarySignaturePass
-    : mithril::impl::RecordLibrarySignatureBase<RecordLibrarySignaturePass> {
+    : mlir::mithril::impl::RecordLibrarySignatureBase<
+          RecordLibrarySignaturePass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     FailureOr<LibrarySignature> signature = readLibrarySignature(module);
     if (failed(signature))
       return signalPassFailure();
-    module->setAttr(kSignatureAttrName,
-                    StringAttr::get(module.getContext(),
-                                    printLibrarySignature(*signature)));
+    module->setAttr(
+        kSignatureAttrName,
+        StringAttr::get(module.getContext(),
+                        ::mithril::runtime::printSignature(*signature)));
   }
 };
 

@@ -4,15 +4,16 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// The signature JSON that mlc-compile embeds in every library, read into
-// plain structs. Reading checks everything the runtime later relies on
-// (known dtypes, ranks within MITHRIL_MAX_RANK, dims >= 0 or dynamic), so a
-// damaged library is refused at load time instead of misread at run time.
+// The entries of a compiled library and their ports, and the JSON that
+// mlc-compile embeds in every library. The compiler builds and prints it;
+// the runtime reads it. Reading checks everything the runtime later relies
+// on (known dtypes, ranks within MITHRIL_MAX_RANK, dims >= 0 or dynamic), so
+// a damaged library is refused at load time instead of misread at run time.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef MITHRIL_RUNTIME_SRC_SIGNATURE_H
-#define MITHRIL_RUNTIME_SRC_SIGNATURE_H
+#ifndef MITHRIL_RUNTIME_SIGNATURE_H
+#define MITHRIL_RUNTIME_SIGNATURE_H
 
 #include "mithril/runtime/Safetensors.h"
 
@@ -33,6 +34,8 @@ struct Port {
 
   /// `[N,3,32,32]`: fixed dims as numbers, dynamic ones by symbol or `?`.
   std::string describeShape() const;
+  /// The number of elements; -1 if a dim is dynamic.
+  int64_t numElements() const;
 };
 
 struct Entry {
@@ -42,15 +45,24 @@ struct Entry {
 
 struct Signature {
   std::vector<Entry> entries;
+
+  /// The library's name: its first entry's.
+  const std::string &name() const { return entries.front().name; }
+  /// The bytes of every distinct parameter (each name counted once).
+  int64_t parameterBytes() const;
 };
 
 /// Parses `json`; false and a message in `error` if it is not a valid
 /// signature.
 bool parseSignature(const char *json, Signature &signature, std::string &error);
 
+/// The JSON of `signature` (see mithril_library_signature in runtime.h):
+/// shapes with null for dynamic dims, dims with the symbols.
+std::string printSignature(const Signature &signature);
+
 /// `[8,3,32,31]`.
 std::string formatShape(const int64_t *shape, size_t rank);
 
 } // namespace mithril::runtime
 
-#endif // MITHRIL_RUNTIME_SRC_SIGNATURE_H
+#endif // MITHRIL_RUNTIME_SIGNATURE_H
