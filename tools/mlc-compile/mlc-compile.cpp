@@ -7,9 +7,10 @@
 // `mlc-compile MODEL -o OUT [options]`: reads a model file (.json) or
 // mithril IR (.mlir), runs the phases of the CPU pipeline up to
 // `--stop-after` (all of them by default), and writes what OUT's extension
-// asks for: `.so` (a shared library, with `<name>.h` beside it), `.a` (a
-// static library, with its header), `.h` (the header alone), `.o`, `.s`,
-// `.ll`, or `.mlir` (the IR after the last phase). Exit status: 0 on
+// asks for: `.so` (a shared library), `.a` (a static library) or `.o`, each
+// with `<name>.h` beside it, `.h` (the header alone), `.s`, `.ll`, or `.mlir`
+// (the IR after the last phase). `--depfile` lists the files read, for build
+// systems. Exit status: 0 on
 // success, 1 on a usage error, 2 on a rejected input or a failed run.
 // Every file is written to a temporary beside it and renamed, so a failed
 // run leaves no partial file.
@@ -20,6 +21,7 @@
 #include "mithril/Frontend/JsonPathDiagnostics.h"
 #include "mithril/Frontend/ModelImporter.h"
 #include "mithril/IR/MithrilDialect.h"
+#include "mithril/IR/MithrilOps.h"
 #include "mithril/Pipelines/Pipelines.h"
 #include "mithril/Target/CPU.h"
 #include "mithril/Target/LibraryLinker.h"
@@ -96,6 +98,24 @@ struct Options {
   cl::opt<bool> stats{"stats",
                       cl::desc("Print parameter bytes, FLOPs per call and "
                                "the bytes a call allocates")};
+  cl::opt<std::string> name{
+      "name",
+      cl::desc("The model's C name: header <name>.h, functions <name>_*"),
+      cl::value_desc("identifier")};
+  cl::opt<std::string> reflection{
+      "reflection",
+      cl::desc("The reflection symbol mithril_library_v1: exported (a .so, "
+               "or an object linked into one) or local (default for .o and "
+               ".a: several models link into one program)"),
+      cl::value_desc("exported|local")};
+  cl::opt<std::string> precision{
+      "precision", cl::desc("Compute precision: f32 (f16, bf16 to come)"),
+      cl::init("f32")};
+  cl::opt<std::string> depfile{
+      "depfile",
+      cl::desc("Also write the files read (model, weights) as a Makefile "
+               "rule for the output"),
+      cl::value_desc("file")};
   cl::opt<bool> printIRAfterAll{"print-ir-after-all",
                                 cl::desc("Print the IR after every pass")};
   cl::opt<bool> timing{"timing", cl::desc("Time the passes")};
@@ -164,6 +184,54 @@ int writeFile(StringRef path,
   return 0;
 }
 
+/// Gives the top model, the library's first entry, the name `name`.
+LogicalResult renameModel(ModuleOp module, StringRef name) {
+  ModelOp top = getTopModel(module);
+  if (!top)
+    return module.emitError() << "--name=" << name << ": no model to name";
+  if (top.getSymName() == name)
+    return success();
+  SymbolTable symbols(module);
+  if (Operation *existing = symbols.lookup(name))
+    return existing->emitError()
+           << "--name=" << name << ": the module already has a '" << name
+           << "'";
+  return symbols.rename(top, StringAttr::get(module.getContext(), name));
+}
+
+/// The files a run reads: the model and its weights.
+std::vector<std::string> inputsRead(const Options &cli, ModuleOp module) {
+  std::vector<std::string> files{cli.inputFilename};
+  if (auto weights = module->getAttrOfType<StringAttr>(kWeightsAttrName))
+    files.push_back(weights.str());
+  return files;
+}
+
+/// `path` written as a word of a Makefile rule.
+std::string makeWord(StringRef path) {
+  std::string word;
+  for (char c : path) {
+    if (c == ' ' || c == '#' || c == '\\')
+      word += '\\';
+    else if (c == '$')
+      word += '$';
+    word += c;
+  }
+  return word;
+}
+
+/// `output: inputs...`, the depfile that Ninja and Make read.
+int writeDepfile(StringRef path, StringRef output,
+                 ArrayRef<std::string> inputs) {
+  return writeFile(path, [&](llvm::raw_ostream &os) {
+    os << makeWord(output) << ":";
+    for (const std::string &input : inputs)
+      os << " " << makeWord(input);
+    os << "\n";
+    return llvm::Error::success();
+  });
+}
+
 /// The compiler's run, phase by phase.
 class Compiler {
 public:
@@ -185,6 +253,7 @@ private:
   int writeCode(StringRef path, CPUOutput output, const CPUTarget &target);
   int writeLibrary(StringRef path, OutputKind kind, const CPUTarget &target);
   int writeHeader(StringRef path);
+  int writeBeside(StringRef path, StringRef name);
   /// The weights the code embeds (empty if none).
   FailureOr<std::string> weightsImage();
 
@@ -301,18 +370,36 @@ int Compiler::writeHeader(StringRef path) {
   });
 }
 
-/// The folder of libmithril_runtime.so: `../lib` from this executable.
+/// The folder of libmithril_runtime.so, relative to this executable: the
+/// install tree's (MITHRIL_RUNTIME_FROM_BINDIR, e.g. `../lib`), else the
+/// build tree's `../lib`.
 std::string runtimeDirectory() {
   static int anchor;
   std::string executable = llvm::sys::fs::getMainExecutable(
       "mlc-compile", reinterpret_cast<void *>(&anchor));
-  SmallString<256> directory(llvm::sys::path::parent_path(executable));
-  llvm::sys::path::append(directory, "..", "lib");
+  StringRef bindir = llvm::sys::path::parent_path(executable);
+  for (StringRef relative : {MITHRIL_RUNTIME_FROM_BINDIR, "../lib"}) {
+    SmallString<256> directory(bindir);
+    llvm::sys::path::append(directory, relative);
+    SmallString<256> library(directory);
+    llvm::sys::path::append(library, "libmithril_runtime.so");
+    if (llvm::sys::fs::exists(library))
+      return std::string(directory);
+  }
+  SmallString<256> directory(bindir);
+  llvm::sys::path::append(directory, MITHRIL_RUNTIME_FROM_BINDIR);
   return std::string(directory);
 }
 
 int Compiler::writeLibrary(StringRef path, OutputKind kind,
                            const CPUTarget &target) {
+  std::optional<LibrarySignature> library = signature();
+  if (kind == OutputKind::Object) {
+    if (int status = writeCode(path, CPUOutput::Object, target))
+      return status;
+    return writeBeside(path, library->name());
+  }
+
   SmallString<128> objectPath;
   if (std::error_code ec =
           llvm::sys::fs::createTemporaryFile("mithril", "o", objectPath))
@@ -321,7 +408,6 @@ int Compiler::writeLibrary(StringRef path, OutputKind kind,
   if (int status = writeCode(objectPath, CPUOutput::Object, target))
     return status;
 
-  std::optional<LibrarySignature> library = signature();
   std::string name = library->name();
   if (kind == OutputKind::StaticLibrary) {
     auto object = llvm::MemoryBuffer::getFile(objectPath);
@@ -354,8 +440,11 @@ int Compiler::writeLibrary(StringRef path, OutputKind kind,
     if (std::error_code ec = llvm::sys::fs::rename(temporary, path))
       return runError("cannot write '" + path + "': " + ec.message());
   }
+  return writeBeside(path, name);
+}
 
-  // The header, and with --weights-mode=external the weights, go beside.
+/// The header, and with --weights-mode=external the weights, beside `path`.
+int Compiler::writeBeside(StringRef path, StringRef name) {
   SmallString<128> beside(llvm::sys::path::parent_path(path));
   llvm::sys::path::append(beside, name + ".h");
   if (int status = writeHeader(beside))
@@ -385,10 +474,9 @@ int Compiler::writeOutput(StringRef path, OutputKind kind,
     return writeCode(path, CPUOutput::LLVMIR, target);
   case OutputKind::Assembly:
     return writeCode(path, CPUOutput::Assembly, target);
-  case OutputKind::Object:
-    return writeCode(path, CPUOutput::Object, target);
   case OutputKind::Header:
     return writeHeader(path);
+  case OutputKind::Object:
   case OutputKind::StaticLibrary:
   case OutputKind::SharedLibrary:
     return writeLibrary(path, kind, target);
@@ -421,6 +509,16 @@ int main(int argc, char **argv) {
     return usageError("--init takes only 'random'");
   if (cli.weightsMode != "embed" && cli.weightsMode != "external")
     return usageError("--weights-mode takes embed or external");
+  if (cli.precision == "f16" || cli.precision == "bf16")
+    return usageError("--precision=" + cli.precision +
+                      " is not available yet: only f32");
+  if (cli.precision != "f32")
+    return usageError("--precision takes f32, f16 or bf16");
+  if (!cli.reflection.empty() && cli.reflection != "exported" &&
+      cli.reflection != "local")
+    return usageError("--reflection takes exported or local");
+  if (cli.name.getNumOccurrences() && !isCIdentifier(cli.name))
+    return usageError("--name=" + cli.name + ": expected a C identifier");
   std::optional<OutputKind> kind =
       cli.outputFilename.empty() ? std::optional(OutputKind::SharedLibrary)
                                  : outputKind(cli.outputFilename);
@@ -434,6 +532,9 @@ int main(int argc, char **argv) {
   if (!last)
     return usageError("unknown phase --stop-after=" + cli.stopAfter +
                       " (import, shapes, linalg, bufferize, llvm)");
+  if (*kind == OutputKind::SharedLibrary && cli.reflection == "local")
+    return usageError("a shared library exports its reflection symbol: "
+                      "--reflection=local is for .o and .a");
   if (*kind != OutputKind::MLIR && *last != Phase::LLVM)
     return usageError("--stop-after writes IR: give a .mlir output");
   std::optional<CPUTarget> target = parseCPUTarget(cli.target);
@@ -467,6 +568,8 @@ int main(int argc, char **argv) {
   OwningOpRef<ModuleOp> module = readInput(cli, sourceMgr, &context);
   if (!module)
     return 2;
+  if (cli.name.getNumOccurrences() && failed(renameModel(*module, cli.name)))
+    return 2;
 
   // The phases up to `last`.
   PipelineOptions options{
@@ -476,6 +579,10 @@ int main(int argc, char **argv) {
     options.weightsMode = "external";
   else if (hasWeightSource(*module))
     options.weightsMode = "embed";
+  options.localInfo =
+      cli.reflection.empty()
+          ? *kind == OutputKind::Object || *kind == OutputKind::StaticLibrary
+          : cli.reflection == "local";
   Compiler compiler(cli, context, *module);
   if (!compiler.runPhases(*last, options))
     return 2;
@@ -485,5 +592,9 @@ int main(int argc, char **argv) {
   std::string output = cli.outputFilename;
   if (output.empty())
     output = "lib" + compiler.signature()->name() + ".so";
-  return compiler.writeOutput(output, *kind, *target);
+  if (int status = compiler.writeOutput(output, *kind, *target))
+    return status;
+  if (!cli.depfile.empty())
+    return writeDepfile(cli.depfile, output, inputsRead(cli, *module));
+  return 0;
 }

@@ -40,6 +40,9 @@ struct PipelineOptions {
   /// Where instances of the library find their weights: none (given at
   /// create), embed, external (see mithril-emit-library-abi).
   std::string weightsMode = "none";
+  /// Whether the reflection symbol stays local: a static library or an
+  /// object, linked with other models into one program.
+  bool localInfo = false;
 };
 
 /// Adds the passes of `phase` to `pm`; fails (with a message in `error`) if

@@ -41,10 +41,13 @@ def EmitLibraryABI : Pass<"mithril-emit-library-abi", "::mlir::ModuleOp"> {
     - the reflection symbol `mithril_library_v1` (a `mithril_library_info`:
       ABI version, the signature JSON, the adapters, the weights);
     - the typed wrappers of spec/abi.md: `<name>_create`, `<name>_run`,
-      `<name>_destroy`, which call the runtime.
+      `<name>_destroy`, which call the runtime, and `<name>_info`, which
+      returns the reflection symbol's address.
 
-    Every other function becomes hidden, so a library exports its C
-    interface only. Calls to `memrefCopy` (MLIR's copy of strided buffers)
+    Every other function becomes internal, so a library exports its C
+    interface only and several models link into one program. With
+    `local-info` (a static library or an object), `mithril_library_v1` is
+    internal too: `<name>_info()` is then the way to it. Calls to `memrefCopy` (MLIR's copy of strided buffers)
     go to the runtime's `mithril_memref_copy`, so a library needs no MLIR
     runtime library.
 
@@ -58,6 +61,9 @@ def EmitLibraryABI : Pass<"mithril-emit-library-abi", "::mlir::ModuleOp"> {
     Option<"weights", "weights", "std::string", /*default=*/"\"none\"",
            "Where instances find their weights: none (given at create), "
            "embed, external">,
+    Option<"localInfo", "local-info", "bool", /*default=*/"false",
+           "Keep mithril_library_v1 local (for a static library or an "
+           "object, so that several models link into one program)">,
   ];
 }
 

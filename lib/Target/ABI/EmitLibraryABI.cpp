@@ -49,7 +49,7 @@ public:
   buildAdapter(const ::mithril::runtime::Entry &entry);
   LLVM::GlobalOp buildInfo(const LibrarySignature &signature,
                            ArrayRef<LLVM::LLVMFuncOp> adapters,
-                           StringRef weightsMode);
+                           StringRef weightsMode, bool exported);
   void buildWrappers(const LibrarySignature &signature, LLVM::GlobalOp info);
 
 private:
@@ -155,7 +155,7 @@ ABIBuilder::buildAdapter(const ::mithril::runtime::Entry &entry) {
 /// The reflection symbol: a constant `mithril_library_info`.
 LLVM::GlobalOp ABIBuilder::buildInfo(const LibrarySignature &signature,
                                      ArrayRef<LLVM::LLVMFuncOp> adapters,
-                                     StringRef weightsMode) {
+                                     StringRef weightsMode, bool exported) {
   b.setInsertionPointToEnd(module.getBody());
   LLVM::GlobalOp json = stringGlobal(
       "__mithril_signature", ::mithril::runtime::printSignature(signature));
@@ -189,7 +189,8 @@ LLVM::GlobalOp ABIBuilder::buildInfo(const LibrarySignature &signature,
   auto infoType = LLVM::LLVMStructType::getLiteral(
       module.getContext(), {i32, i32, ptr, ptr, ptr, ptr, ptr});
   auto info = LLVM::GlobalOp::create(b, infoType, /*isConstant=*/true,
-                                     LLVM::Linkage::External,
+                                     exported ? LLVM::Linkage::External
+                                              : LLVM::Linkage::Internal,
                                      "mithril_library_v1", Attribute(),
                                      /*alignment=*/8);
   symbols.insert(info);
@@ -266,6 +267,9 @@ void ABIBuilder::buildWrappers(const LibrarySignature &signature,
       library + "_destroy", voidType, {ptr}, LLVM::Linkage::External);
   LLVM::CallOp::create(b, destroy, destroyWrapper.getArgument(0));
   LLVM::ReturnOp::create(b, ValueRange());
+
+  beginFunction(library + "_info", ptr, {}, LLVM::Linkage::External);
+  LLVM::ReturnOp::create(b, LLVM::AddressOfOp::create(b, info).getResult());
 }
 
 /// Sends MLIR's strided copy to the runtime's copy of it.
@@ -300,10 +304,11 @@ struct EmitLibraryABIPass
     }
     if (failed(renameMemrefCopy(module)))
       return signalPassFailure();
-    // Only the C interface is exported.
+    // Only the C interface is visible outside the module: the model's own
+    // functions are local, so that several models link into one program.
     for (auto function : module.getOps<LLVM::LLVMFuncOp>())
       if (!function.isExternal())
-        function.setVisibility_(LLVM::Visibility::Hidden);
+        function.setLinkage(LLVM::Linkage::Internal);
 
     ABIBuilder builder(module);
     SmallVector<LLVM::LLVMFuncOp> adapters;
@@ -313,7 +318,7 @@ struct EmitLibraryABIPass
         return signalPassFailure();
       adapters.push_back(*adapter);
     }
-    LLVM::GlobalOp info = builder.buildInfo(*signature, adapters, weights);
+    LLVM::GlobalOp info = builder.buildInfo(*signature, adapters, weights, !localInfo);
     builder.buildWrappers(*signature, info);
   }
 };
