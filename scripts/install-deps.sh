@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   # Toolchain and build.
-  cmake ninja-build ccache g++ git
+  cmake ninja-build ccache g++ git pkgconf
   # LLVM/MLIR 22, linked as the shared libLLVM.so / libMLIR.so.
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
   # Libraries.

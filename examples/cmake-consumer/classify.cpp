@@ -54,7 +54,8 @@ std::vector<float> readImages(const char *path) {
     throw std::runtime_error(std::string(path) +
                              ": expected whole 3x4x4 float32 images");
   std::vector<float> images(bytes.size() / sizeof(float));
-  std::copy(bytes.begin(), bytes.end(), reinterpret_cast<char *>(images.data()));
+  std::copy(bytes.begin(), bytes.end(),
+            reinterpret_cast<char *>(images.data()));
   return images;
 }
 
@@ -65,13 +66,15 @@ int main(int argc, char **argv) try {
   Model model = createModel();
   for (size_t i = 0; i < images.size() / kImage; ++i) {
     std::array<float, kClasses> logits;
-    mithril_tensor input{images.data() + i * kImage, MITHRIL_F32, 4,
-                         {1, RESNET1_INPUT_DIM1, RESNET1_INPUT_DIM2,
-                          RESNET1_INPUT_DIM3}};
+    mithril_tensor input{
+        images.data() + i * kImage,
+        MITHRIL_F32,
+        4,
+        {1, RESNET1_INPUT_DIM1, RESNET1_INPUT_DIM2, RESNET1_INPUT_DIM3}};
     mithril_tensor output{logits.data(), MITHRIL_F32, 2, {1, kClasses}};
     check(resnet1_run(model.get(), &input, &output));
-    size_t best = std::max_element(logits.begin(), logits.end()) -
-                  logits.begin();
+    size_t best =
+        std::max_element(logits.begin(), logits.end()) - logits.begin();
     std::printf("image %zu: class %zu, logits", i, best);
     for (float logit : logits)
       std::printf(" %.8g", logit);

@@ -60,8 +60,7 @@ std::string llvmPipeline(const PipelineOptions &options) {
          "finalize-memref-to-llvm,convert-arith-to-llvm,convert-cf-to-llvm,"
          "convert-func-to-llvm,reconcile-unrealized-casts,"
          "mithril-emit-library-abi{weights=" +
-         options.weightsMode +
-         (options.localInfo ? " local-info=true}" : "}");
+         options.weightsMode + (options.localInfo ? " local-info=true}" : "}");
 }
 
 std::string phasePipeline(Phase phase, const PipelineOptions &options) {

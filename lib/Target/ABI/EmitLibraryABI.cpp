@@ -318,7 +318,8 @@ struct EmitLibraryABIPass
         return signalPassFailure();
       adapters.push_back(*adapter);
     }
-    LLVM::GlobalOp info = builder.buildInfo(*signature, adapters, weights, !localInfo);
+    LLVM::GlobalOp info =
+        builder.buildInfo(*signature, adapters, weights, !localInfo);
     builder.buildWrappers(*signature, info);
   }
 };
