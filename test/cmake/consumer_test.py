@@ -96,6 +96,15 @@ def check_programs(consumer, images_path, expected, what):
         print("%s %s: %d logits match PyTorch" % (what, program, actual.size))
 
 
+def scale_weights(module, factor, path):
+    """Scales every parameter of `module`, and writes them to `path`."""
+    with torch.no_grad():
+        for tensor in make_weights.parameters(module).values():
+            tensor.mul_(factor)
+    make_weights.write_atomic(
+        path, make_weights.safetensors_bytes(make_weights.parameters(module)))
+
+
 def build(consumer):
     return run([CMAKE, "--build", consumer])
 
@@ -131,12 +140,8 @@ def main():
     check("no work to do" in build(consumer), "a second build did work")
 
     # The model file changes: it names other weights.
-    with torch.no_grad():
-        for tensor in make_weights.parameters(module).values():
-            tensor.mul_(1.25)
-    make_weights.write_atomic(
-        os.path.join(model_dir, "scaled.safetensors"),
-        make_weights.safetensors_bytes(make_weights.parameters(module)))
+    scaled = os.path.join(model_dir, "scaled.safetensors")
+    scale_weights(module, 1.25, scaled)
     with open(model_file) as f:
         text = f.read()
     check('"weights": "tiny_resnet.safetensors"' in text, "no weights key")
@@ -149,12 +154,7 @@ def main():
 
     # The weights it names change in place (found through mlc-compile's
     # depfile).
-    with torch.no_grad():
-        for tensor in make_weights.parameters(module).values():
-            tensor.mul_(0.5)
-    make_weights.write_atomic(
-        os.path.join(model_dir, "scaled.safetensors"),
-        make_weights.safetensors_bytes(make_weights.parameters(module)))
+    scale_weights(module, 0.5, scaled)
     check("Compiling model tiny_resnet" in build(consumer),
           "changed weights did not re-compile the model")
     check_programs(consumer, images_path, reference(module, images),

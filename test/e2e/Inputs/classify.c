@@ -2,18 +2,11 @@
  * spec/abi.md describes: create with the embedded weights, run with an
  * output the library allocates and one the caller allocates, and a rejected
  * input. Prints the logits, one per line, then the rejection. */
+#include "check_status.h"
 #include "mlp.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static int check(mithril_status status) {
-  if (!status)
-    return 0;
-  fprintf(stderr, "error: %s\n", mithril_status_message(status));
-  mithril_status_free(status);
-  return 1;
-}
 
 int main(void) {
   enum { BATCH = 2 };

@@ -3,20 +3,13 @@
  * code and reflection data stay apart; each runs on the same rows. Prints
  * whether the two agree, what each library's reflection says, and whether
  * the generic API on mlp8_info() gives mlp8_run's numbers. */
+#include "check_status.h"
 #include "mlp.h"
 #include "mlp8.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-
-static int check(mithril_status status) {
-  if (!status)
-    return 0;
-  fprintf(stderr, "error: %s\n", mithril_status_message(status));
-  mithril_status_free(status);
-  return 1;
-}
 
 int main(void) {
   enum { BATCH = MLP8_INPUT_DIM0, CLASSES = MLP8_LOGITS_DIM1 };
