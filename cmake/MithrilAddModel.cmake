@@ -98,6 +98,7 @@ function(mithril_add_model target)
     MITHRIL_HEADER "${header}"
     MITHRIL_WEIGHTS_FILE "${weights_file}")
   target_include_directories(${target} PUBLIC "$<BUILD_INTERFACE:${dir}>")
-  # The generated code calls libm (expf, tanhf, ...).
-  target_link_libraries(${target} PUBLIC ${runtime} m)
+  # The generated code calls libm (expf, tanhf, ...); as a flag, so that a
+  # target named `m` is not taken for it.
+  target_link_libraries(${target} PUBLIC ${runtime} -lm)
 endfunction()

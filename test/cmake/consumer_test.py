@@ -30,6 +30,14 @@ IMAGE_SHAPE = (3, 4, 4)
 CLASSES = 10
 
 
+def run_failing(args):
+    """Runs `args`, which must fail; its stdout and stderr."""
+    result = subprocess.run(args, capture_output=True, text=True)
+    if result.returncode == 0:
+        sys.exit("FAILED: succeeded: " + " ".join(args))
+    return result.stdout + result.stderr
+
+
 def run(args, **kwargs):
     """Runs `args`; its stdout, or the failure with its output."""
     result = subprocess.run(args, capture_output=True, text=True, **kwargs)
@@ -109,6 +117,47 @@ def build(consumer):
     return run([CMAKE, "--build", consumer])
 
 
+def project(folder, mithril_dir, body):
+    """A consumer project in `folder` whose CMakeLists.txt ends with `body`."""
+    os.makedirs(folder)
+    with open(os.path.join(folder, "CMakeLists.txt"), "w") as f:
+        f.write("cmake_minimum_required(VERSION 3.20)\nproject(p LANGUAGES C)\n"
+                "find_package(Mithril REQUIRED)\n" + body)
+    with open(os.path.join(folder, "main.c"), "w") as f:
+        f.write("int main(void) { return 0; }\n")
+    return [CMAKE, "-S", folder, "-B", os.path.join(folder, "build"), "-G",
+            "Ninja", "-DMithril_DIR=" + mithril_dir]
+
+
+def check_errors(mithril_dir, model_file):
+    """Wrong calls stop at configure time; a broken model at build time,
+    with mlc-compile's diagnostic and no output left behind."""
+    errors = os.path.join(WORK_DIR, "errors")
+    for case, body, message in [
+            ("name", "mithril_add_model(my-model MODEL %s)\n" % model_file,
+             "'my-model' is not a C identifier; give NAME <name>"),
+            ("arguments", "mithril_add_model(m MODEL %s SHAPE x=1)\n" % model_file,
+             "unknown arguments 'SHAPE;x=1'"),
+            ("model", "mithril_add_model(m)\n", "MODEL <file> is required")]:
+        output = run_failing(project(os.path.join(errors, case), mithril_dir, body))
+        # CMake wraps messages: compare words.
+        check(message in " ".join(output.split()), "%s: no '%s' in:\n%s" % (case, message, output))
+    broken = os.path.join(errors, "broken")
+    configure = project(broken, mithril_dir,
+                        "mithril_add_model(m MODEL broken.json)\n"
+                        "add_executable(app main.c)\n"
+                        "target_link_libraries(app PRIVATE m)\n")
+    with open(os.path.join(broken, "broken.json"), "w") as f:
+        f.write('{"format": "mithril-model",\n')
+    run(configure)
+    output = run_failing([CMAKE, "--build", os.path.join(broken, "build")])
+    check("broken.json:2:1: error: invalid JSON" in output,
+          "broken model: no diagnostic in:\n" + output)
+    model_dir = os.path.join(broken, "build", "mithril", "m")
+    check(os.listdir(model_dir) == [], "broken model: left %s" % os.listdir(model_dir))
+    print("wrong calls and a broken model: diagnosed")
+
+
 def main():
     shutil.rmtree(WORK_DIR, ignore_errors=True)
     os.makedirs(WORK_DIR)
@@ -159,6 +208,8 @@ def main():
           "changed weights did not re-compile the model")
     check_programs(consumer, images_path, reference(module, images),
                    "changed weights")
+
+    check_errors(os.path.join(moved, "lib", "cmake", "Mithril"), model_file)
 
     # pkg-config: the installed compiler and runtime, without CMake.
     pkg = os.path.join(WORK_DIR, "pkg-config")
