@@ -1,0 +1,58 @@
+"""Backends: where and how `mithril.compile` makes a model run."""
+from .errors import MithrilError
+
+_PRECISIONS = {"float32": "f32", "float16": "f16", "bfloat16": "bf16"}
+_CPU_TARGETS = ("host", "x86_64", "x86_64-avx2", "x86_64-avx512", "aarch64")
+
+
+class Backend:
+    """A compilation target; `compile_flags()` are mlc-compile's options."""
+
+    def compile_flags(self):
+        raise NotImplementedError
+
+
+class CPUBackend(Backend):
+    """This machine's CPU (`target="host"`) or a named x86-64/AArch64 level.
+    `threads`: threads per call (None: the runtime decides); `precision`:
+    float32, float16 or bfloat16 compute."""
+
+    def __init__(self, target="host", threads=None, precision="float32"):
+        if target not in _CPU_TARGETS:
+            raise MithrilError("CPUBackend: unknown target '%s' (one of %s)"
+                               % (target, ", ".join(_CPU_TARGETS)))
+        if threads is not None and (not isinstance(threads, int) or threads < 1):
+            raise MithrilError("CPUBackend: threads must be a positive int or None")
+        if precision not in _PRECISIONS:
+            raise MithrilError("CPUBackend: unknown precision '%s' (one of %s)"
+                               % (precision, ", ".join(_PRECISIONS)))
+        self.target, self.threads, self.precision = target, threads, precision
+
+    def compile_flags(self):
+        return ["--target=" + self.target,
+                "--precision=" + _PRECISIONS[self.precision]]
+
+    def __repr__(self):
+        return "CPUBackend(target=%r, threads=%r, precision=%r)" % (
+            self.target, self.threads, self.precision)
+
+
+class _Unsupported(Backend):
+    target = None
+
+    def __init__(self, **options):
+        self.options = options
+
+    def compile_flags(self):
+        raise MithrilError("%s is not yet supported: mlc-compile has no %s target "
+                           "yet; use CPUBackend" % (type(self).__name__, self.target))
+
+
+class CUDABackend(_Unsupported):
+    """NVIDIA GPUs (`arch="sm_80"`): not yet supported."""
+    target = "cuda"
+
+
+class CBackend(_Unsupported):
+    """Portable C: not yet supported."""
+    target = "c"

@@ -1,0 +1,606 @@
+"""Composable logical models: `Model` and one class per catalog op.
+
+    res_block = Model()
+    res_block |= Conv2d(64, 64)(output="conv1")
+    res_block += BatchNorm2d(64)(input="conv1", output="bn1")
+    ...
+    model = Model()
+    model |= Conv2d(3, 64)
+    model += res_block
+
+`model |= block` adds `block`, connecting only what is named; `model +=
+block` also chains: the block's first input takes the previous block's
+first output. Calling a block with ports (`Conv2d(64, 64)(output="conv1")`)
+names its connections; a key that nothing produces becomes an input of the
+model. A model used twice is two instances with their own parameters.
+`to_json()` writes the model file of spec/model-format.md; `from_json()`
+reads one.
+"""
+import json
+import os
+import re
+import sys
+
+from . import catalog
+from .errors import MithrilError
+
+__all__ = ["Model", "Operator"] + list(catalog.CATALOG)
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_DTYPES = ("f32", "f16", "bf16", "f64", "i64", "i32", "i8", "u8", "bool")
+
+
+class Connection:
+    """A block with named connections: what `block(port=key, ...)` gives."""
+
+    def __init__(self, block, connections):
+        self.block = block
+        self.connections = connections
+
+    def __call__(self, **connections):
+        merged = dict(self.connections)
+        merged.update(connections)
+        return Connection(self.block, merged)
+
+
+class Block:
+    """What can be added to a model: an op or a model."""
+
+    def __call__(self, **connections):
+        """This block with its ports connected to keys (`output="conv1"`)."""
+        return Connection(self, connections)
+
+    def input_ports(self):
+        raise NotImplementedError
+
+    def output_ports(self):
+        raise NotImplementedError
+
+
+class Operator(Block):
+    """One op of the catalog; subclasses are named after it (`Conv2d`)."""
+
+    spec = None
+
+    def __init__(self, *args, name=None, **kwargs):
+        spec = self.spec
+        names = spec.arg_names
+        if len(args) > len(names):
+            raise MithrilError("%s takes at most %d arguments (%s), got %d" % (
+                spec.name, len(names), ", ".join(names), len(args)))
+        given = dict(zip(names, args))
+        for key, value in kwargs.items():
+            if key not in names:
+                raise MithrilError("%s has no argument '%s'%s" % (
+                    spec.name, key, _expected(names)))
+            if key in given:
+                raise MithrilError("%s: argument '%s' given twice" % (spec.name, key))
+            given[key] = value
+        missing = [n for n, d in spec.args if d is catalog.REQUIRED and n not in given]
+        if missing:
+            raise MithrilError("%s needs %s" % (spec.name, ", ".join(
+                "'%s'" % m for m in missing)))
+        if name is not None and not _IDENTIFIER.match(name):
+            raise MithrilError("%s: name '%s' is not a C identifier" % (spec.name, name))
+        # Only what was given goes to the model file; None means the default.
+        self.args = {k: v for k, v in given.items() if v is not None}
+        self.name = name
+
+    def arg(self, name):
+        """The argument's value, given or default."""
+        return self.args.get(name, self.spec.default(name))
+
+    def input_ports(self):
+        return list(self.spec.ports)
+
+    def output_ports(self):
+        return ["output_0"] if self.spec.numbered_outputs else ["output"]
+
+    def accepts_output_port(self, port):
+        if self.spec.numbered_outputs:
+            return re.match(r"^output_\d+$", port) is not None
+        return port == "output"
+
+    def parameter_shapes(self):
+        return self.spec.parameter_shapes(self.args)
+
+    def __repr__(self):
+        args = ", ".join("%s=%r" % item for item in self.args.items())
+        return "%s(%s)" % (self.spec.name, args)
+
+
+def _make_op_class(spec):
+    doc = "The catalog op %s(%s): ports %s." % (
+        spec.name, ", ".join(n if d is catalog.REQUIRED else "%s=%r" % (n, d)
+                             for n, d in spec.args), ", ".join(spec.ports))
+    return type(spec.name, (Operator,), {"spec": spec, "__doc__": doc})
+
+
+for _spec in catalog.CATALOG.values():
+    globals()[_spec.name] = _make_op_class(_spec)
+
+
+def _expected(names):
+    return " (expected one of: %s)" % ", ".join(names) if names else " (it has none)"
+
+
+class _Node:
+    """A block added to a graph, with its connections resolved to keys."""
+
+    def __init__(self, block, name, inputs, outputs):
+        self.block = block
+        self.name = name          # explicit, or None
+        self.inputs = inputs      # port -> key, list of keys, or number
+        self.outputs = outputs    # port -> key
+
+
+class Model(Block):
+    """A graph of blocks, itself usable as a block."""
+
+    def __init__(self, name=None):
+        if name is not None and not _IDENTIFIER.match(name):
+            raise MithrilError("model name '%s' is not a C identifier" % name)
+        self.name = name
+        self.nodes = []
+        self.inputs = {}       # key -> {"shape": ..., "dtype": ...} or None
+        self.auto_keys = set()  # keys that no one named
+        self.explicit_outputs = None
+        self.weights = None    # a weights file named by a model file
+
+    # Composition.
+
+    def __ior__(self, block):
+        self.add(block, chain=False, _depth=2)
+        return self
+
+    def __iadd__(self, block):
+        self.add(block, chain=True, _depth=2)
+        return self
+
+    def add(self, block, chain=False, _depth=1, **connections):
+        """Adds `block` (an op, a model, or either with connections);
+        `chain` connects its first input to the previous block's first
+        output unless that input is named."""
+        if isinstance(block, Connection):
+            connections = dict(block.connections, **connections)
+            block = block.block
+        if not isinstance(block, Block):
+            raise MithrilError("cannot add %r to a model: expected an op or a Model"
+                               % (block,))
+        if block is self or (isinstance(block, Model) and self in block._all_blocks()):
+            raise MithrilError("a model cannot contain itself")
+        if isinstance(block, Model):
+            block._infer_name(sys._getframe(_depth))
+            if not block.nodes:
+                raise MithrilError("model '%s' is empty: add blocks to it first"
+                                   % block.block_name())
+        self._check_ports(block, connections)
+        node = _Node(block, getattr(block, "name", None) if isinstance(block, Operator)
+                     else None, {}, {})
+        self._check_name(node)
+        self._connect_inputs(node, connections, chain)
+        self._connect_outputs(node, connections)
+        self.nodes.append(node)
+        return self
+
+    def set_outputs(self, *keys):
+        """The model's outputs, in order (default: the last block's first
+        output, named `output` unless it was named)."""
+        for key in keys:
+            if key not in self._produced():
+                raise MithrilError("no block produces '%s'" % key)
+        self.explicit_outputs = list(keys)
+        return self
+
+    def set_shapes(self, **shapes):
+        """Types of inputs: `set_shapes(input=["N", 3, 32, 32])`, or with a
+        dtype, `input=(["N", 16], "i64")`."""
+        for key, value in shapes.items():
+            if key not in self.inputs:
+                raise MithrilError("model has no input '%s'%s" % (
+                    key, _expected(list(self.inputs))))
+            shape, dtype = (value if isinstance(value, tuple) else (value, "f32"))
+            self.inputs[key] = _tensor_type(key, shape, dtype)
+        return self
+
+    # What a block shows its parent.
+
+    def input_ports(self):
+        return list(self.inputs)
+
+    def output_ports(self):
+        return self.output_keys()
+
+    def accepts_output_port(self, port):
+        return port in self.output_keys()
+
+    def output_keys(self):
+        """The output keys, as the model file names them."""
+        if self.explicit_outputs:
+            return list(self.explicit_outputs)
+        return [self._public_key(self._canonical_output())]
+
+    def block_name(self):
+        return self.name or getattr(self, "_inferred_name", None) or "block"
+
+    # Resolution.
+
+    def _check_ports(self, block, connections):
+        inputs, kind = block.input_ports(), _describe(block)
+        for port, key in connections.items():
+            if port in inputs:
+                continue
+            if block.accepts_output_port(port):
+                if not isinstance(key, str):
+                    raise MithrilError("%s: output '%s' must be named by a string, got %r"
+                                       % (kind, port, key))
+                continue
+            raise MithrilError("%s has no port '%s'%s" % (
+                kind, port, _expected(inputs + block.output_ports())))
+
+    def _check_name(self, node):
+        if node.name is None:
+            return
+        for other in self.nodes:
+            if other.name == node.name:
+                raise MithrilError("two blocks are named '%s'" % node.name)
+
+    def _connect_inputs(self, node, connections, chain):
+        ports = node.block.input_ports()
+        optional = getattr(getattr(node.block, "spec", None), "optional_ports", ())
+        for i, port in enumerate(ports):
+            if port in connections:
+                node.inputs[port] = self._input_key(node, port, connections[port])
+            elif i == 0 and chain and self.nodes:
+                node.inputs[port] = self._first_output(self.nodes[-1])
+            elif i == 0 and not self.nodes and self.inputs:
+                node.inputs[port] = next(iter(self.inputs))
+            elif port not in optional:
+                node.inputs[port] = self._new_input(port)
+
+    def _input_key(self, node, port, key):
+        spec = getattr(node.block, "spec", None)
+        if spec is not None and port == spec.variadic_port:
+            if not isinstance(key, (list, tuple)) or not key:
+                raise MithrilError("%s: port '%s' takes a list of keys" % (
+                    _describe(node.block), port))
+            return [self._input_key(node, "%s[%d]" % (port, i), k)
+                    for i, k in enumerate(key)]
+        if isinstance(key, bool) or not isinstance(key, (str, int, float)):
+            raise MithrilError("%s: port '%s' takes a key or a number, got %r" % (
+                _describe(node.block), port, key))
+        if isinstance(key, str) and key not in self._produced():
+            self.inputs[key] = None
+        return key
+
+    def _new_input(self, port):
+        key, k = port, 1
+        while key in self._produced():
+            key, k = "%s_%d" % (port, k), k + 1
+        self.inputs[key] = None
+        return key
+
+    def _connect_outputs(self, node, connections):
+        block = node.block
+        produced = self._produced()
+        ports = [p for p in connections if p not in block.input_ports()]
+        for port in block.output_ports():
+            if port not in ports:
+                ports.append(port)
+        for port in ports:
+            if port in connections:
+                key = connections[port]
+                if key in produced:
+                    raise MithrilError("key '%s' is produced twice: by %s and by %s"
+                                       % (key, self._producer(key), _describe(block)))
+            else:
+                key, k = "_%s_%d" % (port, len(self.nodes)), 1
+                while key in produced:
+                    key, k = "_%s_%d_%d" % (port, len(self.nodes), k), k + 1
+                self.auto_keys.add(key)
+            node.outputs[port] = key
+            produced.add(key)
+
+    def _produced(self):
+        keys = set(self.inputs)
+        for node in self.nodes:
+            keys.update(node.outputs.values())
+        return keys
+
+    def _producer(self, key):
+        if key in self.inputs:
+            return "the model's input"
+        for node in self.nodes:
+            for port, k in node.outputs.items():
+                if k == key:
+                    return "%s (port '%s')" % (_describe(node.block), port)
+        return "?"
+
+    @staticmethod
+    def _first_output(node):
+        return next(iter(node.outputs.values()))
+
+    def _canonical_output(self):
+        if not self.nodes:
+            raise MithrilError("the model is empty")
+        return self._first_output(self.nodes[-1])
+
+    def _public_key(self, key):
+        """An auto key that is the model's output is named `output`."""
+        if key in self.auto_keys and key == self._canonical_output() \
+                and not self.explicit_outputs and "output" not in self._produced():
+            return "output"
+        return key
+
+    def _infer_name(self, frame):
+        """A model without a name takes that of the variable holding it in
+        the code that adds it (`model += res_block` names it res_block)."""
+        if self.name or getattr(self, "_inferred_name", None):
+            return
+        for scope in (frame.f_locals, frame.f_globals):
+            for var, value in scope.items():
+                if value is self and _IDENTIFIER.match(var) and not var.startswith("_"):
+                    self._inferred_name = var
+                    return
+
+    def _all_blocks(self):
+        """Every model used inside this one, at any depth."""
+        found = []
+        for node in self.nodes:
+            if isinstance(node.block, Model) and node.block not in found:
+                for inner in node.block._all_blocks() + [node.block]:
+                    if inner not in found:
+                        found.append(inner)
+        return found
+
+    # Parameters.
+
+    def node_names(self, block_names=None):
+        """Each node's name: its own, or `<op or block in snake_case>_<k>`."""
+        block_names = block_names or self._block_names()
+        counts, names = {}, []
+        for node in self.nodes:
+            if node.name:
+                names.append(node.name)
+                continue
+            base = (catalog.snake_case(node.block.spec.name)
+                    if isinstance(node.block, Operator) else block_names[id(node.block)])
+            names.append("%s_%d" % (base, counts.get(base, 0)))
+            counts[base] = counts.get(base, 0) + 1
+        return names
+
+    def parameter_shapes(self, _block_names=None):
+        """{name: shape} of every parameter, named as the model file does
+        (`res_block_1.conv1.weight`)."""
+        block_names = _block_names or self._block_names()
+        shapes = {}
+        for node, name in zip(self.nodes, self.node_names(block_names)):
+            inner = (node.block.parameter_shapes() if isinstance(node.block, Operator)
+                     else node.block.parameter_shapes(block_names))
+            for param, shape in inner.items():
+                shapes["%s.%s" % (name, param)] = shape
+        return shapes
+
+    def parameter_ops(self):
+        """{parameter name: the op that owns it}."""
+        block_names = self._block_names()
+        owners = {}
+
+        def walk(model, prefix):
+            for node, name in zip(model.nodes, model.node_names(block_names)):
+                if isinstance(node.block, Operator):
+                    for param in node.block.parameter_shapes():
+                        owners[prefix + name + "." + param] = node.block
+                else:
+                    walk(node.block, prefix + name + ".")
+        walk(self, "")
+        return owners
+
+    # Model files.
+
+    def _block_names(self):
+        """A distinct name for every model used as a block."""
+        names, used = {}, set()
+        for block in self._all_blocks():
+            base = block.block_name()
+            name, k = base, 1
+            while name in used:
+                name, k = "%s_%d" % (base, k), k + 1
+            used.add(name)
+            names[id(block)] = name
+        return names
+
+    def to_dict(self, shapes=None, name=None):
+        """The model file (spec/model-format.md) as a dict. `shapes` gives
+        input types (`{"input": ["N", 3, 32, 32]}` or `(shape, dtype)`);
+        an input without one takes the type its first user implies, when
+        it is a layer (Conv2d: `["N", C, "H", "W"]`)."""
+        model_name = name or self.name or "model"
+        if not _IDENTIFIER.match(model_name):
+            raise MithrilError("model name '%s' is not a C identifier" % model_name)
+        block_names = self._block_names()
+        document = {"format": "mithril-model", "version": 1, "name": model_name}
+        document["inputs"] = self._input_types(shapes or {}, top=True)
+        document["outputs"] = self.output_keys()
+        blocks = self._all_blocks()
+        if blocks:
+            document["blocks"] = {
+                block_names[id(b)]: b._graph(block_names) for b in blocks}
+        document["nodes"] = self._nodes_json(block_names)
+        if self.weights:
+            document["weights"] = self.weights
+        return document
+
+    def to_json(self, shapes=None, name=None, indent=1):
+        """The model file as JSON text."""
+        return json.dumps(self.to_dict(shapes, name), indent=indent)
+
+    def _graph(self, block_names):
+        return {"inputs": self._input_types({}, top=False),
+                "outputs": self.output_keys(),
+                "nodes": self._nodes_json(block_names)}
+
+    def _input_types(self, shapes, top):
+        unknown = [k for k in shapes if k not in self.inputs]
+        if unknown:
+            raise MithrilError("model has no input '%s'%s" % (
+                unknown[0], _expected(list(self.inputs))))
+        types = {}
+        for key, known in self.inputs.items():
+            if key in shapes:
+                value = shapes[key]
+                shape, dtype = value if isinstance(value, tuple) else (value, "f32")
+                types[key] = _tensor_type(key, shape, dtype)
+            elif known:
+                types[key] = known
+            elif top:
+                types[key] = self._implied_type(key)
+            else:
+                types[key] = {}
+        return types
+
+    def _implied_type(self, key):
+        for node in self.nodes:
+            for port, k in node.inputs.items():
+                if k == key:
+                    implied = _implied_input_type(node.block, port)
+                    if implied:
+                        return implied
+                    raise MithrilError(
+                        "input '%s' has no shape: give shapes={'%s': [...]} "
+                        "(dims are ints or symbols such as 'N')" % (key, key))
+        raise MithrilError("input '%s' is not used" % key)
+
+    def _nodes_json(self, block_names):
+        nodes = []
+        for node in self.nodes:
+            entry = ({"op": node.block.spec.name} if isinstance(node.block, Operator)
+                     else {"block": block_names[id(node.block)]})
+            if node.name:
+                entry["name"] = node.name
+            if isinstance(node.block, Operator) and node.block.args:
+                entry["args"] = {k: _json_value(v) for k, v in node.block.args.items()}
+            entry["inputs"] = {port: self._public_value(key)
+                               for port, key in node.inputs.items()}
+            entry["outputs"] = {port: self._public_key(key)
+                                for port, key in node.outputs.items()}
+            nodes.append(entry)
+        return nodes
+
+    def _public_value(self, key):
+        if isinstance(key, list):
+            return [self._public_value(k) for k in key]
+        return self._public_key(key) if isinstance(key, str) else key
+
+    @classmethod
+    def from_json(cls, source):
+        """A model from a model file: a path, JSON text, or a dict."""
+        base = os.getcwd()
+        if isinstance(source, dict):
+            document = source
+        elif isinstance(source, str) and source.lstrip().startswith("{"):
+            document = json.loads(source)
+        else:
+            with open(source) as f:
+                document = json.load(f)
+            base = os.path.dirname(os.path.abspath(source))
+        if document.get("format") != "mithril-model" or document.get("version") != 1:
+            raise MithrilError("not a model file of format mithril-model, version 1")
+        blocks = {}
+        definitions = document.get("blocks", {})
+
+        def block(name, stack=()):
+            if name in stack:
+                raise MithrilError("block '%s' uses itself" % name)
+            if name not in blocks:
+                if name not in definitions:
+                    raise MithrilError("no block '%s'" % name)
+                blocks[name] = _read_graph(Model(name), definitions[name],
+                                           lambda n: block(n, stack + (name,)))
+            return blocks[name]
+
+        model = _read_graph(Model(document["name"]), document, block)
+        for key, value in document["inputs"].items():
+            model.inputs[key] = _tensor_type(key, value["shape"], value.get("dtype", "f32"))
+        if "weights" in document:
+            model.weights = os.path.join(base, document["weights"])
+        return model
+
+    def __repr__(self):
+        return "Model(%s: %d blocks, inputs %s, outputs %s)" % (
+            self.block_name(), len(self.nodes), list(self.inputs), self.output_keys())
+
+
+def _read_graph(model, graph, block):
+    """Adds the nodes of a model file's graph to `model`."""
+    for key in graph.get("inputs", {}):
+        model.inputs[key] = None
+    nodes = graph.get("nodes", [])
+    for i, entry in enumerate(nodes):
+        if "op" in entry:
+            if entry["op"] not in catalog.CATALOG:
+                raise MithrilError("/nodes/%d: unknown op '%s'" % (i, entry["op"]))
+            op_class = globals()[entry["op"]]
+            child = op_class(name=entry.get("name"), **entry.get("args", {}))
+        else:
+            child = block(entry["block"])
+        connections = dict(entry.get("inputs", {}))
+        connections.update(entry.get("outputs", {}))
+        model.add(child, chain="inputs" not in entry, **connections)
+        if "name" in entry and isinstance(child, Model):
+            model.nodes[-1].name = entry["name"]
+    outputs = graph.get("outputs", [])
+    if outputs and outputs[0] not in model._produced() and model.nodes:
+        last = model.nodes[-1]
+        port = next(iter(last.outputs))
+        model.auto_keys.discard(last.outputs[port])
+        last.outputs[port] = outputs[0]
+    if outputs != model.output_keys():
+        model.set_outputs(*outputs)
+    return model
+
+
+def _tensor_type(key, shape, dtype):
+    if dtype not in _DTYPES:
+        raise MithrilError("input '%s': unknown dtype '%s' (one of %s)" % (
+            key, dtype, ", ".join(_DTYPES)))
+    dims = []
+    for dim in shape:
+        if dim is None:
+            dim = "N" if not dims else "D%d" % len(dims)
+        if isinstance(dim, bool) or not isinstance(dim, (int, str)) or \
+                (isinstance(dim, int) and dim < 0):
+            raise MithrilError("input '%s': dim %r is neither a size nor a symbol"
+                               % (key, dim))
+        dims.append(dim)
+    return {"shape": dims, "dtype": dtype}
+
+
+def _implied_input_type(block, port):
+    """The input type a layer implies for its first input, with symbols."""
+    if not isinstance(block, Operator) or port != block.input_ports()[0]:
+        return None
+    name, arg = block.spec.name, block.arg
+    if name in ("Conv2d", "BatchNorm2d"):
+        channels = arg("in_channels") if name == "Conv2d" else arg("num_features")
+        return {"shape": ["N", channels, "H", "W"], "dtype": "f32"}
+    if name in ("Conv1d", "BatchNorm1d"):
+        channels = arg("in_channels") if name == "Conv1d" else arg("num_features")
+        return {"shape": ["N", channels, "L"], "dtype": "f32"}
+    if name == "Linear":
+        return {"shape": ["N", arg("in_features")], "dtype": "f32"}
+    if name == "Embedding":
+        return {"shape": ["N", "T"], "dtype": "i64"}
+    return None
+
+
+def _json_value(value):
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def _describe(block):
+    if isinstance(block, Operator):
+        return "%s%s" % (block.spec.name, " '%s'" % block.name if block.name else "")
+    return "model '%s'" % block.block_name()

@@ -1,0 +1,159 @@
+"""Composing models: the model file written, read back, and the mistakes
+reported when a model is composed."""
+import json
+import os
+
+import pytest
+
+import mithril as ml
+from mithril.models import (Add, BatchNorm2d, Concat, Conv2d, Flatten, Linear,
+                            MatMul, Model, ReLU, Split)
+
+EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "examples")
+
+
+def residual_block():
+    block = Model()
+    block |= Conv2d(8, 8)(output="conv1")
+    block += ReLU()(input="conv1", output="relu1")
+    block += Add()(left="input", right="relu1", output="output")
+    return block
+
+
+def test_chaining_and_named_connections():
+    block = residual_block()
+    assert block.input_ports() == ["input"]
+    assert block.output_keys() == ["output"]
+    document = block.to_dict(shapes={"input": ["N", 8, 5, 5]}, name="block")
+    add = document["nodes"][2]
+    assert add["inputs"] == {"left": "input", "right": "relu1"}
+    assert document["nodes"][0]["inputs"] == {"input": "input"}
+
+
+def test_a_block_used_twice_is_two_instances():
+    res = residual_block()
+    model = Model()
+    model |= Conv2d(3, 8)
+    model += res
+    model += res
+    document = model.to_dict()
+    assert list(document["blocks"]) == ["res"]          # the variable's name
+    assert [n.get("block") for n in document["nodes"]] == [None, "res", "res"]
+    assert "res_1.conv2d_0.weight" in model.parameter_shapes()
+    assert document["inputs"] == {"input": {"shape": ["N", 3, "H", "W"], "dtype": "f32"}}
+    assert document["outputs"] == ["output"]
+
+
+def test_round_trip_through_the_model_file():
+    model = Model.from_json(os.path.join(EXAMPLES, "tiny_resnet.json"))
+    document = model.to_dict()
+    again = Model.from_json(json.dumps(document)).to_dict()
+    assert again == document
+    assert document["name"] == "tiny_resnet"
+    assert document["weights"].endswith("tiny_resnet.safetensors")
+    assert set(model.parameter_shapes()) == set(
+        ml.safetensors.load(os.path.join(EXAMPLES, "tiny_resnet.safetensors")))
+
+
+@pytest.mark.parametrize("example", ["mlp", "small_cnn", "gpt_block", "tiny_resnet"])
+def test_examples_read_and_compile_the_same(example):
+    """A model file read by from_json and written by to_json compiles to the
+    library the original compiles to (same signature, same outputs)."""
+    import numpy as np
+    path = os.path.join(EXAMPLES, example + ".json")
+    original = ml.compile(path)
+    rewritten = ml.compile(Model.from_json(Model.from_json(path).to_json()))
+    assert rewritten.parameter_shapes == original.parameter_shapes
+    assert rewritten.input_shapes == original.input_shapes
+    rng = np.random.default_rng(0)
+    inputs = {}
+    for name, dims in original.input_shapes.items():
+        shape = [d if isinstance(d, int) else 2 for d in dims]
+        inputs[name] = rng.standard_normal(shape).astype(np.float32)
+    a, b = original(**inputs), rewritten(**inputs)
+    for key in a:
+        np.testing.assert_array_equal(a[key], b[key])
+
+
+def test_unknown_port():
+    with pytest.raises(ml.MithrilError, match="Conv2d has no port 'inptu' "
+                       r"\(expected one of: input, output\)"):
+        Model().add(Conv2d(3, 8)(inptu="x"))
+
+
+def test_unknown_argument_and_missing_argument():
+    with pytest.raises(ml.MithrilError, match="Conv2d has no argument 'kernel'"):
+        Conv2d(3, 8, kernel=3)
+    with pytest.raises(ml.MithrilError, match="Linear needs 'out_features'"):
+        Linear(3)
+
+
+def test_a_key_produced_twice():
+    model = Model()
+    model |= Linear(4, 4)(output="hidden")
+    with pytest.raises(ml.MithrilError, match="key 'hidden' is produced twice: "
+                       "by Linear \\(port 'output'\\) and by ReLU"):
+        model += ReLU()(output="hidden")
+    with pytest.raises(ml.MithrilError, match="key 'input' is produced twice: "
+                       "by the model's input"):
+        model += ReLU()(output="input")
+
+
+def test_a_model_cannot_contain_itself():
+    model = residual_block()
+    with pytest.raises(ml.MithrilError, match="cannot contain itself"):
+        model += model
+
+
+def test_variadic_ports_and_numbered_outputs():
+    model = Model()
+    model |= Split(2, dim=1)(input="x", output_0="a", output_1="b")
+    model |= Concat(dim=1)(inputs=["b", "a"], output="y")
+    model |= MatMul()(left="y", right="w", output="z")
+    model.set_outputs("z")
+    document = model.to_dict(shapes={"x": [3, 4], "w": [4, 2]})
+    assert document["nodes"][1]["inputs"] == {"inputs": ["b", "a"]}
+    assert list(document["inputs"]) == ["x", "w"]
+    compiled = ml.compile(model, shapes={"x": [3, 4], "w": [4, 2]})
+    import numpy as np
+    x = np.arange(12, dtype=np.float32).reshape(3, 4)
+    w = np.ones((4, 2), np.float32)
+    out = compiled.evaluate({}, {"x": x, "w": w})["z"]
+    np.testing.assert_array_equal(out, np.concatenate([x[:, 2:], x[:, :2]], 1) @ w)
+
+
+def test_missing_shape_is_named():
+    model = Model()
+    model |= ReLU()
+    with pytest.raises(ml.MithrilError, match="input 'input' has no shape"):
+        model.to_json()
+
+
+def test_backends():
+    with pytest.raises(ml.MithrilError, match="CUDABackend is not yet supported"):
+        ml.compile(residual_block(), ml.CUDABackend(), shapes={"input": [1, 8, 2, 2]})
+    with pytest.raises(ml.MithrilError, match="CBackend is not yet supported"):
+        ml.compile(residual_block(), ml.CBackend(), shapes={"input": [1, 8, 2, 2]})
+    with pytest.raises(ml.MithrilError, match="unknown precision 'float8'"):
+        ml.CPUBackend(precision="float8")
+    with pytest.raises(ml.MithrilError, match="precision=f16 is not available yet"):
+        ml.compile(residual_block(), ml.CPUBackend(precision="float16"),
+                   shapes={"input": [1, 8, 2, 2]})
+
+
+def test_compiler_diagnostics_name_the_node():
+    model = Model()
+    model |= Conv2d(3, 8)
+    model += Flatten()
+    model += Linear(7, 2)           # 8*4*4 features arrive, not 7
+    with pytest.raises(ml.MithrilError, match="mlc-compile rejected the model"):
+        ml.compile(model, shapes={"input": [1, 3, 4, 4]})
+
+
+def test_cache_makes_recompiling_instant():
+    import time
+    shapes = {"input": [1, 8, 3, 3]}
+    ml.compile(residual_block(), shapes=shapes)
+    start = time.perf_counter()
+    ml.compile(residual_block(), shapes=shapes)
+    assert time.perf_counter() - start < 0.2
