@@ -189,6 +189,7 @@ class Model(Block):
         for key in keys:
             if key not in self._produced():
                 raise MithrilError("no block produces '%s'" % key)
+            _check_port_name(key, "output")
         self.explicit_outputs = list(keys)
         return self
 
@@ -270,6 +271,7 @@ class Model(Block):
             raise MithrilError("%s: port '%s' takes a key or a number, got %r" % (
                 _describe(node.block), port, key))
         if isinstance(key, str) and key not in self._produced():
+            _check_port_name(key, "input")
             self.inputs[key] = None
         return key
 
@@ -558,6 +560,13 @@ def _read_graph(model, graph, block):
     if outputs != model.output_keys():
         model.set_outputs(*outputs)
     return model
+
+
+def _check_port_name(key, kind):
+    """A model's inputs and outputs are C identifiers (they name ports)."""
+    if not _IDENTIFIER.match(key):
+        raise MithrilError("'%s' cannot be an %s of the model: not a C identifier"
+                           % (key, kind))
 
 
 def _tensor_type(key, shape, dtype):
