@@ -9,11 +9,13 @@ PyTorch reference of examples/make_weights.py. Then the model is changed,
 first its file (pointing at other weights), then those weights in place:
 each build re-compiles the model, and the programs follow the new
 reference. Last, a C program is built with pkg-config against the moved
-tree's runtime.
+tree's runtime, and the installed Python package compiles and runs the
+model.
 
 Usage: consumer_test.py BUILD_DIR SOURCE_DIR WORK_DIR CMAKE
 Exit status 0 when everything holds; the first failure is printed.
 """
+import json
 import os
 import shutil
 import subprocess
@@ -210,6 +212,23 @@ def main():
                    "changed weights")
 
     check_errors(os.path.join(moved, "lib", "cmake", "Mithril"), model_file)
+
+    # The installed Python package finds the moved tree's tools.
+    script = ("import json, numpy as np, mithril as ml\n"
+              "c = ml.compile(%r, shapes={'input': [3, 3, 4, 4]})\n"
+              "print(json.dumps(c(input=np.load(%r))['output'].tolist()))\n") % (
+                  model_file, os.path.join(WORK_DIR, "images.npy"))
+    np.save(os.path.join(WORK_DIR, "images.npy"), images)
+    env = dict(os.environ,
+               PYTHONPATH=os.path.join(moved, "lib", "python3", "dist-packages"),
+               MITHRIL_CACHE_DIR=os.path.join(WORK_DIR, "python-cache"))
+    env.pop("MITHRIL_COMPILER", None)
+    logits = np.array(json.loads(run([sys.executable, "-c", script], env=env)),
+                      np.float32)
+    expected = reference(module, images)
+    check(np.allclose(logits, expected, rtol=2e-4, atol=1e-5),
+          "the installed Python package: %s, expected %s" % (logits, expected))
+    print("installed Python package: matches PyTorch")
 
     # pkg-config: the installed compiler and runtime, without CMake.
     pkg = os.path.join(WORK_DIR, "pkg-config")
