@@ -21,7 +21,7 @@ import os
 import re
 import sys
 
-from . import catalog
+from . import catalog, shapes as shape_rules
 from .errors import MithrilError
 
 __all__ = ["Model", "Operator"] + list(catalog.CATALOG)
@@ -178,8 +178,15 @@ class Model(Block):
         node = _Node(block, getattr(block, "name", None) if isinstance(block, Operator)
                      else None, {}, {})
         self._check_name(node)
-        self._connect_inputs(node, connections, chain)
-        self._connect_outputs(node, connections)
+        saved = dict(self.inputs), set(self.auto_keys)
+        try:
+            self._connect_inputs(node, connections, chain)
+            self._connect_outputs(node, connections)
+            name = self.node_names(nodes=self.nodes + [node])[-1]
+            self._node_shapes(node, self.known_shapes(), name)
+        except MithrilError:
+            self.inputs, self.auto_keys = saved   # the model is left as it was
+            raise
         self.nodes.append(node)
         return self
 
@@ -202,7 +209,52 @@ class Model(Block):
                     key, _expected(list(self.inputs))))
             shape, dtype = (value if isinstance(value, tuple) else (value, "f32"))
             self.inputs[key] = _tensor_type(key, shape, dtype)
+        self.known_shapes()
         return self
+
+    # Shapes.
+
+    def known_shapes(self, input_types=None):
+        """{key: shape} as far as it is known (None for an unknown size or
+        rank), from the input types; raises MithrilError where a block
+        cannot fit."""
+        shapes = {}
+        for key, known in self.inputs.items():
+            known = (input_types or {}).get(key, known)
+            shapes[key] = None if not known else [
+                d if isinstance(d, int) else None for d in known["shape"]]
+        names = self.node_names()
+        for node, name in zip(self.nodes, names):
+            shapes.update(self._node_shapes(node, shapes, name))
+        return shapes
+
+    def _node_shapes(self, node, shapes, where):
+        """{key: shape} of what `node` produces."""
+        inputs = {}
+        for port, key in node.inputs.items():
+            if isinstance(key, str):
+                inputs[port] = shapes.get(key)
+            elif not isinstance(key, list):
+                inputs[port] = []           # a scalar constant
+        if isinstance(node.block, Operator):
+            outputs = shape_rules.infer(node.block, inputs, "%s '%s'" % (
+                node.block.spec.name, where))
+        else:
+            block = node.block
+            types = {k: None if inputs.get(k) is None else
+                     {"shape": ["?" if d is None else d for d in inputs[k]]}
+                     for k in block.inputs}
+            inner = block.known_shapes(types)
+            outputs = {port: inner.get(block._internal_key(port))
+                       for port in block.output_keys()}
+        return {key: outputs.get(port) for port, key in node.outputs.items()}
+
+    def _internal_key(self, public):
+        """The key inside this model of the output it shows as `public`."""
+        if public == "output" and not self.explicit_outputs and \
+                self._public_key(self._canonical_output()) == "output":
+            return self._canonical_output()
+        return public
 
     # What a block shows its parent.
 
@@ -357,11 +409,16 @@ class Model(Block):
 
     # Parameters.
 
-    def node_names(self, block_names=None):
+    def node_names(self, block_names=None, nodes=None):
         """Each node's name: its own, or `<op or block in snake_case>_<k>`."""
-        block_names = block_names or self._block_names()
+        nodes = self.nodes if nodes is None else nodes
+        if block_names is None:
+            block_names = self._block_names()
+            for node in nodes:
+                if isinstance(node.block, Model) and id(node.block) not in block_names:
+                    block_names[id(node.block)] = node.block.block_name()
         counts, names = {}, []
-        for node in self.nodes:
+        for node in nodes:
             if node.name:
                 names.append(node.name)
                 continue
@@ -423,6 +480,7 @@ class Model(Block):
         block_names = self._block_names()
         document = {"format": "mithril-model", "version": 1, "name": model_name}
         document["inputs"] = self._input_types(shapes or {}, top=True)
+        self.known_shapes(document["inputs"])
         document["outputs"] = self.output_keys()
         blocks = self._all_blocks()
         if blocks:

@@ -6,8 +6,8 @@ import os
 import pytest
 
 import mithril as ml
-from mithril.models import (Add, BatchNorm2d, Concat, Conv2d, Flatten, Linear,
-                            MatMul, Model, ReLU, Split)
+from mithril.models import (Add, Concat, Conv2d, Flatten, Linear, MatMul, Model,
+                            ReLU, Reshape, Split)
 
 EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "examples")
 
@@ -141,13 +141,45 @@ def test_backends():
                    shapes={"input": [1, 8, 2, 2]})
 
 
-def test_compiler_diagnostics_name_the_node():
+def test_shapes_that_cannot_fit_are_refused_when_added():
+    model = Model()
+    model |= Conv2d(3, 64)
+    with pytest.raises(ml.MithrilError, match=r"Conv2d 'conv2d_1': input 'input' has "
+                       r"shape \[\?, 64, \?, \?\], but in_channels is 32"):
+        model += Conv2d(32, 8)
+    assert len(model.nodes) == 1 and list(model.inputs) == ["input"]
+    # Inside a block: the block's node is named.
+    with pytest.raises(ml.MithrilError, match=r"Conv2d 'conv2d_0': input 'input' has "
+                       r"shape \[\?, 64, \?, \?\], but in_channels is 8"):
+        model += residual_block()
+
+
+def test_shapes_given_later_are_checked():
+    model = Model()
+    model |= Linear(4, 2)
+    with pytest.raises(ml.MithrilError, match=r"Linear 'linear_0': input 'input' has "
+                       r"shape \[3, 5\], but in_features is 4"):
+        model.set_shapes(input=[3, 5])
+    model = Model()
+    model |= Add()(left="a", right="b", output="c")
+    with pytest.raises(ml.MithrilError, match=r"'left' \[3, 4\] and 'right' \[5\] "
+                       "do not broadcast"):
+        model.to_json(shapes={"a": [3, 4], "b": [5]})
     model = Model()
     model |= Conv2d(3, 8)
     model += Flatten()
     model += Linear(7, 2)           # 8*4*4 features arrive, not 7
-    with pytest.raises(ml.MithrilError, match="mlc-compile rejected the model"):
+    with pytest.raises(ml.MithrilError, match=r"Linear 'linear_0': input 'input' has "
+                       r"shape \[1, 128\], but in_features is 7"):
         ml.compile(model, shapes={"input": [1, 3, 4, 4]})
+
+
+def test_compiler_diagnostics_come_back():
+    model = Model()
+    model |= Reshape([5, 5])         # 8 values cannot take that shape
+    with pytest.raises(ml.MithrilError, match="mlc-compile rejected the model:\n"
+                       "model.json:.*reshape"):
+        ml.compile(model, shapes={"input": [2, 4]})
 
 
 def test_cache_makes_recompiling_instant():
