@@ -88,7 +88,7 @@ def compile(model, backend=None, shapes=None, jit=True,
     document.pop("weights", None)
     library_path = _build(document, flags)
 
-    compiler, runtime_path = find_tools()
+    _, runtime_path = find_tools()
     if runtime_path not in _runtimes:
         _runtimes[runtime_path] = runtime.Runtime(runtime_path)
     compiled = CompiledModel(runtime.Library(_runtimes[runtime_path], library_path),
