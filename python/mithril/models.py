@@ -532,20 +532,61 @@ class Model(Block):
         raise MithrilError("input '%s' is not used" % key)
 
     def _nodes_json(self, block_names):
+        """The nodes, written as the user would: `inputs` left out where
+        chaining gives them, `outputs` where no one names the keys."""
+        chained = self._chained_nodes()
+        uses = self._key_uses(chained)
         nodes = []
-        for node in self.nodes:
+        for i, node in enumerate(self.nodes):
             entry = ({"op": node.block.spec.name} if isinstance(node.block, Operator)
                      else {"block": block_names[id(node.block)]})
             if node.name:
                 entry["name"] = node.name
             if isinstance(node.block, Operator) and node.block.args:
                 entry["args"] = {k: _json_value(v) for k, v in node.block.args.items()}
-            entry["inputs"] = {port: self._public_value(key)
-                               for port, key in node.inputs.items()}
-            entry["outputs"] = {port: self._public_key(key)
-                                for port, key in node.outputs.items()}
+            if i not in chained:
+                entry["inputs"] = {port: self._public_value(key)
+                                   for port, key in node.inputs.items()}
+            if any(uses.get(key) for key in node.outputs.values()) or \
+                    any(key not in self.auto_keys for key in node.outputs.values()):
+                entry["outputs"] = {port: self._public_key(key)
+                                    for port, key in node.outputs.items()}
             nodes.append(entry)
         return nodes
+
+    def _chained_nodes(self):
+        """Indices of the nodes whose only input is what chaining gives: the
+        previous node's first output (the model's first input for the
+        first node)."""
+        chained = set()
+        for i, node in enumerate(self.nodes):
+            if len(node.inputs) != 1:
+                continue
+            key = next(iter(node.inputs.values()))
+            previous = (self._first_output(self.nodes[i - 1]) if i > 0
+                        else next(iter(self.inputs), None))
+            if key == previous and next(iter(node.inputs)) == node.block.input_ports()[0]:
+                chained.add(i)
+        return chained
+
+    def _key_uses(self, chained):
+        """{auto key: whether the file must name it}: it is read by a node
+        that is not chained to it, or is an output the last-node rule does
+        not give."""
+        uses = {}
+        for i, node in enumerate(self.nodes):
+            if i in chained:
+                continue
+            for key in node.inputs.values():
+                for k in (key if isinstance(key, list) else [key]):
+                    if k in self.auto_keys:
+                        uses[k] = True
+        for key in self.output_keys():
+            internal = self._internal_key(key)
+            if internal in self.auto_keys and (
+                    internal != self._canonical_output() or key != self.output_keys()[0]):
+                uses[internal] = True
+        return uses
 
     def _public_value(self, key):
         if isinstance(key, list):

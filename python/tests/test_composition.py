@@ -27,7 +27,27 @@ def test_chaining_and_named_connections():
     document = block.to_dict(shapes={"input": ["N", 8, 5, 5]}, name="block")
     add = document["nodes"][2]
     assert add["inputs"] == {"left": "input", "right": "relu1"}
-    assert document["nodes"][0]["inputs"] == {"input": "input"}
+    # What chaining gives is left out, as a user would write the file.
+    assert "inputs" not in document["nodes"][0]
+    assert "inputs" not in document["nodes"][1]
+    assert document["nodes"][0]["outputs"] == {"output": "conv1"}
+
+
+def test_written_as_the_spec_writes_it():
+    model = Model()
+    model |= Conv2d(3, 8)
+    model += ReLU()
+    model += Flatten()
+    assert model.to_dict()["nodes"] == [
+        {"op": "Conv2d", "args": {"in_channels": 3, "out_channels": 8}},
+        {"op": "ReLU"}, {"op": "Flatten"}]
+    branch = Model()
+    branch |= Linear(4, 4)
+    branch |= ReLU()(input="input", output="side")   # reads the input again
+    branch |= Add()(left="side", right=branch.nodes[0].outputs["output"])
+    document = branch.to_dict()
+    key = document["nodes"][0]["outputs"]["output"]  # read by Add: named
+    assert document["nodes"][2]["inputs"] == {"left": "side", "right": key}
 
 
 def test_a_block_used_twice_is_two_instances():
