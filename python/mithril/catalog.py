@@ -184,6 +184,62 @@ CATALOG = {spec.name: spec for spec in [
 ]}
 
 
+# What each argument takes, checked when an op is made (the compiler checks
+# values again): "int", "positive" (> 0), "ints" (an int or a list of
+# them), "sizes" (positive ints), "number", "bool", "str", "dims" (a list of
+# ints and symbols), "optional_ints" (None, an int or a list).
+ARG_KINDS = {
+    "in_features": "positive", "out_features": "positive", "in_channels": "positive",
+    "out_channels": "positive", "num_embeddings": "positive",
+    "embedding_dim": "positive", "num_features": "positive", "num_groups": "positive",
+    "num_channels": "positive", "embed_dim": "positive", "num_heads": "positive",
+    "groups": "positive", "split_size": "positive", "step": "positive",
+    "kernel_size": "sizes", "stride": "sizes", "dilation": "sizes",
+    "output_size": "sizes", "normalized_shape": "sizes",
+    "padding": "padding", "pad": "ints", "dims": "ints", "shape": "dims",
+    "dim0": "int", "dim1": "int", "start": "int", "end": "int",
+    "start_dim": "int", "end_dim": "int", "correction": "int",
+    "eps": "number", "negative_slope": "number", "p": "number", "value": "number",
+    "scale": "number",
+    "bias": "bool", "elementwise_affine": "bool", "keepdim": "bool", "is_causal": "bool",
+    "approximate": "str", "reduction": "str", "dtype": "str",
+    "dim": "optional_ints",
+}
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _ints(value, check):
+    values = value if isinstance(value, (list, tuple)) else [value]
+    return isinstance(value, (list, tuple, int)) and not isinstance(value, bool) \
+        and all(_is_int(v) and check(v) for v in values)
+
+
+def arg_fits(name, value):
+    """Whether `value` is of the kind argument `name` takes."""
+    kind = ARG_KINDS.get(name)
+    if kind in ("int", "optional_ints"):
+        return _ints(value, lambda v: True) if kind == "optional_ints" else _is_int(value)
+    if kind == "positive":
+        return _is_int(value) and value > 0
+    if kind in ("sizes", "ints"):
+        return _ints(value, (lambda v: v > 0) if kind == "sizes" else (lambda v: True))
+    if kind == "padding":
+        return value in ("same", "valid") or _ints(value, lambda v: v >= 0)
+    if kind == "dims":
+        return isinstance(value, (list, tuple)) and all(
+            isinstance(v, str) or _is_int(v) for v in value)
+    if kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind == "str":
+        return isinstance(value, str)
+    return True
+
+
 def snake_case(name):
     """The model format's snake_case: `BatchNorm2d` -> `batch_norm2d`."""
     out = []

@@ -76,7 +76,12 @@ class Operator(Block):
             if key in given:
                 raise MithrilError("%s: argument '%s' given twice" % (spec.name, key))
             given[key] = value
-        missing = [n for n, d in spec.args if d is catalog.REQUIRED and n not in given]
+        for key, value in given.items():
+            if value is not None and not catalog.arg_fits(key, value):
+                raise MithrilError("%s: argument '%s' cannot be %s" % (
+                    spec.name, key, json.dumps(value) if _jsonable(value) else repr(value)))
+        missing = [n for n, d in spec.args
+                   if d is catalog.REQUIRED and given.get(n) is None]
         if missing:
             raise MithrilError("%s needs %s" % (spec.name, ", ".join(
                 "'%s'" % m for m in missing)))
@@ -194,7 +199,7 @@ class Model(Block):
         """The model's outputs, in order (default: the last block's first
         output, named `output` unless it was named)."""
         for key in keys:
-            if key not in self._produced():
+            if not isinstance(key, str) or key not in self._produced():
                 raise MithrilError("no block produces '%s'" % key)
             _check_port_name(key, "output")
         self.explicit_outputs = list(keys)
@@ -595,36 +600,51 @@ class Model(Block):
 
     @classmethod
     def from_json(cls, source):
-        """A model from a model file: a path, JSON text, or a dict."""
+        """A model from a model file: a path, JSON text, or a dict. A file
+        that breaks the format is a MithrilError naming the JSON path."""
         base = os.getcwd()
         if isinstance(source, dict):
             document = source
-        elif isinstance(source, str) and source.lstrip().startswith("{"):
-            document = json.loads(source)
         else:
-            with open(source) as f:
-                document = json.load(f)
-            base = os.path.dirname(os.path.abspath(source))
-        if document.get("format") != "mithril-model" or document.get("version") != 1:
+            text = source
+            if not (isinstance(source, str) and source.lstrip()[:1] in ("{", "[")):
+                try:
+                    with open(source) as f:
+                        text = f.read()
+                except OSError as error:
+                    raise MithrilError("cannot read %s: %s" % (source, error.strerror))
+                base = os.path.dirname(os.path.abspath(source))
+            try:
+                document = json.loads(text)
+            except ValueError as error:
+                raise MithrilError("invalid JSON: %s" % error)
+        if not isinstance(document, dict) or document.get("format") != "mithril-model" \
+                or document.get("version") != 1:
             raise MithrilError("not a model file of format mithril-model, version 1")
+        definitions = _field(document, "blocks", dict, "", {})
         blocks = {}
-        definitions = document.get("blocks", {})
 
-        def block(name, stack=()):
+        def block(name, path, stack=()):
+            if not isinstance(name, str):
+                raise MithrilError("%s: expected a block's name, got %s" % (
+                    path, json.dumps(name)))
             if name in stack:
-                raise MithrilError("block '%s' uses itself" % name)
+                raise MithrilError("%s: block '%s' uses itself" % (path, name))
             if name not in blocks:
                 if name not in definitions:
-                    raise MithrilError("no block '%s'" % name)
-                blocks[name] = _read_graph(Model(name), definitions[name],
-                                           lambda n: block(n, stack + (name,)))
+                    raise MithrilError("%s: no block %r" % (path, name))
+                graph = _field(definitions, name, dict, "/blocks")
+                blocks[name] = _read_graph(
+                    Model(name), graph, "/blocks/" + name,
+                    lambda n, p: block(n, p, stack + (name,)), top=False)
             return blocks[name]
 
-        model = _read_graph(Model(document["name"]), document, block)
-        for key, value in document["inputs"].items():
-            model.inputs[key] = _tensor_type(key, value["shape"], value.get("dtype", "f32"))
+        name = _field(document, "name", str, "")
+        if not _IDENTIFIER.match(name):
+            raise MithrilError("/name: '%s' is not a C identifier" % name)
+        model = _read_graph(Model(name), document, "", block, top=True)
         if "weights" in document:
-            model.weights = os.path.join(base, document["weights"])
+            model.weights = os.path.join(base, _field(document, "weights", str, ""))
         return model
 
     def __repr__(self):
@@ -632,25 +652,48 @@ class Model(Block):
             self.block_name(), len(self.nodes), list(self.inputs), self.output_keys())
 
 
-def _read_graph(model, graph, block):
-    """Adds the nodes of a model file's graph to `model`."""
-    for key in graph.get("inputs", {}):
+_MISSING = object()
+
+
+def _field(container, key, kind, path, default=_MISSING):
+    """`container[key]`, which must be a `kind`; errors name the path."""
+    if key not in container:
+        if default is _MISSING:
+            raise MithrilError("%s: missing '%s'" % (path or "/", key))
+        return default
+    value = container[key]
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise MithrilError("%s/%s: expected %s, got %s" % (
+            path, key, {dict: "an object", list: "an array", str: "a string"}.get(
+                kind, kind.__name__), json.dumps(value)[:60]))
+    return value
+
+
+def _read_graph(model, graph, path, block, top):
+    """Adds the nodes of a model file's graph (at JSON `path`) to `model`."""
+    for key, value in _field(graph, "inputs", dict, path).items():
+        if not isinstance(value, dict):
+            raise MithrilError("%s/inputs/%s: expected a tensor type" % (path, key))
+        _check_port_name(key, "input")
         model.inputs[key] = None
-    nodes = graph.get("nodes", [])
-    for i, entry in enumerate(nodes):
-        if "op" in entry:
-            if entry["op"] not in catalog.CATALOG:
-                raise MithrilError("/nodes/%d: unknown op '%s'" % (i, entry["op"]))
-            op_class = globals()[entry["op"]]
-            child = op_class(name=entry.get("name"), **entry.get("args", {}))
-        else:
-            child = block(entry["block"])
-        connections = dict(entry.get("inputs", {}))
-        connections.update(entry.get("outputs", {}))
-        model.add(child, chain="inputs" not in entry, **connections)
-        if "name" in entry and isinstance(child, Model):
-            model.nodes[-1].name = entry["name"]
-    outputs = graph.get("outputs", [])
+        if top or value:
+            shape = _field(value, "shape", list, "%s/inputs/%s" % (path, key))
+            model.inputs[key] = _tensor_type(key, shape, value.get("dtype", "f32"))
+    outputs = _field(graph, "outputs", list, path)
+    for i, key in enumerate(outputs):
+        if not isinstance(key, str):
+            raise MithrilError("%s/outputs/%d: expected a key, got %s" % (
+                path, i, json.dumps(key)))
+    for i, entry in enumerate(_field(graph, "nodes", list, path)):
+        where = "%s/nodes/%d" % (path, i)
+        if not isinstance(entry, dict):
+            raise MithrilError("%s: expected an object" % where)
+        try:
+            _read_node(model, entry, where, block)
+        except MithrilError as error:
+            message = str(error)
+            raise MithrilError(message if message.startswith("/") else
+                               "%s: %s" % (where, message))
     if outputs and outputs[0] not in model._produced() and model.nodes:
         last = model.nodes[-1]
         port = next(iter(last.outputs))
@@ -659,6 +702,24 @@ def _read_graph(model, graph, block):
     if outputs != model.output_keys():
         model.set_outputs(*outputs)
     return model
+
+
+def _read_node(model, entry, where, block):
+    if "op" in entry:
+        op = _field(entry, "op", str, where)
+        if op not in catalog.CATALOG:
+            raise MithrilError("unknown op '%s'" % op)
+        child = globals()[op](name=_field(entry, "name", str, where, None),
+                              **_field(entry, "args", dict, where, {}))
+    elif "block" in entry:
+        child = block(entry["block"], where + "/block")
+    else:
+        raise MithrilError("a node has an 'op' or a 'block'")
+    connections = dict(_field(entry, "inputs", dict, where, {}))
+    connections.update(_field(entry, "outputs", dict, where, {}))
+    model.add(child, chain="inputs" not in entry, **connections)
+    if "name" in entry and isinstance(child, Model):
+        model.nodes[-1].name = _field(entry, "name", str, where)
 
 
 def _check_port_name(key, kind):
@@ -700,6 +761,14 @@ def _implied_input_type(block, port):
     if name == "Embedding":
         return {"shape": ["N", "T"], "dtype": "i64"}
     return None
+
+
+def _jsonable(value):
+    try:
+        json.dumps(value)
+        return True
+    except (TypeError, ValueError):
+        return False
 
 
 def _json_value(value):

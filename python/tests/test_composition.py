@@ -209,3 +209,68 @@ def test_cache_makes_recompiling_instant():
     start = time.perf_counter()
     ml.compile(residual_block(), shapes=shapes)
     assert time.perf_counter() - start < 0.2
+
+
+@pytest.mark.parametrize("text, message", [
+    ('{"format": "mithril-model", "version": 2}', "not a model file"),
+    ('{"format": "mithril-model", "version": 1', "invalid JSON"),
+    ('[1]', "not a model file"),
+    ('{"format": "mithril-model", "version": 1, "name": "m", "inputs": {}, '
+     '"outputs": []}', "/: missing 'nodes'"),
+    ('{"format": "mithril-model", "version": 1, "name": "m", "inputs": [], '
+     '"outputs": [], "nodes": []}', "/inputs: expected an object"),
+    ('{"format": "mithril-model", "version": 1, "name": "m", '
+     '"inputs": {"x": {"shape": [2]}}, "outputs": ["y"], '
+     '"nodes": [{"op": "Relu"}]}', "/nodes/0: unknown op 'Relu'"),
+    ('{"format": "mithril-model", "version": 1, "name": "m", '
+     '"inputs": {"x": {"shape": [2]}}, "outputs": ["y"], '
+     '"nodes": [{"op": "Linear", "args": {"in_features": 2}}]}',
+     "/nodes/0: Linear needs 'out_features'"),
+    ('{"format": "mithril-model", "version": 1, "name": "m", '
+     '"inputs": {"x": {"shape": [2]}}, "outputs": ["y"], '
+     '"nodes": [{"block": "b"}]}', "/nodes/0/block: no block 'b'"),
+    ('{"format": "mithril-model", "version": 1, "name": "m", '
+     '"inputs": {"x": {"shape": [2, 3]}}, "outputs": ["y"], '
+     '"nodes": [{"op": "Linear", "args": {"in_features": 2, "out_features": 2}}]}',
+     r"/nodes/0: Linear 'linear_0': input 'input' has shape \[2, 3\]"),
+])
+def test_malformed_model_files(text, message):
+    with pytest.raises(ml.MithrilError, match=message):
+        Model.from_json(text)
+
+
+def test_mutated_model_files_raise_only_mithril_errors():
+    """Seeded mutations of the example files (values replaced, keys
+    dropped) are read or refused with a MithrilError, never another
+    exception."""
+    import copy
+    import random
+    documents = []
+    for name in ("tiny_resnet", "gpt_block", "small_cnn", "mlp"):
+        with open(os.path.join(EXAMPLES, name + ".json")) as f:
+            documents.append(json.load(f))
+    rng = random.Random(2)
+    values = [None, 0, 1, -1, "x", [], {}, [1, "a"], {"a": 1}, True, 2.5,
+              "input", "output", [0], [3, 3], "same"]
+
+    def mutate(document):
+        document = copy.deepcopy(document)
+        for _ in range(rng.randint(1, 3)):
+            here = document
+            while isinstance(here, (dict, list)) and here:
+                key = rng.choice(list(here) if isinstance(here, dict)
+                                 else range(len(here)))
+                if rng.random() < 0.3 or not isinstance(here[key], (dict, list)):
+                    if isinstance(here, dict) and rng.random() < 0.3:
+                        del here[key]
+                    else:
+                        here[key] = copy.deepcopy(rng.choice(values))
+                    break
+                here = here[key]
+        return document
+
+    for _ in range(1500):
+        try:
+            Model.from_json(mutate(rng.choice(documents))).to_dict()
+        except ml.MithrilError:
+            pass
