@@ -202,6 +202,9 @@ class CompiledModel:
     def evaluate(self, params, data=None, **inputs):
         """The outputs for `params` on the inputs (`data` as a dict, or as
         keywords)."""
+        if data is not None and not isinstance(data, dict):
+            raise MithrilError("data is a dict {input: array}, got %s"
+                               % type(data).__name__)
         inputs = dict(data or {}, **inputs)
         return self._run(self._checked_params(params), inputs)
 
@@ -213,6 +216,9 @@ class CompiledModel:
         return self._params
 
     def _checked_params(self, params):
+        if not isinstance(params, dict):
+            raise MithrilError("parameters are a dict {name: array}, got %s"
+                               % type(params).__name__)
         expected = {p["name"]: p for p in self._entry["parameters"]}
         missing = [n for n in expected if n not in params]
         unknown = [n for n in params if n not in expected]

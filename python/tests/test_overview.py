@@ -107,3 +107,22 @@ def test_rejected_inputs_and_params():
     params.pop("linear_0.bias")
     with pytest.raises(ml.MithrilError, match="missing parameter 'linear_0.bias'"):
         compiled.evaluate(params, {"input": np.zeros((1, 3, 4, 4), np.float32)})
+
+
+@pytest.mark.parametrize("params, data, message", [
+    ([1, 2], {}, "parameters are a dict"),
+    ("ok", {"input": 1}, "parameters are a dict"),
+    (None, [1], "data is a dict"),
+    ("random", {"input": "text"}, "input 'input' is <U4, expected f32"),
+    ("random", {"input": [[object()]]}, "input 'input' is object, expected f32"),
+    ("bad-shape", {"input": np.zeros((1, 3, 4, 4), np.float32)},
+     r"parameter 'conv2d_0.weight' has shape \[2\], expected \[64, 3, 3, 3\]"),
+])
+def test_wrong_arguments_are_refused(params, data, message):
+    compiled = ml.compile(overview_model(), shapes={"input": ["N", 3, 4, 4]})
+    if params in ("random", "bad-shape", None):
+        params = compiled.randomize_params()
+        if message.startswith("parameter "):
+            params["conv2d_0.weight"] = np.zeros(2, np.float32)
+    with pytest.raises(ml.MithrilError, match=message):
+        compiled.evaluate(params, data)
