@@ -13,6 +13,9 @@ packages=(
   nlohmann-json3-dev libgtest-dev
   # Tests: the lit runner's Python, and the PyTorch reference.
   python3-numpy python3-torch python3-pytest
+  # Benchmarks: torchvision's ResNet-18, and OpenBLAS under NumPy (the
+  # reference BLAS is the default otherwise), as the peers.
+  python3-torchvision libopenblas0-pthread
 )
 
 missing=()

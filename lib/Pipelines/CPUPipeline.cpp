@@ -39,24 +39,37 @@ std::string shapesPipeline(const PipelineOptions &options) {
 /// elementwise generics.
 constexpr llvm::StringLiteral kLinalgPipeline =
     "convert-mithril-to-linalg,convert-mithril-models-to-functions,"
-    "mithril-record-signature,canonicalize,linalg-fuse-elementwise-ops,cse";
+    "mithril-record-signature,canonicalize,mithril-fuse-elementwise,cse";
 
-/// One-shot bufferization across function boundaries (plain strided
-/// layouts at the boundary, as a C caller passes buffers), deallocation
-/// (which clones what a function returns but does not own, e.g. an input
-/// returned as an output), and loops.
-constexpr llvm::StringLiteral kBufferizePipeline =
-    "one-shot-bufferize{bufferize-function-boundaries "
-    "function-boundary-type-conversion=identity-layout-map},"
-    "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
-    "convert-linalg-to-loops,canonicalize";
+/// Matmuls tiled and vectorised for the target's registers, one-shot bufferization across function boundaries
+/// (plain strided layouts at the boundary, as a C caller passes buffers),
+/// register accumulators hoisted out of the K loops, deallocation (which
+/// clones what a function returns but does not own, e.g. an input returned
+/// as an output), and loops for the rest.
+std::string bufferizePipeline(const PipelineOptions &options) {
+  // Two vectors of columns; as many rows as leave registers for operands.
+  int lanes = options.vectorBits / 32;
+  int rows = options.vectorBits >= 512 ? 8 : options.vectorBits >= 256 ? 6 : 4;
+  std::string registerTile =
+      std::to_string(rows) + "," + std::to_string(2 * lanes);
+  return "func.func(mithril-vectorize-contractions{register-tile=" +
+         registerTile +
+         "}),canonicalize,cse,"
+         "one-shot-bufferize{bufferize-function-boundaries "
+         "function-boundary-type-conversion=identity-layout-map},"
+         "func.func(mithril-hoist-vector-transfers),canonicalize,"
+         "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
+         "convert-linalg-to-loops,canonicalize";
+}
 
 /// Everything to the LLVM dialect, then the library's C interface. `rsqrt`
 /// is expanded first: libm has no rsqrtf. Strided metadata is expanded
 /// before affine is lowered, since the expansion creates affine ops.
 std::string llvmPipeline(const PipelineOptions &options) {
-  return "math-expand-ops{ops=rsqrt},convert-math-to-llvm,convert-math-to-libm,"
+  return "convert-vector-to-scf{full-unroll=true},"
+         "math-expand-ops{ops=rsqrt},convert-math-to-llvm,convert-math-to-libm,"
          "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+         "convert-vector-to-llvm,convert-ub-to-llvm,"
          "finalize-memref-to-llvm,convert-arith-to-llvm,convert-cf-to-llvm,"
          "convert-func-to-llvm,reconcile-unrealized-casts,"
          "mithril-emit-library-abi{weights=" +
@@ -72,7 +85,7 @@ std::string phasePipeline(Phase phase, const PipelineOptions &options) {
   case Phase::Linalg:
     return kLinalgPipeline.str();
   case Phase::Bufferize:
-    return kBufferizePipeline.str();
+    return bufferizePipeline(options);
   case Phase::LLVM:
     return llvmPipeline(options);
   }

@@ -162,10 +162,13 @@ class Model(Block):
         self.add(block, chain=True, _depth=2)
         return self
 
-    def add(self, block, chain=False, _depth=1, **connections):
+    def add(self, block, chain=False, name=None, _depth=1, **connections):
         """Adds `block` (an op, a model, or either with connections);
         `chain` connects its first input to the previous block's first
-        output unless that input is named."""
+        output unless that input is named; `name` names the node (its
+        parameters are `<name>.<parameter>`)."""
+        if name is not None and (not isinstance(name, str) or not _IDENTIFIER.match(name)):
+            raise MithrilError("node name %r is not a C identifier" % (name,))
         if isinstance(block, Connection):
             connections = dict(block.connections, **connections)
             block = block.block
@@ -180,8 +183,8 @@ class Model(Block):
                 raise MithrilError("model '%s' is empty: add blocks to it first"
                                    % block.block_name())
         self._check_ports(block, connections)
-        node = _Node(block, getattr(block, "name", None) if isinstance(block, Operator)
-                     else None, {}, {})
+        node = _Node(block, name or (block.name if isinstance(block, Operator) else None),
+                     {}, {})
         self._check_name(node)
         saved = dict(self.inputs), set(self.auto_keys)
         try:
@@ -717,9 +720,8 @@ def _read_node(model, entry, where, block):
         raise MithrilError("a node has an 'op' or a 'block'")
     connections = dict(_field(entry, "inputs", dict, where, {}))
     connections.update(_field(entry, "outputs", dict, where, {}))
-    model.add(child, chain="inputs" not in entry, **connections)
-    if "name" in entry and isinstance(child, Model):
-        model.nodes[-1].name = _field(entry, "name", str, where)
+    name = _field(entry, "name", str, where, None) if isinstance(child, Model) else None
+    model.add(child, chain="inputs" not in entry, name=name, **connections)
 
 
 def _check_port_name(key, kind):

@@ -583,6 +583,7 @@ int main(int argc, char **argv) {
       cli.reflection.empty()
           ? *kind == OutputKind::Object || *kind == OutputKind::StaticLibrary
           : cli.reflection == "local";
+  options.vectorBits = target->vectorBits;
   Compiler compiler(cli, context, *module);
   if (!compiler.runPhases(*last, options))
     return 2;

@@ -43,6 +43,9 @@ struct PipelineOptions {
   /// Whether the reflection symbol stays local: a static library or an
   /// object, linked with other models into one program.
   bool localInfo = false;
+  /// The target's vector registers, in bits: they size the register blocks
+  /// of matmuls (mithril-vectorize-contractions).
+  int vectorBits = 512;
 };
 
 /// Adds the passes of `phase` to `pm`; fails (with a message in `error`) if

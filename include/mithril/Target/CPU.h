@@ -20,6 +20,8 @@ struct CPUTarget {
   std::string triple;
   std::string cpu;
   std::string features;
+  /// The widest vector registers, in bits (AVX-512: 512, AVX2: 256).
+  int vectorBits = 128;
 };
 
 /// The target `--target=NAME` names: `host` (this CPU and its features),

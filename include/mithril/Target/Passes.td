@@ -67,4 +67,62 @@ def EmitLibraryABI : Pass<"mithril-emit-library-abi", "::mlir::ModuleOp"> {
   ];
 }
 
+def FuseElementwise : Pass<"mithril-fuse-elementwise", "::mlir::ModuleOp"> {
+  let summary = "Fuse elementwise generics where no value is computed twice";
+  let description = [{
+    Upstream's elementwise fusion of linalg on tensors (with its reshape
+    folding and canonicalisations), under one more condition: a producer is
+    fused into a consumer only when the consumer reads each of its elements
+    once, i.e. when the consumer's indexing map of that operand is a
+    permutation of all its loops. Upstream's own pass would also fuse a
+    ReLU into the matmul that reads it, computing it again for every
+    column of the result; and a contraction whose operand was fused no
+    longer looks like a matmul to the code generator.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def VectorizeContractions
+    : Pass<"mithril-vectorize-contractions", "::mlir::func::FuncOp"> {
+  let summary = "Tile matmuls for the caches and registers, and vectorise them";
+  let description = [{
+    Each contraction on tensors that is a matmul or a batch matmul of
+    floats (a `linalg.generic` or a named op, recognised by its indexing
+    maps and its multiply-add body) is tiled twice: into
+    cache blocks (`cache-tile`, M x N x K) and into register blocks
+    (`register-tile`, M x N, one step of K), then vectorised with masks for
+    partial tiles, and its `vector.contract` lowered to outer products,
+    i.e. one FMA per row of the register block and step of K, on vectors
+    as wide as the block's N. A matmul whose right operand is transposed
+    (a Linear layer's `x * W^T`) reads that operand through a transpose
+    first, so that the register block loads contiguous rows.
+
+    After bufferisation, `mithril-hoist-vector-transfers` keeps each
+    register block's accumulators in registers across the K loop.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+  let options = [
+    ListOption<"registerTile", "register-tile", "int64_t",
+               "Rows and columns of the register block (default 8,32: "
+               "16 accumulators of 16 floats on AVX-512)">,
+    ListOption<"cacheTile", "cache-tile", "int64_t",
+               "M, N and K of the cache block (default 64,256,256)">,
+  ];
+}
+
+def HoistVectorTransfers
+    : Pass<"mithril-hoist-vector-transfers", "::mlir::func::FuncOp"> {
+  let summary = "Keep loop-invariant vector reads and writes out of loops";
+  let description = [{
+    Upstream's `linalg::hoistRedundantVectorTransfers` on bufferised code:
+    a `vector.transfer_read`/`transfer_write` pair of the same buffer slice
+    inside a loop becomes a loop-carried vector, so the accumulators of a
+    register block stay in registers for the whole reduction.
+  }];
+}
+
 #endif // MITHRIL_TARGET_PASSES_TD

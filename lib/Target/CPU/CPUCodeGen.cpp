@@ -32,21 +32,23 @@ using namespace mlir::mithril;
 std::optional<CPUTarget> mlir::mithril::parseCPUTarget(StringRef name) {
   if (name == "host") {
     SmallVector<std::string> features;
-    for (const auto &feature : llvm::sys::getHostCPUFeatures())
+    llvm::StringMap<bool> host = llvm::sys::getHostCPUFeatures();
+    for (const auto &feature : host)
       features.push_back((feature.getValue() ? "+" : "-") +
                          feature.getKey().str());
+    int vectorBits = host.lookup("avx512f") ? 512 : host.lookup("avx2") ? 256 : 128;
     return CPUTarget{llvm::sys::getDefaultTargetTriple(),
                      llvm::sys::getHostCPUName().str(),
-                     llvm::join(features, ",")};
+                     llvm::join(features, ","), vectorBits};
   }
   if (name == "x86_64")
-    return CPUTarget{"x86_64-unknown-linux-gnu", "x86-64", ""};
+    return CPUTarget{"x86_64-unknown-linux-gnu", "x86-64", "", 128};
   if (name == "x86_64-avx2")
-    return CPUTarget{"x86_64-unknown-linux-gnu", "x86-64-v3", ""};
+    return CPUTarget{"x86_64-unknown-linux-gnu", "x86-64-v3", "", 256};
   if (name == "x86_64-avx512")
-    return CPUTarget{"x86_64-unknown-linux-gnu", "x86-64-v4", ""};
+    return CPUTarget{"x86_64-unknown-linux-gnu", "x86-64-v4", "", 512};
   if (name == "aarch64")
-    return CPUTarget{"aarch64-unknown-linux-gnu", "generic", "+neon"};
+    return CPUTarget{"aarch64-unknown-linux-gnu", "generic", "+neon", 128};
   return std::nullopt;
 }
 

@@ -1,0 +1,193 @@
+//===- VectorizeContractions.cpp - Tiled, vectorised matmuls --------------===//
+//
+// Part of Mithril, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// Matmuls are tiled into cache blocks, then into register blocks, and each
+// register block is vectorised (masked where a tile is partial) and lowered
+// to one FMA per row and step of K. Everything is upstream's (SCF tiling,
+// linalg vectorisation, vector lowering patterns); this pass chooses the
+// tiles and the order.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mithril/Target/Passes.h"
+
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::mithril {
+#define GEN_PASS_DEF_VECTORIZECONTRACTIONS
+#include "mithril/Target/Passes.h.inc"
+} // namespace mlir::mithril
+
+using namespace mlir;
+
+namespace {
+
+/// `op` as a `linalg.matmul` or `linalg.batch_matmul` with upstream's
+/// default maps, reading a transposed right operand (a Linear layer's
+/// `x * W^T`) through a `linalg.transpose`; failure if `op` is no such
+/// contraction of floats. (Upstream's linalg-specialize-generic-ops is not
+/// used: in LLVM 22 it gives transposed matmuls the default maps.)
+FailureOr<linalg::LinalgOp> asMatmul(RewriterBase &rewriter,
+                                     linalg::LinalgOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op) ||
+      !isa<FloatType>(getElementTypeOrSelf(op.getDpsInits()[0].getType())))
+    return failure();
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
+      dims->k.size() != 1 || dims->batch.size() > 1)
+    return failure();
+  MLIRContext *context = op.getContext();
+  unsigned numLoops = op.getNumLoops();
+  auto map = [&](ArrayRef<unsigned> loops) {
+    SmallVector<AffineExpr> results;
+    for (unsigned loop : dims->batch)
+      results.push_back(getAffineDimExpr(loop, context));
+    for (unsigned loop : loops)
+      results.push_back(getAffineDimExpr(loop, context));
+    return AffineMap::get(numLoops, 0, results, context);
+  };
+  unsigned m = dims->m[0], n = dims->n[0], k = dims->k[0];
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (maps[0] != map({m, k}) || maps[2] != map({m, n}))
+    return failure();
+  bool transposed = maps[1] == map({n, k});
+  if (!transposed && maps[1] != map({k, n}))
+    return failure();
+
+  rewriter.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  Value left = op.getDpsInputs()[0], right = op.getDpsInputs()[1];
+  if (transposed) {
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, right);
+    std::swap(sizes[sizes.size() - 2], sizes[sizes.size() - 1]);
+    Value init = tensor::EmptyOp::create(rewriter, loc, sizes,
+                                         getElementTypeOrSelf(right.getType()));
+    SmallVector<int64_t> permutation =
+        dims->batch.empty() ? SmallVector<int64_t>{1, 0}
+                            : SmallVector<int64_t>{0, 2, 1};
+    right = linalg::TransposeOp::create(rewriter, loc, right, init, permutation)
+                .getResult()[0];
+  }
+  linalg::LinalgOp matmul;
+  if (dims->batch.empty())
+    matmul = linalg::MatmulOp::create(rewriter, loc, op->getResultTypes(),
+                                      ValueRange{left, right},
+                                      op.getDpsInits());
+  else
+    matmul = linalg::BatchMatmulOp::create(rewriter, loc, op->getResultTypes(),
+                                           ValueRange{left, right},
+                                           op.getDpsInits());
+  rewriter.replaceOp(op, matmul->getResults());
+  return matmul;
+}
+
+/// Tiles `op` by `sizes`; the tiled op, or failure.
+FailureOr<linalg::LinalgOp> tile(RewriterBase &rewriter, linalg::LinalgOp op,
+                                 ArrayRef<int64_t> sizes) {
+  scf::SCFTilingOptions options;
+  options.setTileSizes(getAsIndexOpFoldResult(op.getContext(), sizes));
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled))
+    return failure();
+  rewriter.replaceOp(op, tiled->replacements);
+  return cast<linalg::LinalgOp>(tiled->tiledOps.back());
+}
+
+struct VectorizeContractionsPass
+    : mlir::mithril::impl::VectorizeContractionsBase<
+          VectorizeContractionsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<int64_t> registerBlock = registerTile.empty()
+                                             ? SmallVector<int64_t>{8, 32}
+                                             : llvm::to_vector(registerTile);
+    SmallVector<int64_t> cacheBlock = cacheTile.empty()
+                                          ? SmallVector<int64_t>{64, 256, 256}
+                                          : llvm::to_vector(cacheTile);
+    if (registerBlock.size() != 2 || cacheBlock.size() != 3) {
+      getOperation().emitError()
+          << "register-tile takes M,N and cache-tile M,N,K";
+      return signalPassFailure();
+    }
+
+    SmallVector<linalg::LinalgOp> candidates;
+    getOperation().walk([&](linalg::LinalgOp op) { candidates.push_back(op); });
+    IRRewriter rewriter(&getContext());
+    for (linalg::LinalgOp op : candidates) {
+      FailureOr<linalg::LinalgOp> matmul = asMatmul(rewriter, op);
+      if (succeeded(matmul))
+        vectorize(rewriter, *matmul, registerBlock, cacheBlock);
+    }
+    lowerContractions();
+  }
+
+  /// Tiles and vectorises one matmul; leaves it as it is if it cannot.
+  void vectorize(RewriterBase &rewriter, linalg::LinalgOp op,
+                 ArrayRef<int64_t> registerBlock, ArrayRef<int64_t> cacheBlock) {
+    // A batch matmul takes one batch at a time.
+    SmallVector<int64_t> outer(cacheBlock), inner(registerBlock);
+    inner.push_back(1);
+    if (isa<linalg::BatchMatmulOp>(op)) {
+      outer.insert(outer.begin(), 1);
+      inner.insert(inner.begin(), 1);
+    }
+    // A static dim no larger than a tile is not tiled (0), and a register
+    // block covers it exactly.
+    SmallVector<int64_t> vectorSizes(inner);
+    for (auto [dim, size] : llvm::enumerate(op.getStaticLoopRanges())) {
+      if (ShapedType::isDynamic(size))
+        continue;
+      if (size <= outer[dim])
+        outer[dim] = 0;
+      if (size <= inner[dim]) {
+        inner[dim] = 0;
+        vectorSizes[dim] = size;
+      }
+    }
+    FailureOr<linalg::LinalgOp> block = tile(rewriter, op, outer);
+    if (failed(block))
+      return;
+    FailureOr<linalg::LinalgOp> registers = tile(rewriter, *block, inner);
+    if (failed(registers))
+      return;
+    rewriter.setInsertionPoint(*registers);
+    FailureOr<linalg::VectorizationResult> vectorized =
+        linalg::vectorize(rewriter, *registers, vectorSizes,
+                          SmallVector<bool>(vectorSizes.size(), false));
+    if (failed(vectorized))
+      return;
+    rewriter.replaceOp(*registers, vectorized->replacements);
+  }
+
+  /// vector.contract on register blocks to one FMA per row and step.
+  void lowerContractions() {
+    MLIRContext *context = &getContext();
+    RewritePatternSet shaping(context);
+    vector::populateVectorReductionToContractPatterns(shaping);
+    vector::populateVectorTransferPermutationMapLoweringPatterns(shaping);
+    vector::populateVectorMaskLoweringPatternsForSideEffectingOps(shaping);
+    vector::populateSinkVectorOpsPatterns(shaping);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(shaping))))
+      return signalPassFailure();
+    RewritePatternSet lowering(context);
+    vector::populateVectorContractLoweringPatterns(
+        lowering, vector::VectorContractLowering::OuterProduct);
+    vector::populateVectorOuterProductLoweringPatterns(lowering);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(lowering))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
