@@ -1,0 +1,86 @@
+// RUN: mlc-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(mithril-vectorize-contractions{register-tile=8,32 cache-tile=64,256,256}))" | FileCheck %s
+
+// A matmul is tiled into cache blocks (64 x 256 x 256), then register
+// blocks (8 x 32, one step of K), and each register block is one FMA per
+// row on 32 lanes.
+// CHECK-LABEL: func.func @matmul
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
+// CHECK-DAG: %[[C8:.*]] = arith.constant 8 : index
+// CHECK-DAG: %[[C32:.*]] = arith.constant 32 : index
+// CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
+// CHECK-DAG: %[[C256:.*]] = arith.constant 256 : index
+// CHECK: scf.for {{.*}} step %[[C64]]
+// CHECK: scf.for {{.*}} step %[[C256]]
+// CHECK: scf.for {{.*}} step %[[C256]]
+// CHECK: scf.for {{.*}} step %[[C8]]
+// CHECK: scf.for {{.*}} step %[[C32]]
+// CHECK: scf.for {{.*}} step %[[C1]]
+// CHECK-COUNT-8: vector.fma {{.*}} : vector<32xf32>
+// CHECK-NOT: linalg.matmul
+func.func @matmul(%a: tensor<128x512xf32>, %b: tensor<512x512xf32>,
+                  %c: tensor<128x512xf32>) -> tensor<128x512xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<128x512xf32>, tensor<512x512xf32>)
+                     outs(%c : tensor<128x512xf32>) -> tensor<128x512xf32>
+  return %0 : tensor<128x512xf32>
+}
+
+// -----
+
+// A Linear layer's x * W^T, as a generic: W is transposed first, so that a
+// register block reads rows. The batch is dynamic: partial blocks are
+// masked. Dims no larger than a block (N = 10) are not tiled.
+#x = affine_map<(m, n, k) -> (m, k)>
+#w = affine_map<(m, n, k) -> (n, k)>
+#y = affine_map<(m, n, k) -> (m, n)>
+// CHECK-LABEL: func.func @linear
+// CHECK: %[[T:.*]] = linalg.transpose ins(%{{.*}} : tensor<10x64xf32>) outs(%{{.*}} : tensor<64x10xf32>) permutation = [1, 0]
+// CHECK: vector.create_mask {{.*}} : vector<8x10xi1>
+// CHECK: vector.fma {{.*}} : vector<10xf32>
+func.func @linear(%x: tensor<?x64xf32>, %w: tensor<10x64xf32>,
+                  %y: tensor<?x10xf32>) -> tensor<?x10xf32> {
+  %0 = linalg.generic {indexing_maps = [#x, #w, #y],
+                       iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<?x64xf32>, tensor<10x64xf32>) outs(%y : tensor<?x10xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<?x10xf32>
+  return %0 : tensor<?x10xf32>
+}
+
+// -----
+
+// A batch matmul takes one batch at a time.
+// CHECK-LABEL: func.func @batch_matmul
+// CHECK: scf.for
+// CHECK: vector.fma {{.*}} : vector<16xf32>
+// CHECK-NOT: linalg.batch_matmul
+func.func @batch_matmul(%a: tensor<4x16x32xf32>, %b: tensor<4x32x16xf32>,
+                        %c: tensor<4x16x16xf32>) -> tensor<4x16x16xf32> {
+  %0 = linalg.batch_matmul ins(%a, %b : tensor<4x16x32xf32>, tensor<4x32x16xf32>)
+                           outs(%c : tensor<4x16x16xf32>) -> tensor<4x16x16xf32>
+  return %0 : tensor<4x16x16xf32>
+}
+
+// -----
+
+// Integer matmuls and contractions that are no matmul are left alone.
+// CHECK-LABEL: func.func @left_alone
+// CHECK: linalg.matmul
+// CHECK: linalg.generic
+// CHECK-NOT: vector.
+#sum = affine_map<(i, j) -> (i, j)>
+#row = affine_map<(i, j) -> (i)>
+func.func @left_alone(%a: tensor<8x8xi32>, %b: tensor<8x8xi32>, %c: tensor<8x8xi32>,
+                      %x: tensor<8x8xf32>, %r: tensor<8xf32>) -> (tensor<8x8xi32>, tensor<8xf32>) {
+  %0 = linalg.matmul ins(%a, %b : tensor<8x8xi32>, tensor<8x8xi32>)
+                     outs(%c : tensor<8x8xi32>) -> tensor<8x8xi32>
+  %1 = linalg.generic {indexing_maps = [#sum, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%x : tensor<8x8xf32>) outs(%r : tensor<8xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %s = arith.addf %acc, %v : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  return %0, %1 : tensor<8x8xi32>, tensor<8xf32>
+}
