@@ -52,7 +52,8 @@ std::string bufferizePipeline(const PipelineOptions &options) {
   int rows = options.vectorBits >= 512 ? 8 : options.vectorBits >= 256 ? 6 : 4;
   std::string registerTile =
       std::to_string(rows) + "," + std::to_string(2 * lanes);
-  return "func.func(mithril-vectorize-contractions{register-tile=" +
+  return "func.func(mithril-convolutions-to-matmuls,"
+         "mithril-vectorize-contractions{register-tile=" +
          registerTile +
          "}),canonicalize,cse,"
          "one-shot-bufferize{bufferize-function-boundaries "

@@ -83,6 +83,30 @@ def FuseElementwise : Pass<"mithril-fuse-elementwise", "::mlir::ModuleOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def ConvolutionsToMatmuls
+    : Pass<"mithril-convolutions-to-matmuls", "::mlir::func::FuncOp"> {
+  let summary = "Rewrite convolutions as an im2col copy and a matmul";
+  let description = [{
+    A convolution as `convert-mithril-to-linalg` writes it (a generic over
+    `n, g, oc, o..., ic, k...` on grouped tensors), with one group and
+    floats throughout, becomes:
+
+    - an im2col copy `[1, IC, K..., N, O...]` of the input windows, the
+      same window map as the convolution's;
+    - a matmul `[OC, IC*K...] x [IC*K..., N*O...]` (neither operand
+      transposed; rows are output channels, as in the output), which
+      `mithril-vectorize-contractions` turns into tiled vector code;
+    - the product added to the convolution's initial value (its bias) in
+      the output's layout.
+
+    Upstream's `linalg::rewriteInIm2Col` does the same for the named
+    convolution ops only. Grouped (depthwise) convolutions are left as
+    they are.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def VectorizeContractions
     : Pass<"mithril-vectorize-contractions", "::mlir::func::FuncOp"> {
   let summary = "Tile matmuls for the caches and registers, and vectorise them";

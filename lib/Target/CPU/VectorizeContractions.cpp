@@ -29,11 +29,39 @@ using namespace mlir;
 
 namespace {
 
+/// `value` with its last two dims swapped.
+Value transposeLastTwo(RewriterBase &rewriter, Location loc, Value value) {
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, value);
+  std::swap(sizes[sizes.size() - 2], sizes[sizes.size() - 1]);
+  Value init = tensor::EmptyOp::create(rewriter, loc, sizes,
+                                       getElementTypeOrSelf(value.getType()));
+  SmallVector<int64_t> permutation =
+      sizes.size() == 2 ? SmallVector<int64_t>{1, 0}
+                        : SmallVector<int64_t>{0, 2, 1};
+  return linalg::TransposeOp::create(rewriter, loc, value, init, permutation)
+      .getResult()[0];
+}
+
+/// A matmul (or batch matmul) with upstream's default maps.
+linalg::LinalgOp defaultMatmul(RewriterBase &rewriter, Location loc,
+                               bool batched, Value left, Value right,
+                               Value init) {
+  if (batched)
+    return linalg::BatchMatmulOp::create(rewriter, loc, init.getType(),
+                                         ValueRange{left, right},
+                                         ValueRange{init});
+  return linalg::MatmulOp::create(rewriter, loc, init.getType(),
+                                  ValueRange{left, right}, ValueRange{init});
+}
+
 /// `op` as a `linalg.matmul` or `linalg.batch_matmul` with upstream's
-/// default maps, reading a transposed right operand (a Linear layer's
-/// `x * W^T`) through a `linalg.transpose`; failure if `op` is no such
-/// contraction of floats. (Upstream's linalg-specialize-generic-ops is not
-/// used: in LLVM 22 it gives transposed matmuls the default maps.)
+/// default maps; failure if `op` is no such contraction of floats. A
+/// transposed right operand (a Linear layer's `x * W^T`) is read through a
+/// `linalg.transpose`, unless the rows are fewer than the columns (a batch
+/// of activations; dynamic rows count as few): then the transposed product
+/// `W * x^T` is computed, transposing the smaller operand and the result.
+/// (Upstream's linalg-specialize-generic-ops is not used: in LLVM 22 it
+/// gives transposed matmuls the default maps.)
 FailureOr<linalg::LinalgOp> asMatmul(RewriterBase &rewriter,
                                      linalg::LinalgOp op) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
@@ -65,27 +93,24 @@ FailureOr<linalg::LinalgOp> asMatmul(RewriterBase &rewriter,
 
   rewriter.setInsertionPoint(op);
   Location loc = op.getLoc();
+  bool batched = !dims->batch.empty();
   Value left = op.getDpsInputs()[0], right = op.getDpsInputs()[1];
-  if (transposed) {
-    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, right);
-    std::swap(sizes[sizes.size() - 2], sizes[sizes.size() - 1]);
-    Value init = tensor::EmptyOp::create(rewriter, loc, sizes,
-                                         getElementTypeOrSelf(right.getType()));
-    SmallVector<int64_t> permutation =
-        dims->batch.empty() ? SmallVector<int64_t>{1, 0}
-                            : SmallVector<int64_t>{0, 2, 1};
-    right = linalg::TransposeOp::create(rewriter, loc, right, init, permutation)
-                .getResult()[0];
+  Value init = op.getDpsInits()[0];
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  bool fewRows = ShapedType::isDynamic(ranges[m]) ||
+                 (!ShapedType::isDynamic(ranges[n]) && ranges[m] < ranges[n]);
+  if (transposed && fewRows) {
+    linalg::LinalgOp matmul = defaultMatmul(
+        rewriter, loc, batched, right, transposeLastTwo(rewriter, loc, left),
+        transposeLastTwo(rewriter, loc, init));
+    rewriter.replaceOp(
+        op, transposeLastTwo(rewriter, loc, matmul->getResult(0)));
+    return matmul;
   }
-  linalg::LinalgOp matmul;
-  if (dims->batch.empty())
-    matmul = linalg::MatmulOp::create(rewriter, loc, op->getResultTypes(),
-                                      ValueRange{left, right},
-                                      op.getDpsInits());
-  else
-    matmul = linalg::BatchMatmulOp::create(rewriter, loc, op->getResultTypes(),
-                                           ValueRange{left, right},
-                                           op.getDpsInits());
+  if (transposed)
+    right = transposeLastTwo(rewriter, loc, right);
+  linalg::LinalgOp matmul =
+      defaultMatmul(rewriter, loc, batched, left, right, init);
   rewriter.replaceOp(op, matmul->getResults());
   return matmul;
 }

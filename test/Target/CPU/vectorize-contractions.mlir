@@ -26,18 +26,21 @@ func.func @matmul(%a: tensor<128x512xf32>, %b: tensor<512x512xf32>,
 
 // -----
 
-// A Linear layer's x * W^T, as a generic: W is transposed first, so that a
-// register block reads rows. The batch is dynamic: partial blocks are
-// masked. Dims no larger than a block (N = 10) are not tiled.
+// A Linear layer's x * W^T, as a generic, on a dynamic batch (few rows):
+// the transposed product W * x^T is computed, transposing x, the initial
+// value and the result rather than the weights; partial blocks are masked.
+// Dims no larger than a block are not tiled.
 #x = affine_map<(m, n, k) -> (m, k)>
 #w = affine_map<(m, n, k) -> (n, k)>
 #y = affine_map<(m, n, k) -> (m, n)>
-// CHECK-LABEL: func.func @linear
-// CHECK: %[[T:.*]] = linalg.transpose ins(%{{.*}} : tensor<10x64xf32>) outs(%{{.*}} : tensor<64x10xf32>) permutation = [1, 0]
-// CHECK: vector.create_mask {{.*}} : vector<8x10xi1>
-// CHECK: vector.fma {{.*}} : vector<10xf32>
-func.func @linear(%x: tensor<?x64xf32>, %w: tensor<10x64xf32>,
-                  %y: tensor<?x10xf32>) -> tensor<?x10xf32> {
+// CHECK-LABEL: func.func @linear_on_a_batch
+// CHECK-DAG: linalg.transpose ins(%arg2 : tensor<?x10xf32>) outs(%{{.*}} : tensor<10x?xf32>) permutation = [1, 0]
+// CHECK-DAG: linalg.transpose ins(%arg0 : tensor<?x64xf32>) outs(%{{.*}} : tensor<64x?xf32>) permutation = [1, 0]
+// CHECK: vector.create_mask {{.*}} : vector<8x32xi1>
+// CHECK: vector.fma {{.*}} : vector<32xf32>
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<10x?xf32>) outs(%{{.*}} : tensor<?x10xf32>) permutation = [1, 0]
+func.func @linear_on_a_batch(%x: tensor<?x64xf32>, %w: tensor<10x64xf32>,
+                             %y: tensor<?x10xf32>) -> tensor<?x10xf32> {
   %0 = linalg.generic {indexing_maps = [#x, #w, #y],
                        iterator_types = ["parallel", "parallel", "reduction"]}
       ins(%x, %w : tensor<?x64xf32>, tensor<10x64xf32>) outs(%y : tensor<?x10xf32>) {
@@ -47,6 +50,29 @@ func.func @linear(%x: tensor<?x64xf32>, %w: tensor<10x64xf32>,
     linalg.yield %s : f32
   } -> tensor<?x10xf32>
   return %0 : tensor<?x10xf32>
+}
+
+// -----
+
+// With more rows than columns, the weights are transposed instead.
+#x = affine_map<(m, n, k) -> (m, k)>
+#w = affine_map<(m, n, k) -> (n, k)>
+#y = affine_map<(m, n, k) -> (m, n)>
+// CHECK-LABEL: func.func @linear_on_many_rows
+// CHECK: linalg.transpose ins(%arg1 : tensor<16x64xf32>) outs(%{{.*}} : tensor<64x16xf32>) permutation = [1, 0]
+// CHECK-NOT: linalg.transpose
+// CHECK: vector.fma {{.*}} : vector<16xf32>
+func.func @linear_on_many_rows(%x: tensor<256x64xf32>, %w: tensor<16x64xf32>,
+                               %y: tensor<256x16xf32>) -> tensor<256x16xf32> {
+  %0 = linalg.generic {indexing_maps = [#x, #w, #y],
+                       iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<256x64xf32>, tensor<16x64xf32>) outs(%y : tensor<256x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<256x16xf32>
+  return %0 : tensor<256x16xf32>
 }
 
 // -----
