@@ -113,7 +113,9 @@ def VectorizeContractions
   let description = [{
     Each contraction on tensors that is a matmul or a batch matmul of
     floats (a `linalg.generic` or a named op, recognised by its indexing
-    maps and its multiply-add body) is tiled twice: into
+    maps and its multiply-add body; several batch, row, column or depth
+    dims folded into one where at most one of them is dynamic) is tiled
+    twice: into
     cache blocks (`cache-tile`, M x N x K) and into register blocks
     (`register-tile`, M x N, one step of K), then vectorised with masks for
     partial tiles, and its `vector.contract` lowered to outer products,

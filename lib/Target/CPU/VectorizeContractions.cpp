@@ -54,6 +54,47 @@ linalg::LinalgOp defaultMatmul(RewriterBase &rewriter, Location loc,
                                   ValueRange{left, right}, ValueRange{init});
 }
 
+/// Folds the batch, M, N and K dims of a contraction into one each where
+/// there are several (a Linear layer on [N, T, C]: rows N and T; attention
+/// scores: batches N and heads), with upstream's collapseOpIterationDims.
+/// `op` becomes the folded op; failure if a group cannot be folded.
+LogicalResult collapseDims(RewriterBase &rewriter, linalg::LinalgOp &op) {
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims))
+    return failure();
+  SmallVector<ReassociationIndices> groups;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  for (const auto &kind : {dims->batch, dims->m, dims->n, dims->k}) {
+    if (kind.size() < 2)
+      continue;
+    ReassociationIndices group(kind.begin(), kind.end());
+    for (size_t i = 1; i < group.size(); ++i)
+      if (group[i] != group[i - 1] + 1)
+        return failure();
+    // Expanding a folded dim back into two dynamic ones crashes upstream's
+    // expand-strided-metadata (LLVM 22): such groups stay as they are.
+    if (llvm::count_if(group, [&](int64_t loop) {
+          return ShapedType::isDynamic(ranges[loop]);
+        }) > 1)
+      return failure();
+    groups.push_back(group);
+  }
+  if (groups.empty())
+    return success();
+  if (!isa<linalg::GenericOp>(op.getOperation()) ||
+      !linalg::areDimSequencesPreserved(op.getIndexingMapsArray(), groups))
+    return failure();
+  rewriter.setInsertionPoint(op);
+  FailureOr<linalg::CollapseResult> collapsed =
+      linalg::collapseOpIterationDims(op, groups, rewriter);
+  if (failed(collapsed))
+    return failure();
+  rewriter.replaceOp(op, collapsed->results);
+  op = collapsed->collapsedOp;
+  return success();
+}
+
 /// `op` as a `linalg.matmul` or `linalg.batch_matmul` with upstream's
 /// default maps; failure if `op` is no such contraction of floats. A
 /// transposed right operand (a Linear layer's `x * W^T`) is read through a
@@ -67,6 +108,8 @@ FailureOr<linalg::LinalgOp> asMatmul(RewriterBase &rewriter,
   if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op) ||
       !isa<FloatType>(getElementTypeOrSelf(op.getDpsInits()[0].getType())))
+    return failure();
+  if (failed(collapseDims(rewriter, op)))
     return failure();
   FailureOr<linalg::ContractionDimensions> dims =
       linalg::inferContractionDims(op);

@@ -110,3 +110,50 @@ func.func @left_alone(%a: tensor<8x8xi32>, %b: tensor<8x8xi32>, %c: tensor<8x8xi
   } -> tensor<8xf32>
   return %0, %1 : tensor<8x8xi32>, tensor<8xf32>
 }
+
+// -----
+
+// A Linear layer on [N, T, C] has two row dims: they are folded into one
+// (upstream's collapseOpIterationDims) when at most one of them is dynamic.
+#x = affine_map<(b, t, n, k) -> (b, t, k)>
+#w = affine_map<(b, t, n, k) -> (n, k)>
+#y = affine_map<(b, t, n, k) -> (b, t, n)>
+// CHECK-LABEL: func.func @linear_on_sequences
+// CHECK: tensor.collapse_shape %arg0 {{\[}}[0, 1], [2]] : tensor<2x8x16xf32> into tensor<16x16xf32>
+// CHECK: vector.fma
+// CHECK: tensor.expand_shape
+func.func @linear_on_sequences(%x: tensor<2x8x16xf32>, %w: tensor<32x16xf32>,
+                               %y: tensor<2x8x32xf32>) -> tensor<2x8x32xf32> {
+  %0 = linalg.generic {indexing_maps = [#x, #w, #y],
+                       iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<2x8x16xf32>, tensor<32x16xf32>) outs(%y : tensor<2x8x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<2x8x32xf32>
+  return %0 : tensor<2x8x32xf32>
+}
+
+// -----
+
+// Two dynamic row dims are not folded (expanding them back would take
+// upstream's expand-strided-metadata down): the contraction stays.
+#x = affine_map<(b, t, n, k) -> (b, t, k)>
+#w = affine_map<(b, t, n, k) -> (n, k)>
+#y = affine_map<(b, t, n, k) -> (b, t, n)>
+// CHECK-LABEL: func.func @linear_on_dynamic_sequences
+// CHECK: linalg.generic
+// CHECK-NOT: vector.
+func.func @linear_on_dynamic_sequences(%x: tensor<?x?x16xf32>, %w: tensor<32x16xf32>,
+                                       %y: tensor<?x?x32xf32>) -> tensor<?x?x32xf32> {
+  %0 = linalg.generic {indexing_maps = [#x, #w, #y],
+                       iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<?x?x16xf32>, tensor<32x16xf32>) outs(%y : tensor<?x?x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<?x?x32xf32>
+  return %0 : tensor<?x?x32xf32>
+}
