@@ -54,7 +54,8 @@ std::string bufferizePipeline(const PipelineOptions &options) {
       std::to_string(rows) + "," + std::to_string(2 * lanes);
   return "func.func(mithril-convolutions-to-matmuls,"
          "mithril-vectorize-contractions{register-tile=" +
-         registerTile +
+         registerTile + "},mithril-vectorize-elementwise{lanes=" +
+         std::to_string(lanes) +
          "}),canonicalize,cse,"
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map},"

@@ -140,6 +140,30 @@ def VectorizeContractions
   ];
 }
 
+def VectorizeElementwise
+    : Pass<"mithril-vectorize-elementwise", "::mlir::func::FuncOp"> {
+  let summary = "Vectorise elementwise generics along their innermost dim";
+  let description = [{
+    A `linalg.generic` on tensors whose loops are all parallel, whose body
+    is arith and math only, and whose operands each either follow the
+    innermost loop in their last dim or do not use it (a broadcast bias) is
+    tiled to one row at a time and `lanes` elements of the innermost dim,
+    then vectorised, masked where a tile is partial: bias adds, ReLUs,
+    batch norms, GELUs and residual adds run on whole vector registers.
+    `linalg.fill` is vectorised the same way. Ops on bools are not (a
+    vector of i1 is stored as bits, a tensor of i1 as bytes). Anything
+    else is left for `convert-linalg-to-loops`.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", /*default=*/"16",
+           "Elements of the innermost dim per vector (16 floats: AVX-512)">,
+  ];
+}
+
 def HoistVectorTransfers
     : Pass<"mithril-hoist-vector-transfers", "::mlir::func::FuncOp"> {
   let summary = "Keep loop-invariant vector reads and writes out of loops";

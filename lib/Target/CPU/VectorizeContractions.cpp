@@ -12,10 +12,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Tiling.h"
 #include "mithril/Target/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
-#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -26,6 +26,8 @@ namespace mlir::mithril {
 } // namespace mlir::mithril
 
 using namespace mlir;
+using mlir::mithril::tileWithLoops;
+using mlir::mithril::vectorizeWithMasks;
 
 namespace {
 
@@ -158,20 +160,6 @@ FailureOr<linalg::LinalgOp> asMatmul(RewriterBase &rewriter,
   return matmul;
 }
 
-/// Tiles `op` by `sizes`; the tiled op, or failure.
-FailureOr<linalg::LinalgOp> tile(RewriterBase &rewriter, linalg::LinalgOp op,
-                                 ArrayRef<int64_t> sizes) {
-  scf::SCFTilingOptions options;
-  options.setTileSizes(getAsIndexOpFoldResult(op.getContext(), sizes));
-  rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-      rewriter, cast<TilingInterface>(op.getOperation()), options);
-  if (failed(tiled))
-    return failure();
-  rewriter.replaceOp(op, tiled->replacements);
-  return cast<linalg::LinalgOp>(tiled->tiledOps.back());
-}
-
 struct VectorizeContractionsPass
     : mlir::mithril::impl::VectorizeContractionsBase<
           VectorizeContractionsPass> {
@@ -224,19 +212,14 @@ struct VectorizeContractionsPass
         vectorSizes[dim] = size;
       }
     }
-    FailureOr<linalg::LinalgOp> block = tile(rewriter, op, outer);
+    FailureOr<linalg::LinalgOp> block = tileWithLoops(rewriter, op, outer);
     if (failed(block))
       return;
-    FailureOr<linalg::LinalgOp> registers = tile(rewriter, *block, inner);
+    FailureOr<linalg::LinalgOp> registers =
+        tileWithLoops(rewriter, *block, inner);
     if (failed(registers))
       return;
-    rewriter.setInsertionPoint(*registers);
-    FailureOr<linalg::VectorizationResult> vectorized =
-        linalg::vectorize(rewriter, *registers, vectorSizes,
-                          SmallVector<bool>(vectorSizes.size(), false));
-    if (failed(vectorized))
-      return;
-    rewriter.replaceOp(*registers, vectorized->replacements);
+    (void)vectorizeWithMasks(rewriter, *registers, vectorSizes);
   }
 
   /// vector.contract on register blocks to one FMA per row and step.

@@ -1,0 +1,28 @@
+//===- Tiling.h - Tiling shared by the CPU vectorisation passes -*- C++ -*-===//
+//
+// Part of Mithril, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MITHRIL_LIB_TARGET_CPU_TILING_H
+#define MITHRIL_LIB_TARGET_CPU_TILING_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::mithril {
+
+/// Tiles `op` by `sizes` (0: not tiled) with scf.for loops and replaces it;
+/// the tiled op, or failure.
+FailureOr<linalg::LinalgOp> tileWithLoops(RewriterBase &rewriter,
+                                          linalg::LinalgOp op,
+                                          ArrayRef<int64_t> sizes);
+
+/// Vectorises `op` with `vectorSizes` (masked where a tile is partial) and
+/// replaces it; failure leaves it as it is.
+LogicalResult vectorizeWithMasks(RewriterBase &rewriter, linalg::LinalgOp op,
+                                 ArrayRef<int64_t> vectorSizes);
+
+} // namespace mlir::mithril
+
+#endif // MITHRIL_LIB_TARGET_CPU_TILING_H

@@ -1,0 +1,110 @@
+//===- VectorizeElementwise.cpp - Elementwise generics on vectors ---------===//
+//
+// Part of Mithril, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// Elementwise generics are tiled to one row and `lanes` elements of their
+// innermost dim, then vectorised (upstream's linalg vectoriser, masked for
+// partial tiles), where every operand reads along that dim or not at all.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Tiling.h"
+#include "mithril/Target/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::mithril {
+#define GEN_PASS_DEF_VECTORIZEELEMENTWISE
+#include "mithril/Target/Passes.h.inc"
+} // namespace mlir::mithril
+
+using namespace mlir;
+
+namespace {
+
+/// Whether every operand of `op` reads along its innermost loop in its last
+/// dim, or does not read along it at all.
+bool readsAlongInnermostLoop(linalg::LinalgOp op) {
+  unsigned innermost = op.getNumLoops() - 1;
+  for (AffineMap map : op.getIndexingMapsArray()) {
+    if (!map.isProjectedPermutation())
+      return false;
+    if (!map.isFunctionOfDim(innermost))
+      continue;
+    if (map.getNumResults() == 0 ||
+        map.getResults().back() != getAffineDimExpr(innermost, op.getContext()))
+      return false;
+  }
+  return true;
+}
+
+/// An all-parallel generic of arith and math, or a fill, on no bools: a
+/// vector of i1 is stored as bits, a tensor of i1 as bytes.
+bool isElementwise(linalg::LinalgOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumLoops() == 0)
+    return false;
+  if (llvm::any_of(op->getOperandTypes(), [](Type type) {
+        return getElementTypeOrSelf(type).isInteger(1);
+      }))
+    return false;
+  if (isa<linalg::FillOp>(op.getOperation()))
+    return true;
+  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+  if (!generic || generic.getNumReductionLoops() != 0)
+    return false;
+  for (Operation &body : generic.getBody()->without_terminator())
+    if (!isa<arith::ArithDialect, math::MathDialect>(body.getDialect()))
+      return false;
+  return readsAlongInnermostLoop(op);
+}
+
+struct VectorizeElementwisePass
+    : mlir::mithril::impl::VectorizeElementwiseBase<VectorizeElementwisePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<linalg::LinalgOp> candidates;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (isElementwise(op))
+        candidates.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::LinalgOp op : candidates)
+      vectorize(rewriter, op);
+
+    RewritePatternSet patterns(&getContext());
+    vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+    vector::populateVectorMaskLoweringPatternsForSideEffectingOps(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+
+  /// One row and `lanes` elements at a time; a static innermost dim no
+  /// wider than that is taken whole.
+  void vectorize(RewriterBase &rewriter, linalg::LinalgOp op) {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    SmallVector<int64_t> tiles(ranges.size(), 1), vectorSizes(ranges.size(), 1);
+    int64_t inner = ranges.back();
+    tiles.back() = lanes;
+    vectorSizes.back() = lanes;
+    if (!ShapedType::isDynamic(inner) && inner <= lanes) {
+      tiles.back() = 0;
+      vectorSizes.back() = inner;
+    }
+    for (auto [i, range] : llvm::enumerate(ranges))
+      if (i + 1 < ranges.size() && range == 1)
+        tiles[i] = 0;
+    FailureOr<linalg::LinalgOp> tiled =
+        mlir::mithril::tileWithLoops(rewriter, op, tiles);
+    if (failed(tiled))
+      return;
+    (void)mlir::mithril::vectorizeWithMasks(rewriter, *tiled, vectorSizes);
+  }
+};
+
+} // namespace
