@@ -54,12 +54,13 @@ std::string bufferizePipeline(const PipelineOptions &options) {
       std::to_string(rows) + "," + std::to_string(2 * lanes);
   return "func.func(mithril-convolutions-to-matmuls,"
          "mithril-vectorize-contractions{register-tile=" +
-         registerTile + "},mithril-vectorize-elementwise{lanes=" +
-         std::to_string(lanes) +
+         registerTile +
          "}),canonicalize,cse,"
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map},"
-         "func.func(mithril-hoist-vector-transfers),canonicalize,"
+         "func.func(mithril-hoist-vector-transfers,"
+         "mithril-vectorize-elementwise{lanes=" +
+         std::to_string(lanes) + "}),canonicalize,"
          "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
          "convert-linalg-to-loops,canonicalize";
 }

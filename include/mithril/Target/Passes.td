@@ -144,7 +144,7 @@ def VectorizeElementwise
     : Pass<"mithril-vectorize-elementwise", "::mlir::func::FuncOp"> {
   let summary = "Vectorise elementwise generics along their innermost dim";
   let description = [{
-    A `linalg.generic` on tensors whose loops are all parallel, whose body
+    A `linalg.generic` on buffers whose loops are all parallel, whose body
     is arith and math only, and whose operands each either follow the
     innermost loop in their last dim or do not use it (a broadcast bias) is
     tiled to one row at a time and `lanes` elements of the innermost dim,

@@ -14,9 +14,19 @@ using namespace mlir;
 FailureOr<linalg::LinalgOp>
 mlir::mithril::tileWithLoops(RewriterBase &rewriter, linalg::LinalgOp op,
                              ArrayRef<int64_t> sizes) {
+  rewriter.setInsertionPoint(op);
+  if (op.hasPureBufferSemantics()) {
+    linalg::LinalgTilingOptions options;
+    options.setTileSizes(sizes);
+    FailureOr<linalg::TiledLinalgOp> tiled =
+        linalg::tileLinalgOp(rewriter, op, options);
+    if (failed(tiled))
+      return failure();
+    rewriter.eraseOp(op);
+    return tiled->op;
+  }
   scf::SCFTilingOptions options;
   options.setTileSizes(getAsIndexOpFoldResult(op.getContext(), sizes));
-  rewriter.setInsertionPoint(op);
   FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
       rewriter, cast<TilingInterface>(op.getOperation()), options);
   if (failed(tiled))

@@ -12,8 +12,8 @@
 
 namespace mlir::mithril {
 
-/// Tiles `op` by `sizes` (0: not tiled) with scf.for loops and replaces it;
-/// the tiled op, or failure.
+/// Tiles `op` by `sizes` (0: not tiled) with scf.for loops and replaces it
+/// (on tensors or on buffers); the tiled op, or failure.
 FailureOr<linalg::LinalgOp> tileWithLoops(RewriterBase &rewriter,
                                           linalg::LinalgOp op,
                                           ArrayRef<int64_t> sizes);

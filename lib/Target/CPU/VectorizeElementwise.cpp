@@ -7,6 +7,8 @@
 // Elementwise generics are tiled to one row and `lanes` elements of their
 // innermost dim, then vectorised (upstream's linalg vectoriser, masked for
 // partial tiles), where every operand reads along that dim or not at all.
+// It runs on buffers: on tensors, the tiled loops made one-shot
+// bufferisation's analysis take minutes on a small ResNet.
 //
 //===----------------------------------------------------------------------===//
 
@@ -46,7 +48,7 @@ bool readsAlongInnermostLoop(linalg::LinalgOp op) {
 /// An all-parallel generic of arith and math, or a fill, on no bools: a
 /// vector of i1 is stored as bits, a tensor of i1 as bytes.
 bool isElementwise(linalg::LinalgOp op) {
-  if (!op.hasPureTensorSemantics() || op.getNumLoops() == 0)
+  if (!op.hasPureBufferSemantics() || op.getNumLoops() == 0)
     return false;
   if (llvm::any_of(op->getOperandTypes(), [](Type type) {
         return getElementTypeOrSelf(type).isInteger(1);
