@@ -41,11 +41,11 @@ constexpr llvm::StringLiteral kLinalgPipeline =
     "convert-mithril-to-linalg,convert-mithril-models-to-functions,"
     "mithril-record-signature,canonicalize,mithril-fuse-elementwise,cse";
 
-/// Matmuls tiled and vectorised for the target's registers, one-shot bufferization across function boundaries
-/// (plain strided layouts at the boundary, as a C caller passes buffers),
-/// register accumulators hoisted out of the K loops, deallocation (which
-/// clones what a function returns but does not own, e.g. an input returned
-/// as an output), and loops for the rest.
+/// Matmuls tiled and vectorised for the target's registers, one-shot
+/// bufferization across function boundaries (plain strided layouts at the
+/// boundary, as a C caller passes buffers), register accumulators hoisted out
+/// of the K loops, deallocation (which clones what a function returns but does
+/// not own, e.g. an input returned as an output), and loops for the rest.
 std::string bufferizePipeline(const PipelineOptions &options) {
   // Two vectors of columns; as many rows as leave registers for operands.
   int lanes = options.vectorBits / 32;
@@ -60,7 +60,8 @@ std::string bufferizePipeline(const PipelineOptions &options) {
          "function-boundary-type-conversion=identity-layout-map},"
          "func.func(mithril-hoist-vector-transfers,"
          "mithril-vectorize-elementwise{lanes=" +
-         std::to_string(lanes) + "}),canonicalize,"
+         std::to_string(lanes) +
+         "}),canonicalize,"
          "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
          "convert-linalg-to-loops,canonicalize";
 }

@@ -36,7 +36,9 @@ std::optional<CPUTarget> mlir::mithril::parseCPUTarget(StringRef name) {
     for (const auto &feature : host)
       features.push_back((feature.getValue() ? "+" : "-") +
                          feature.getKey().str());
-    int vectorBits = host.lookup("avx512f") ? 512 : host.lookup("avx2") ? 256 : 128;
+    int vectorBits = host.lookup("avx512f") ? 512
+                     : host.lookup("avx2")  ? 256
+                                            : 128;
     return CPUTarget{llvm::sys::getDefaultTargetTriple(),
                      llvm::sys::getHostCPUName().str(),
                      llvm::join(features, ","), vectorBits};

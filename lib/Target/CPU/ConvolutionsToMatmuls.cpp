@@ -89,9 +89,10 @@ std::optional<Convolution> matchConvolution(linalg::GenericOp op) {
 }
 
 /// A generic over `loops` parallel dims with one body.
-Value parallelGeneric(OpBuilder &b, Location loc, Type type, ValueRange inputs,
-                      Value init, ArrayRef<AffineMap> maps,
-                      function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+Value parallelGeneric(
+    OpBuilder &b, Location loc, Type type, ValueRange inputs, Value init,
+    ArrayRef<AffineMap> maps,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
   unsigned loops = maps.front().getNumDims();
   return linalg::GenericOp::create(
              b, loc, TypeRange{type}, inputs, ValueRange{init}, maps,
@@ -135,9 +136,8 @@ void rewrite(RewriterBase &rewriter, const Convolution &conv) {
       renumber, {}, colLoops, 0);
   SmallVector<OpFoldResult> outSizes =
       tensor::getMixedSizes(rewriter, loc, init);
-  SmallVector<OpFoldResult> colSizes = {outSizes[1],
-                                        rewriter.getIndexAttr(
-                                            weightType.getDimSize(2))};
+  SmallVector<OpFoldResult> colSizes = {
+      outSizes[1], rewriter.getIndexAttr(weightType.getDimSize(2))};
   for (int64_t i = 0; i < s; ++i)
     colSizes.push_back(rewriter.getIndexAttr(weightType.getDimSize(3 + i)));
   colSizes.push_back(outSizes[0]);
@@ -171,12 +171,12 @@ void rewrite(RewriterBase &rewriter, const Convolution &conv) {
   Value product =
       linalg::MatmulOp::create(
           rewriter, loc, ValueRange{lhs, rhs},
-          ValueRange{linalg::FillOp::create(
-                         rewriter, loc, zero,
-                         tensor::EmptyOp::create(rewriter, loc, productSizes,
-                                                 element)
-                             .getResult())
-                         .getResult(0)})
+          ValueRange{
+              linalg::FillOp::create(
+                  rewriter, loc, zero,
+                  tensor::EmptyOp::create(rewriter, loc, productSizes, element)
+                      .getResult())
+                  .getResult(0)})
           .getResult(0);
 
   // [OC, N, O...], added to the initial value (the bias) in the output's
@@ -197,13 +197,13 @@ void rewrite(RewriterBase &rewriter, const Convolution &conv) {
   SmallVector<AffineExpr> fromProduct = {dim(2), dim(0)};
   for (int64_t i = 0; i < s; ++i)
     fromProduct.push_back(dim(3 + i));
-  Value result = parallelGeneric(
-      rewriter, loc, outType, ValueRange{expanded}, init,
-      {AffineMap::get(outLoops, 0, fromProduct, context),
-       AffineMap::getMultiDimIdentityMap(outLoops, context)},
-      [](OpBuilder &b, Location l, ValueRange args) -> Value {
-        return arith::AddFOp::create(b, l, args[1], args[0]);
-      });
+  Value result =
+      parallelGeneric(rewriter, loc, outType, ValueRange{expanded}, init,
+                      {AffineMap::get(outLoops, 0, fromProduct, context),
+                       AffineMap::getMultiDimIdentityMap(outLoops, context)},
+                      [](OpBuilder &b, Location l, ValueRange args) -> Value {
+                        return arith::AddFOp::create(b, l, args[1], args[0]);
+                      });
   rewriter.replaceOp(op, result);
 }
 

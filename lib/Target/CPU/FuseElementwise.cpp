@@ -41,7 +41,8 @@ struct FuseElementwisePass
   void runOnOperation() override {
     MLIRContext *context = &getContext();
     RewritePatternSet patterns(context);
-    linalg::populateElementwiseOpsFusionPatterns(patterns, readsEachElementOnce);
+    linalg::populateElementwiseOpsFusionPatterns(patterns,
+                                                 readsEachElementOnce);
     linalg::populateFoldReshapeOpsByExpansionPatterns(patterns,
                                                       readsEachElementOnce);
     tensor::populateBubbleUpExpandShapePatterns(patterns);

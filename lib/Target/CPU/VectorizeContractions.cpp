@@ -37,9 +37,9 @@ Value transposeLastTwo(RewriterBase &rewriter, Location loc, Value value) {
   std::swap(sizes[sizes.size() - 2], sizes[sizes.size() - 1]);
   Value init = tensor::EmptyOp::create(rewriter, loc, sizes,
                                        getElementTypeOrSelf(value.getType()));
-  SmallVector<int64_t> permutation =
-      sizes.size() == 2 ? SmallVector<int64_t>{1, 0}
-                        : SmallVector<int64_t>{0, 2, 1};
+  SmallVector<int64_t> permutation = sizes.size() == 2
+                                         ? SmallVector<int64_t>{1, 0}
+                                         : SmallVector<int64_t>{0, 2, 1};
   return linalg::TransposeOp::create(rewriter, loc, value, init, permutation)
       .getResult()[0];
 }
@@ -148,8 +148,8 @@ FailureOr<linalg::LinalgOp> asMatmul(RewriterBase &rewriter,
     linalg::LinalgOp matmul = defaultMatmul(
         rewriter, loc, batched, right, transposeLastTwo(rewriter, loc, left),
         transposeLastTwo(rewriter, loc, init));
-    rewriter.replaceOp(
-        op, transposeLastTwo(rewriter, loc, matmul->getResult(0)));
+    rewriter.replaceOp(op,
+                       transposeLastTwo(rewriter, loc, matmul->getResult(0)));
     return matmul;
   }
   if (transposed)
@@ -191,7 +191,8 @@ struct VectorizeContractionsPass
 
   /// Tiles and vectorises one matmul; leaves it as it is if it cannot.
   void vectorize(RewriterBase &rewriter, linalg::LinalgOp op,
-                 ArrayRef<int64_t> registerBlock, ArrayRef<int64_t> cacheBlock) {
+                 ArrayRef<int64_t> registerBlock,
+                 ArrayRef<int64_t> cacheBlock) {
     // A batch matmul takes one batch at a time.
     SmallVector<int64_t> outer(cacheBlock), inner(registerBlock);
     inner.push_back(1);
