@@ -61,13 +61,18 @@ def median_ms(fn, budget_s, least=3):
     return float(np.median(times))
 
 
-def ours_ms(tools, library, inputs, workdir, budget_s):
-    """Median ms of one call, from mlc-run's own timing."""
+def runner_args(tools, library, inputs, workdir):
+    """mlc-run on `library` with `inputs`, written once as .npy files."""
     args = [tools.runner, library, "--output-dir", workdir]
     for name, array in inputs.items():
         path = os.path.join(workdir, name + ".in.npy")
         np.save(path, array)
         args += ["--input", "%s=@%s" % (name, path)]
+    return args
+
+
+def ours_ms(args, budget_s):
+    """Median ms of one call of mlc-run `args`, from its own timing."""
     probe = run(args + ["--benchmark=1", "--warmup=1"])
     once = float(re.search(r"median ([0-9.]+) ms", probe).group(1))
     if once > budget_s * 1e3:      # slow enough: one timed call says it
@@ -102,12 +107,7 @@ def compile_model(tools, model, shapes, weights, workdir, fixed=()):
     return stem + ".so", time.perf_counter() - start
 
 
-def check_outputs(tools, library, inputs, expected, workdir, label):
-    args = [tools.runner, library, "--output-dir", workdir]
-    for name, array in inputs.items():
-        path = os.path.join(workdir, name + ".in.npy")
-        np.save(path, array)
-        args += ["--input", "%s=@%s" % (name, path)]
+def check_outputs(tools, library, args, expected, workdir, label):
     run(args)
     signature = json.loads(run([tools.runner, library, "--describe"]))
     output = signature["entries"][0]["outputs"][0]["name"]
@@ -129,9 +129,10 @@ def bench_gemm(tools, size, workdir, budget_s):
     b = rng.standard_normal((size, size)).astype(np.float32)
     library, compile_s = compile_model(
         tools, models.gemm(), {"left": [size, size], "right": [size, size]}, None, workdir)
-    check_outputs(tools, library, {"left": a, "right": b}, a @ b, workdir, "gemm")
+    args = runner_args(tools, library, {"left": a, "right": b}, workdir)
+    check_outputs(tools, library, args, a @ b, workdir, "gemm")
     peer = median_ms(lambda: a @ b, budget_s)
-    ours = ours_ms(tools, library, {"left": a, "right": b}, workdir, budget_s)
+    ours = ours_ms(args, budget_s)
     gflop = 2 * size ** 3 / 1e9
     return {"name": "GEMM f32 %d³" % size, "peer": "NumPy/OpenBLAS",
             "peer_ms": peer, "ours_ms": ours, "compile_s": compile_s,
@@ -151,9 +152,10 @@ def bench_model(tools, label, model, module, rename, shapes, inputs, workdir, bu
     tensors = [torch.from_numpy(v) for v in inputs.values()]
     with torch.no_grad():
         expected = module(*tensors).numpy()
-        check_outputs(tools, library, inputs, expected, workdir, label)
+        args = runner_args(tools, library, inputs, workdir)
+        check_outputs(tools, library, args, expected, workdir, label)
         peer = median_ms(lambda: module(*tensors), budget_s)
-    ours = ours_ms(tools, library, inputs, workdir, budget_s)
+    ours = ours_ms(args, budget_s)
     return {"name": label, "peer": "PyTorch %s" % torch.__version__,
             "peer_ms": peer, "ours_ms": ours, "compile_s": compile_s, "note": ""}
 

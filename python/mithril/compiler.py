@@ -86,9 +86,9 @@ def compile(model, backend=None, shapes=None, jit=True,
     document = model.to_dict(shapes=shapes, name=name)
     weights = weights if weights is not None else document.pop("weights", None)
     document.pop("weights", None)
-    library_path = _build(document, flags)
+    compiler, runtime_path = find_tools()
+    library_path = _build(compiler, document, flags)
 
-    _, runtime_path = find_tools()
     if runtime_path not in _runtimes:
         _runtimes[runtime_path] = runtime.Runtime(runtime_path)
     compiled = CompiledModel(runtime.Library(_runtimes[runtime_path], library_path),
@@ -99,9 +99,8 @@ def compile(model, backend=None, shapes=None, jit=True,
     return compiled
 
 
-def _build(document, flags):
-    """The library of `document`, from the cache or mlc-compile."""
-    compiler, _ = find_tools()
+def _build(compiler, document, flags):
+    """The library of `document`, from the cache or `compiler`."""
     text = json.dumps(document, indent=1)
     stat = os.stat(compiler)
     identity = "%s\0%s\0%d\0%d\0%s" % (text, " ".join(flags), stat.st_size,

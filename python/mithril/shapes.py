@@ -37,7 +37,7 @@ def _fail(where, port, shape, expectation):
 
 
 def _check_dim(where, port, shape, dim, size, what):
-    if shape is not None and len(shape) > abs(dim) - (dim < 0) and \
+    if shape is not None and -len(shape) <= dim < len(shape) and \
             shape[dim] is not None and size is not None and shape[dim] != size:
         _fail(where, port, shape, "%s is %d" % (what, size))
 

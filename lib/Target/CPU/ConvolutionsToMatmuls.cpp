@@ -14,6 +14,7 @@
 #include "mithril/Target/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 
 namespace mlir::mithril {
 #define GEN_PASS_DEF_CONVOLUTIONSTOMATMULS
@@ -30,21 +31,14 @@ struct Convolution {
   int64_t spatial;
 };
 
-/// Whether `op`'s body is `out + in0 * in1` on floats.
+/// Whether `op`'s body is `out + in0 * in1` on floats. (Upstream's
+/// isaContractionOpInterface also wants projected-permutation maps, which a
+/// convolution's window is not.)
 bool hasMultiplyAddBody(linalg::GenericOp op) {
-  Block &body = op.getRegion().front();
-  auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
-  if (!add || body.getOperations().size() != 3)
-    return false;
-  Value out = body.getArgument(2);
-  Value other = add.getLhs() == out ? add.getRhs() : add.getLhs();
-  auto mul = other.getDefiningOp<arith::MulFOp>();
-  if (!mul || (add.getLhs() != out && add.getRhs() != out))
-    return false;
-  Value a = body.getArgument(0), b = body.getArgument(1);
-  return (mul.getLhs() == a && mul.getRhs() == b) ||
-         (mul.getLhs() == b && mul.getRhs() == a);
+  return linalg::detail::isContractionBody(
+      *op.getBlock(), [](Operation *multiply, Operation *add) {
+        return isa<arith::MulFOp>(multiply) && isa<arith::AddFOp>(add);
+      });
 }
 
 /// `op` if it is a one-group convolution of floats as the conversion from
