@@ -25,3 +25,7 @@ config.substitutions.append(
     ("%runtime_include", os.path.join(config.mithril_src_root, "runtime", "include")))
 config.substitutions.append(
     ("%runtime_lib_dir", os.path.join(config.mithril_obj_root, "lib")))
+# What a program linking a model statically adds: libomp, the thread pool of
+# its parallel loops.
+config.substitutions.append(
+    ("%openmp_libs", "-L{0} -lomp -Wl,-rpath,{0}".format(config.openmp_dir)))

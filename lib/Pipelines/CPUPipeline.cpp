@@ -52,32 +52,44 @@ std::string bufferizePipeline(const PipelineOptions &options) {
   int rows = options.vectorBits >= 512 ? 8 : options.vectorBits >= 256 ? 6 : 4;
   std::string registerTile =
       std::to_string(rows) + "," + std::to_string(2 * lanes);
+  std::string parallel = options.parallel ? " parallel=true" : "";
   return "func.func(mithril-convolutions-to-matmuls,"
          "mithril-vectorize-contractions{register-tile=" +
-         registerTile +
+         registerTile + parallel +
          "}),canonicalize,cse,"
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map},"
          "func.func(mithril-hoist-vector-transfers,"
          "mithril-vectorize-elementwise{lanes=" +
-         std::to_string(lanes) +
-         "}),canonicalize,"
+         std::to_string(lanes) + parallel + "}" +
+         (options.parallel ? ",scf-forall-to-parallel" : "") +
+         "),canonicalize,"
          "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
+         "canonicalize,mithril-plan-memory,"
          "convert-linalg-to-loops,canonicalize";
 }
 
 /// Everything to the LLVM dialect, then the library's C interface. `rsqrt`
 /// is expanded first: libm has no rsqrtf. Strided metadata is expanded
 /// before affine is lowered, since the expansion creates affine ops.
+/// Parallel loops become OpenMP worksharing loops, which the translation to
+/// LLVM IR outlines into calls of libomp.
 std::string llvmPipeline(const PipelineOptions &options) {
-  return "convert-vector-to-scf{full-unroll=true},"
+  return std::string(options.parallel ? "convert-scf-to-openmp," : "") +
+         "convert-vector-to-scf{full-unroll=true},"
+         // Drops the alloca scopes of parallel loops that allocate nothing:
+         // lowering their bodies to blocks would break them.
+         "canonicalize,"
          "math-expand-ops{ops=rsqrt},convert-math-to-llvm,convert-math-to-libm,"
          "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
          "convert-vector-to-llvm,convert-ub-to-llvm,"
          "finalize-memref-to-llvm,convert-arith-to-llvm,convert-cf-to-llvm,"
-         "convert-func-to-llvm,reconcile-unrealized-casts,"
+         "convert-func-to-llvm," +
+         (options.parallel ? "convert-openmp-to-llvm," : "") +
+         "reconcile-unrealized-casts,"
          "mithril-emit-library-abi{weights=" +
-         options.weightsMode + (options.localInfo ? " local-info=true}" : "}");
+         options.weightsMode + " threads=" + std::to_string(options.threads) +
+         (options.localInfo ? " local-info=true}" : "}");
 }
 
 std::string phasePipeline(Phase phase, const PipelineOptions &options) {

@@ -14,8 +14,9 @@ class Backend:
 
 class CPUBackend(Backend):
     """This machine's CPU (`target="host"`) or a named x86-64/AArch64 level.
-    `threads`: threads per call (None: the runtime decides); `precision`:
-    float32, float16 or bfloat16 compute."""
+    `threads`: threads per call (None: one per core; 1: sequential code,
+    as `mlc-compile --threads`); `precision`: float32, float16 or bfloat16
+    compute."""
 
     def __init__(self, target="host", threads=None, precision="float32"):
         if target not in _CPU_TARGETS:
@@ -29,8 +30,11 @@ class CPUBackend(Backend):
         self.target, self.threads, self.precision = target, threads, precision
 
     def compile_flags(self):
-        return ["--target=" + self.target,
-                "--precision=" + _PRECISIONS[self.precision]]
+        flags = ["--target=" + self.target,
+                 "--precision=" + _PRECISIONS[self.precision]]
+        if self.threads is not None:
+            flags.append("--threads=%d" % self.threads)
+        return flags
 
     def __repr__(self):
         return "CPUBackend(target=%r, threads=%r, precision=%r)" % (

@@ -16,6 +16,7 @@
 #include "mithril/runtime/Safetensors.h"
 #include "mithril/runtime/Signature.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -26,6 +27,14 @@
 #include <vector>
 
 #include <dlfcn.h>
+
+// The thread pool of parallel loops is LLVM's OpenMP runtime (libomp), which
+// generated code calls; the runtime only sets its per-thread count. Declared
+// here rather than through <omp.h>: GCC and Clang each ship their own.
+extern "C" {
+int omp_get_max_threads(void);
+void omp_set_num_threads(int threads);
+}
 
 using namespace mithril::runtime;
 
@@ -107,16 +116,24 @@ struct Descriptor {
   static Descriptor contiguous(const void *data, const int64_t *shape,
                                size_t rank) {
     Descriptor descriptor;
-    descriptor.words.assign(wordsForRank(rank), 0);
+    descriptor.words.resize(wordsForRank(rank));
+    descriptor.assign(data, shape);
+    return descriptor;
+  }
+
+  /// Describes a contiguous buffer at `data` of this descriptor's rank, in
+  /// place (calls reuse their descriptors: no allocation).
+  void assign(const void *data, const int64_t *shape) {
+    size_t rank = (words.size() - 3) / 2;
     int64_t address = int64_t(reinterpret_cast<intptr_t>(data));
-    descriptor.words[0] = descriptor.words[1] = address;
+    words[0] = words[1] = address;
+    words[2] = 0;
     int64_t stride = 1;
     for (size_t i = rank; i-- > 0;) {
-      descriptor.words[3 + i] = shape[i];
-      descriptor.words[3 + rank + i] = stride;
+      words[3 + i] = shape[i];
+      words[3 + rank + i] = stride;
       stride *= shape[i];
     }
-    return descriptor;
   }
 };
 
@@ -152,6 +169,10 @@ struct ResultView {
 void copyStrided(const ResultView &view, size_t elementSize, uint8_t *dest) {
   if (view.numElements() == 0)
     return;
+  if (view.isContiguous()) {
+    std::memcpy(dest, view.aligned(), size_t(view.numElements()) * elementSize);
+    return;
+  }
   std::vector<int64_t> index(view.rank, 0);
   const uint8_t *base = view.aligned() + view.offset() * int64_t(elementSize);
   for (;;) {
@@ -178,6 +199,38 @@ struct mithril_library {
   std::shared_ptr<Library> library;
 };
 
+namespace {
+
+/// A symbol's value in a call, and the input that bound it.
+struct SymbolBinding {
+  const std::string *symbol;
+  int64_t value;
+  const std::string *input;
+};
+
+/// What a call of one entry works with, sized when the instance is created
+/// so that a call allocates nothing of its own.
+struct CallFrame {
+  std::vector<Descriptor> inputs;
+  Descriptor arena;
+  std::vector<void *> args;
+  std::vector<int64_t> resultBlock;
+  std::vector<ResultView> results;
+  /// Buffers the call must neither hand over nor free: inputs, parameters,
+  /// the arena.
+  std::vector<void *> borrowed;
+  /// Result buffers the call allocated, and those handed to the caller.
+  std::vector<void *> owned, handedOver;
+  std::vector<SymbolBinding> symbols;
+};
+
+/// The instance's arena: 64-byte aligned, as mithril-plan-memory assumes.
+struct ArenaDeleter {
+  void operator()(uint8_t *arena) const { std::free(arena); }
+};
+
+} // namespace
+
 struct mithril_model {
   std::shared_ptr<Library> library;
   std::unique_ptr<SafetensorsFile> weights;
@@ -185,6 +238,13 @@ struct mithril_model {
   std::vector<std::vector<Descriptor>> parameters;
   /// Aligned copies of weights whose bytes sit at an unaligned offset.
   std::vector<std::unique_ptr<uint64_t[]>> alignedCopies;
+  /// The planned intermediates and outputs of every entry (one call at a
+  /// time: one arena, as large as the largest entry's).
+  std::unique_ptr<uint8_t, ArenaDeleter> arena;
+  int64_t arenaBytes = 0;
+  std::vector<CallFrame> frames;
+  /// Threads per call; 0: the library's default.
+  int32_t threads = 0;
   std::atomic<bool> busy{false};
 };
 
@@ -398,6 +458,46 @@ mithril_status bindParameter(mithril_model &model, const Port &port,
   return nullptr;
 }
 
+/// Allocates the arena and every entry's call frame.
+mithril_status prepareCalls(mithril_model &model) {
+  const Signature &signature = model.library->signature;
+  for (const Entry &entry : signature.entries)
+    model.arenaBytes = std::max(model.arenaBytes, entry.arenaBytes);
+  if (model.arenaBytes > 0) {
+    size_t bytes = (size_t(model.arenaBytes) + 63) / 64 * 64;
+    model.arena.reset(static_cast<uint8_t *>(std::aligned_alloc(64, bytes)));
+    if (!model.arena)
+      return makeStatus(MITHRIL_INTERNAL, "cannot allocate the arena of " +
+                                              std::to_string(model.arenaBytes) +
+                                              " bytes");
+  }
+  int64_t arenaShape[1] = {model.arenaBytes};
+  for (size_t e = 0; e < signature.entries.size(); ++e) {
+    const Entry &entry = signature.entries[e];
+    CallFrame frame;
+    for (const Port &port : entry.inputs)
+      frame.inputs.push_back(Descriptor::contiguous(nullptr, port.shape.data(),
+                                                    port.shape.size()));
+    frame.arena = Descriptor::contiguous(model.arena.get(), arenaShape, 1);
+    size_t numArgs = entry.inputs.size() + entry.parameters.size() + 1;
+    frame.args.reserve(numArgs);
+    frame.borrowed.reserve(numArgs);
+    size_t resultWords = 0;
+    for (const Port &port : entry.outputs)
+      resultWords += Descriptor::wordsForRank(port.shape.size());
+    frame.resultBlock.resize(resultWords);
+    frame.results.reserve(entry.outputs.size());
+    frame.owned.reserve(entry.outputs.size());
+    frame.handedOver.reserve(entry.outputs.size());
+    size_t dims = 0;
+    for (const Port &port : entry.inputs)
+      dims += port.shape.size();
+    frame.symbols.reserve(dims);
+    model.frames.push_back(std::move(frame));
+  }
+  return nullptr;
+}
+
 mithril_status createModel(std::shared_ptr<Library> library,
                            const char *weightsPath, mithril_model **out) {
   auto model = std::make_unique<mithril_model>();
@@ -420,6 +520,8 @@ mithril_status createModel(std::shared_ptr<Library> library,
         return status;
     }
   }
+  if (mithril_status status = prepareCalls(*model))
+    return status;
   *out = model.release();
   return nullptr;
 }
@@ -460,31 +562,42 @@ void mithril_model_destroy(mithril_model *model) { delete model; }
 
 namespace {
 
-/// Symbol name to its value and the input that bound it.
-using SymbolBindings = std::map<std::string, std::pair<int64_t, std::string>>;
+/// Names a port in messages: `input 'x' `. Messages are built only on
+/// failure: the checks run on every call, which allocates nothing.
+std::string portPrefix(const char *kind, const Port &port) {
+  return std::string(kind) + " '" + port.name + "' ";
+}
 
-/// Checks the dtype and rank of a tensor for `port`; `prefix` names it.
-mithril_status checkDTypeAndRank(const std::string &prefix, const Port &port,
+/// Checks the dtype and rank of a tensor for `port`.
+mithril_status checkDTypeAndRank(const char *kind, const Port &port,
                                  const mithril_tensor &tensor) {
   if (tensor.dtype != int32_t(port.dtype))
-    return invalidArgument(prefix + "has dtype " +
+    return invalidArgument(portPrefix(kind, port) + "has dtype " +
                            mithril_dtype_name(tensor.dtype) + ", expected " +
                            std::string(modelDTypeName(port.dtype)));
   if (tensor.rank != int32_t(port.shape.size()))
-    return invalidArgument(prefix + "has rank " + std::to_string(tensor.rank) +
-                           ", expected " + std::to_string(port.shape.size()) +
-                           " (" + port.describeShape() + ")");
+    return invalidArgument(portPrefix(kind, port) + "has rank " +
+                           std::to_string(tensor.rank) + ", expected " +
+                           std::to_string(port.shape.size()) + " (" +
+                           port.describeShape() + ")");
+  return nullptr;
+}
+
+SymbolBinding *findSymbol(std::vector<SymbolBinding> &symbols,
+                          const std::string &symbol) {
+  for (SymbolBinding &binding : symbols)
+    if (*binding.symbol == symbol)
+      return &binding;
   return nullptr;
 }
 
 /// Checks the dims of `tensor` against `port`: every fixed dim, and every
 /// symbol against `symbols` (binding it when `bind` and it is new).
-mithril_status checkDims(const std::string &prefix, const Port &port,
-                         const mithril_tensor &tensor, SymbolBindings &symbols,
-                         bool bind) {
-  // Messages are built only on failure: this runs on every call.
+mithril_status checkDims(const char *kind, const Port &port,
+                         const mithril_tensor &tensor,
+                         std::vector<SymbolBinding> &symbols, bool bind) {
   auto mismatch = [&] {
-    return prefix + "has shape " +
+    return portPrefix(kind, port) + "has shape " +
            formatShape(tensor.shape, size_t(tensor.rank)) + ", expected " +
            port.describeShape();
   };
@@ -494,93 +607,103 @@ mithril_status checkDims(const std::string &prefix, const Port &port,
       return invalidArgument(mismatch());
     if (port.symbols[i].empty())
       continue;
-    auto it = symbols.find(port.symbols[i]);
-    if (it == symbols.end()) {
+    SymbolBinding *binding = findSymbol(symbols, port.symbols[i]);
+    if (!binding) {
       if (bind)
-        symbols.try_emplace(port.symbols[i], dim, port.name);
+        symbols.push_back({&port.symbols[i], dim, &port.name});
       continue;
     }
-    if (it->second.first != dim)
+    if (binding->value != dim)
       return invalidArgument(mismatch() + ": " + port.symbols[i] + " is " +
-                             std::to_string(it->second.first) +
-                             " (from input '" + it->second.second + "')");
+                             std::to_string(binding->value) + " (from input '" +
+                             *binding->input + "')");
   }
   return nullptr;
 }
 
 /// Checks one input against its port; binds its symbols.
 mithril_status checkInput(const Port &port, const mithril_tensor *tensor,
-                          SymbolBindings &symbols) {
-  std::string prefix = "input '" + port.name + "' ";
+                          std::vector<SymbolBinding> &symbols) {
   if (!tensor)
-    return invalidArgument(prefix + "is NULL");
+    return invalidArgument(portPrefix("input", port) + "is NULL");
   if (tensor->device != MITHRIL_DEVICE_CPU)
-    return invalidArgument(prefix + "is not on the CPU");
-  if (mithril_status status = checkDTypeAndRank(prefix, port, *tensor))
+    return invalidArgument(portPrefix("input", port) + "is not on the CPU");
+  if (mithril_status status = checkDTypeAndRank("input", port, *tensor))
     return status;
   if (mithril_status status =
-          checkDims(prefix, port, *tensor, symbols, /*bind=*/true))
+          checkDims("input", port, *tensor, symbols, /*bind=*/true))
     return status;
   uint64_t elements = 1;
   for (size_t i = 0; i < port.shape.size(); ++i)
     if (__builtin_mul_overflow(elements, uint64_t(tensor->shape[i]), &elements))
-      return invalidArgument(prefix + "is too large");
+      return invalidArgument(portPrefix("input", port) + "is too large");
   if (elements != 0 && !tensor->data)
-    return invalidArgument(prefix + "has no data");
+    return invalidArgument(portPrefix("input", port) + "has no data");
   return nullptr;
 }
 
 /// Checks what can be checked of a caller-allocated output before the call:
 /// its dtype, rank, fixed dims and the dims named by input symbols.
 mithril_status checkOutputSlot(const Port &port, const mithril_tensor *tensor,
-                               SymbolBindings &symbols) {
-  std::string prefix = "output '" + port.name + "' ";
+                               std::vector<SymbolBinding> &symbols) {
   if (!tensor)
-    return invalidArgument(prefix + "is NULL");
+    return invalidArgument(portPrefix("output", port) + "is NULL");
   if (!tensor->data)
     return nullptr;
-  if (mithril_status status = checkDTypeAndRank(prefix, port, *tensor))
+  if (mithril_status status = checkDTypeAndRank("output", port, *tensor))
     return status;
-  return checkDims(prefix, port, *tensor, symbols, /*bind=*/false);
+  return checkDims("output", port, *tensor, symbols, /*bind=*/false);
+}
+
+bool contains(const std::vector<void *> &buffers, void *buffer) {
+  return std::find(buffers.begin(), buffers.end(), buffer) != buffers.end();
+}
+
+/// Copies `view` into the caller's buffer of `tensor`; fails if the shapes
+/// differ.
+mithril_status copyToCaller(const ResultView &view, const Port &port,
+                            mithril_tensor &tensor) {
+  for (size_t d = 0; d < view.rank; ++d) {
+    if (tensor.shape[d] == view.size(d))
+      continue;
+    std::vector<int64_t> actual;
+    for (size_t i = 0; i < view.rank; ++i)
+      actual.push_back(view.size(i));
+    return invalidArgument("output '" + port.name + "' has shape " +
+                           formatShape(tensor.shape, view.rank) +
+                           ", the result has " +
+                           formatShape(actual.data(), actual.size()));
+  }
+  copyStrided(view, dtypeSize(port.dtype), static_cast<uint8_t *>(tensor.data));
+  return nullptr;
 }
 
 /// Turns the result descriptors into the caller's tensors: a result buffer
-/// the call allocated is handed over when it is plain; otherwise (a view,
-/// a constant, an alias of an input or of another output, or a
+/// the call allocated is handed over when it is plain; otherwise (a view of
+/// the arena, of an input or of another output, a constant, or a
 /// caller-allocated output) it is copied. Every allocation not handed over
 /// is freed.
-mithril_status deliverOutputs(const Entry &entry,
-                              const std::vector<ResultView> &results,
-                              const std::set<void *> &borrowed,
+mithril_status deliverOutputs(const Entry &entry, CallFrame &frame,
                               mithril_tensor *const *outputs) {
-  std::set<void *> handedOver, owned;
-  for (const ResultView &view : results)
-    if (!borrowed.count(view.allocated()) &&
-        reinterpret_cast<uintptr_t>(view.allocated()) != kGlobalMarker)
-      owned.insert(view.allocated());
+  frame.owned.clear();
+  frame.handedOver.clear();
+  for (const ResultView &view : frame.results)
+    if (!contains(frame.borrowed, view.allocated()) &&
+        reinterpret_cast<uintptr_t>(view.allocated()) != kGlobalMarker &&
+        !contains(frame.owned, view.allocated()))
+      frame.owned.push_back(view.allocated());
 
   mithril_status failure = nullptr;
-  for (size_t i = 0; i < results.size(); ++i) {
-    const ResultView &view = results[i];
+  for (size_t i = 0; i < frame.results.size(); ++i) {
+    const ResultView &view = frame.results[i];
     const Port &port = entry.outputs[i];
     mithril_tensor &tensor = *outputs[i];
-    size_t elementSize = dtypeSize(port.dtype);
     if (tensor.data) {
-      bool sameShape = true;
-      for (size_t d = 0; d < view.rank; ++d)
-        sameShape &= tensor.shape[d] == view.size(d);
-      if (!sameShape) {
-        std::vector<int64_t> actual;
-        for (size_t d = 0; d < view.rank; ++d)
-          actual.push_back(view.size(d));
-        if (!failure)
-          failure = invalidArgument("output '" + port.name + "' has shape " +
-                                    formatShape(tensor.shape, view.rank) +
-                                    ", the result has " +
-                                    formatShape(actual.data(), actual.size()));
-        continue;
-      }
-      copyStrided(view, elementSize, static_cast<uint8_t *>(tensor.data));
+      mithril_status status = copyToCaller(view, port, tensor);
+      if (status && !failure)
+        failure = status;
+      else if (status)
+        mithril_status_free(status);
       continue;
     }
     tensor.dtype = int32_t(port.dtype);
@@ -588,23 +711,24 @@ mithril_status deliverOutputs(const Entry &entry,
     tensor.device = MITHRIL_DEVICE_CPU;
     for (size_t d = 0; d < view.rank; ++d)
       tensor.shape[d] = view.size(d);
-    if (owned.count(view.allocated()) && view.isContiguous() &&
-        handedOver.insert(view.allocated()).second) {
+    if (contains(frame.owned, view.allocated()) && view.isContiguous() &&
+        !contains(frame.handedOver, view.allocated())) {
+      frame.handedOver.push_back(view.allocated());
       tensor.data = view.aligned();
       tensor.allocation = view.allocated();
       continue;
     }
-    size_t bytes = size_t(view.numElements()) * elementSize;
+    size_t bytes = size_t(view.numElements()) * dtypeSize(port.dtype);
     void *copy = std::malloc(bytes ? bytes : 1);
-    copyStrided(view, elementSize, static_cast<uint8_t *>(copy));
+    copyStrided(view, dtypeSize(port.dtype), static_cast<uint8_t *>(copy));
     tensor.data = tensor.allocation = copy;
   }
-  for (void *allocation : owned)
-    if (!handedOver.count(allocation))
+  for (void *allocation : frame.owned)
+    if (!contains(frame.handedOver, allocation))
       std::free(allocation);
   // A failed call leaves the caller nothing to free.
   if (failure)
-    for (size_t i = 0; i < results.size(); ++i)
+    for (size_t i = 0; i < frame.results.size(); ++i)
       mithril_tensor_free(outputs[i]);
   return failure;
 }
@@ -615,7 +739,74 @@ struct BusyGuard {
   ~BusyGuard() { busy.store(false, std::memory_order_release); }
 };
 
+/// Runs the calling thread's parallel regions on `threads` threads (if not
+/// 0) until it goes out of scope. OpenMP keeps the count per thread, so
+/// instances running on other threads are not affected.
+class ThreadCount {
+public:
+  explicit ThreadCount(int64_t threads) {
+    if (threads <= 0)
+      return;
+    previous = omp_get_max_threads();
+    omp_set_num_threads(int(threads));
+  }
+  ~ThreadCount() {
+    if (previous > 0)
+      omp_set_num_threads(previous);
+  }
+
+private:
+  int previous = 0;
+};
+
+/// Checks the inputs and the caller's outputs of a call of `entry`.
+mithril_status checkCall(const Entry &entry, CallFrame &frame,
+                         const mithril_tensor *const *inputs,
+                         mithril_tensor *const *outputs) {
+  frame.symbols.clear();
+  for (size_t i = 0; i < entry.inputs.size(); ++i)
+    if (mithril_status status =
+            checkInput(entry.inputs[i], inputs[i], frame.symbols))
+      return status;
+  for (size_t i = 0; i < entry.outputs.size(); ++i)
+    if (mithril_status status =
+            checkOutputSlot(entry.outputs[i], outputs[i], frame.symbols))
+      return status;
+  return nullptr;
+}
+
+/// Fills the frame's arguments: inputs, parameters, the arena.
+void bindArguments(mithril_model &model, size_t entryIndex,
+                   const mithril_tensor *const *inputs) {
+  CallFrame &frame = model.frames[entryIndex];
+  frame.args.clear();
+  frame.borrowed.clear();
+  for (size_t i = 0; i < frame.inputs.size(); ++i) {
+    frame.inputs[i].assign(inputs[i]->data, inputs[i]->shape);
+    frame.args.push_back(frame.inputs[i].words.data());
+    frame.borrowed.push_back(inputs[i]->data);
+  }
+  for (Descriptor &descriptor : model.parameters[entryIndex]) {
+    frame.args.push_back(descriptor.words.data());
+    frame.borrowed.push_back(reinterpret_cast<void *>(descriptor.words[0]));
+  }
+  frame.args.push_back(frame.arena.words.data());
+  frame.borrowed.push_back(model.arena.get());
+}
+
 } // namespace
+
+mithril_status mithril_model_set_threads(mithril_model *model,
+                                         int32_t threads) {
+  if (!model)
+    return invalidArgument("mithril_model_set_threads: the model is NULL");
+  if (threads < 0)
+    return invalidArgument(
+        "mithril_model_set_threads: " + std::to_string(threads) +
+        " threads (0: the library's default)");
+  model->threads = threads;
+  return nullptr;
+}
 
 mithril_status mithril_model_run(mithril_model *model, size_t entryIndex,
                                  const mithril_tensor *const *inputs,
@@ -637,49 +828,27 @@ mithril_status mithril_model_run(mithril_model *model, size_t entryIndex,
     return invalidArgument(
         "'" + entry.name + "' has " + std::to_string(entry.outputs.size()) +
         " outputs, got room for " + std::to_string(num_outputs));
-  SymbolBindings symbols;
-  for (size_t i = 0; i < num_inputs; ++i)
-    if (mithril_status status = checkInput(entry.inputs[i], inputs[i], symbols))
-      return status;
-  for (size_t i = 0; i < num_outputs; ++i)
-    if (mithril_status status =
-            checkOutputSlot(entry.outputs[i], outputs[i], symbols))
-      return status;
-
   if (model->busy.exchange(true, std::memory_order_acquire))
     return makeStatus(MITHRIL_FAILED_PRECONDITION,
                       "this instance is already running a call (one call at "
                       "a time per instance; create one per thread)");
   BusyGuard guard{model->busy};
+  CallFrame &frame = model->frames[entryIndex];
+  if (mithril_status status = checkCall(entry, frame, inputs, outputs))
+    return status;
 
-  // Arguments: inputs, then parameters.
-  std::vector<Descriptor> inputDescriptors;
-  std::vector<void *> args;
-  std::set<void *> borrowed;
-  for (size_t i = 0; i < num_inputs; ++i) {
-    inputDescriptors.push_back(Descriptor::contiguous(
-        inputs[i]->data, inputs[i]->shape, size_t(inputs[i]->rank)));
-    borrowed.insert(inputs[i]->data);
+  bindArguments(*model, entryIndex, inputs);
+  {
+    ThreadCount threads(model->threads ? model->threads : signature.threads);
+    model->library->info->entries[entryIndex](frame.resultBlock.data(),
+                                              frame.args.data());
   }
-  for (Descriptor &descriptor : inputDescriptors)
-    args.push_back(descriptor.words.data());
-  for (Descriptor &descriptor : model->parameters[entryIndex]) {
-    args.push_back(descriptor.words.data());
-    borrowed.insert(reinterpret_cast<void *>(descriptor.words[0]));
-  }
-
-  // Results: the output descriptors, one after the other.
-  size_t resultWords = 0;
-  for (const Port &port : entry.outputs)
-    resultWords += Descriptor::wordsForRank(port.shape.size());
-  std::vector<int64_t> resultBlock(resultWords, 0);
-  model->library->info->entries[entryIndex](resultBlock.data(), args.data());
-
-  std::vector<ResultView> results;
+  frame.results.clear();
   size_t offset = 0;
   for (const Port &port : entry.outputs) {
-    results.push_back({resultBlock.data() + offset, port.shape.size()});
+    frame.results.push_back(
+        {frame.resultBlock.data() + offset, port.shape.size()});
     offset += Descriptor::wordsForRank(port.shape.size());
   }
-  return deliverOutputs(entry, results, borrowed, outputs);
+  return deliverOutputs(entry, frame, outputs);
 }

@@ -141,6 +141,18 @@ nlohmann::ordered_json printPorts(const std::vector<Port> &ports) {
   return list;
 }
 
+/// Reads the optional non-negative integer `key` of `object` into `out`;
+/// false if it is there but no such integer.
+bool readCount(const json &object, const char *key, int64_t &out) {
+  if (!object.contains(key))
+    return true;
+  const json &value = object[key];
+  if (!value.is_number_integer() || value.get<int64_t>() < 0)
+    return false;
+  out = value.get<int64_t>();
+  return true;
+}
+
 } // namespace
 
 std::string printSignature(const Signature &signature) {
@@ -149,9 +161,11 @@ std::string printSignature(const Signature &signature) {
     entries.push_back({{"name", entry.name},
                        {"inputs", printPorts(entry.inputs)},
                        {"outputs", printPorts(entry.outputs)},
-                       {"parameters", printPorts(entry.parameters)}});
-  return nlohmann::ordered_json{{"entries", entries}}.dump(
-      -1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+                       {"parameters", printPorts(entry.parameters)},
+                       {"arena_bytes", entry.arenaBytes}});
+  return nlohmann::ordered_json{{"entries", entries},
+                                {"threads", signature.threads}}
+      .dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 bool parseSignature(const char *text, Signature &signature,
@@ -176,7 +190,15 @@ bool parseSignature(const char *text, Signature &signature,
       error = "entry '" + entry.name + "': " + error;
       return false;
     }
+    if (!readCount(value, "arena_bytes", entry.arenaBytes)) {
+      error = "entry '" + entry.name + "': 'arena_bytes' is not a count";
+      return false;
+    }
     signature.entries.push_back(std::move(entry));
+  }
+  if (!readCount(root, "threads", signature.threads)) {
+    error = "the library's 'threads' is not a count";
+    return false;
   }
   return true;
 }

@@ -116,6 +116,12 @@ struct Options {
       cl::desc("Also write the files read (model, weights) as a Makefile "
                "rule for the output"),
       cl::value_desc("file")};
+  cl::opt<int> threads{
+      "threads",
+      cl::desc("Threads a call runs on by default: 0 (default) one per core, "
+               "1 sequential code (no OpenMP), N > 1 N threads; the runtime "
+               "can change it per instance"),
+      cl::init(0)};
   cl::opt<bool> printIRAfterAll{"print-ir-after-all",
                                 cl::desc("Print the IR after every pass")};
   cl::opt<bool> timing{"timing", cl::desc("Time the passes")};
@@ -500,7 +506,8 @@ int main(int argc, char **argv) {
     os << "Mithril version " << MITHRIL_VERSION << "\n";
   });
   unregisterOptions({"stop-after", "shape", "batch", "weights", "init", "seed",
-                     "target", "print-ir-after-all", "timing", "stats"});
+                     "threads", "target", "print-ir-after-all", "timing",
+                     "stats"});
   Options cli;
   cl::ParseCommandLineOptions(argc, argv, "Mithril compiler\n");
 
@@ -517,6 +524,8 @@ int main(int argc, char **argv) {
   if (!cli.reflection.empty() && cli.reflection != "exported" &&
       cli.reflection != "local")
     return usageError("--reflection takes exported or local");
+  if (cli.threads < 0)
+    return usageError("--threads takes 0 (one per core) or a count");
   if (cli.name.getNumOccurrences() && !isCIdentifier(cli.name))
     return usageError("--name=" + cli.name + ": expected a C identifier");
   std::optional<OutputKind> kind =
@@ -584,6 +593,8 @@ int main(int argc, char **argv) {
           ? *kind == OutputKind::Object || *kind == OutputKind::StaticLibrary
           : cli.reflection == "local";
   options.vectorBits = target->vectorBits;
+  options.parallel = cli.threads != 1;
+  options.threads = cli.threads;
   Compiler compiler(cli, context, *module);
   if (!compiler.runPhases(*last, options))
     return 2;

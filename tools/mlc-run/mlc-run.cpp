@@ -53,7 +53,8 @@ constexpr const char *kUsage =
     "  --weights FILE      safetensors weights instead of the library's own\n"
     "  --output-dir DIR    where the outputs go (default: .)\n"
     "  --print             also print the outputs\n"
-    "  --threads N         threads per call (calls run on one thread for now)\n"
+    "  --threads N         threads per call (default: the library's, one per\n"
+    "                      core unless compiled with mlc-compile --threads)\n"
     "  --benchmark=N       time N calls and print min/median/mean ms\n"
     "  --warmup=K          untimed calls before --benchmark (default 1)\n"
     "  --describe          print the library's signature as JSON and exit\n"
@@ -527,6 +528,10 @@ int run(const Options &options) {
           options.weights.empty() ? nullptr : options.weights.c_str(),
           &session.model))
     return runError(take(status));
+  if (options.threads)
+    if (mithril_status status =
+            mithril_model_set_threads(session.model, int32_t(options.threads)))
+      return runError(take(status));
 
   size_t numOutputs =
       mithril_library_num_ports(session.library, entry, MITHRIL_PORT_OUTPUT);

@@ -46,6 +46,12 @@ struct PipelineOptions {
   /// The target's vector registers, in bits: they size the register blocks
   /// of matmuls (mithril-vectorize-contractions).
   int vectorBits = 512;
+  /// Whether loops over cache blocks and large elementwise ops run on
+  /// threads (scf.forall/scf.parallel lowered to OpenMP).
+  bool parallel = false;
+  /// The threads a call runs on by default (0: one per core), recorded in
+  /// the library's signature for the runtime.
+  int threads = 0;
 };
 
 /// Adds the passes of `phase` to `pm`; fails (with a message in `error`) if

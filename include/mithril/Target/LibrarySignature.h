@@ -40,6 +40,9 @@ FailureOr<LibrarySignature> readLibrarySignature(ModuleOp module);
 /// The signature recorded in `module` by mithril-record-signature, if any.
 std::optional<LibrarySignature> getRecordedSignature(ModuleOp module);
 
+/// Records `signature` in `module` (as mithril-record-signature does).
+void setRecordedSignature(ModuleOp module, const LibrarySignature &signature);
+
 /// `name` made a C identifier (other characters become `_`).
 std::string toCIdentifier(llvm::StringRef name);
 

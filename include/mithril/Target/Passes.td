@@ -37,7 +37,8 @@ def EmitLibraryABI : Pass<"mithril-emit-library-abi", "::mlir::ModuleOp"> {
 
     - an adapter `__mithril_entry_<name>(results, args)` that calls MLIR's
       C interface `_mlir_ciface_<name>` with the argument descriptors from an
-      array, so the runtime calls every entry the same way;
+      array (inputs, parameters, then the arena of mithril-plan-memory), so
+      the runtime calls every entry the same way;
     - the reflection symbol `mithril_library_v1` (a `mithril_library_info`:
       ABI version, the signature JSON, the adapters, the weights);
     - the typed wrappers of spec/abi.md: `<name>_create`, `<name>_run`,
@@ -64,6 +65,39 @@ def EmitLibraryABI : Pass<"mithril-emit-library-abi", "::mlir::ModuleOp"> {
     Option<"localInfo", "local-info", "bool", /*default=*/"false",
            "Keep mithril_library_v1 local (for a static library or an "
            "object, so that several models link into one program)">,
+    Option<"threads", "threads", "int64_t", /*default=*/"0",
+           "The threads a call runs on by default, recorded in the "
+           "signature (0: one per core)">,
+  ];
+}
+
+def PlanMemory : Pass<"mithril-plan-memory", "::mlir::ModuleOp"> {
+  let summary = "Place each entry's intermediates in one arena, reused by "
+                "liveness";
+  let description = [{
+    Runs on bufferised code, after deallocation. In each public function
+    (an entry), the `memref.alloc`s of its top-level block with a static
+    shape whose buffer, and every view of it, stays in sight (used in the
+    function, deallocated with `memref.dealloc`, or returned; not passed to a
+    call, not yielded, not taken apart as a pointer) become `memref.view`s
+    of one arena, and their deallocations go: a `memref<?xi8>` appended to
+    the function's arguments, which the runtime allocates once per instance
+    (and out of which it copies the outputs after each call). A buffer lives from its
+    allocation to its last use (counting uses of its views, and the uses
+    nested in a top-level op as that op's); buffers whose lifetimes do not
+    overlap share bytes. Offsets are chosen greedily, largest buffer first,
+    each in the smallest gap between live buffers that fits it (best fit),
+    aligned to `alignment` bytes. The arena's size is recorded on the
+    function (`mithril.arena_bytes`) and in the library's signature
+    (`arena_bytes` of the entry).
+
+    Buffers with dynamic dims stay with the allocator.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", /*default=*/"64",
+           "Alignment of every buffer in the arena, in bytes">,
   ];
 }
 
@@ -120,7 +154,9 @@ def VectorizeContractions
     (`register-tile`, M x N, one step of K), then vectorised with masks for
     partial tiles, and its `vector.contract` lowered to outer products,
     i.e. one FMA per row of the register block and step of K, on vectors
-    as wide as the block's N. A matmul whose right operand is transposed
+    as wide as the block's N. With `parallel`, the cache blocks of the
+    batch, row and column dims are the iterations of an `scf.forall` (the
+    K blocks stay a sequential loop inside). A matmul whose right operand is transposed
     (a Linear layer's `x * W^T`) reads that operand through a transpose
     first, so that the register block loads contiguous rows.
 
@@ -137,6 +173,9 @@ def VectorizeContractions
                "16 accumulators of 16 floats on AVX-512)">,
     ListOption<"cacheTile", "cache-tile", "int64_t",
                "M, N and K of the cache block (default 64,256,256)">,
+    Option<"parallel", "parallel", "bool", /*default=*/"false",
+           "Cache blocks of the batch, row and column dims in an scf.forall "
+           "(threads, once lowered to OpenMP)">,
   ];
 }
 
@@ -152,7 +191,9 @@ def VectorizeElementwise
     batch norms, GELUs and residual adds run on whole vector registers.
     `linalg.fill` is vectorised the same way. Ops on bools are not (a
     vector of i1 is stored as bits, a tensor of i1 as bytes). Anything
-    else is left for `convert-linalg-to-loops`.
+    else is left for `convert-linalg-to-loops`. With `parallel`, the tile
+    loops of an op with at least `parallel-threshold` elements (or dynamic
+    dims) form an `scf.parallel`.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect",
@@ -161,6 +202,12 @@ def VectorizeElementwise
   let options = [
     Option<"lanes", "lanes", "int64_t", /*default=*/"16",
            "Elements of the innermost dim per vector (16 floats: AVX-512)">,
+    Option<"parallel", "parallel", "bool", /*default=*/"false",
+           "Tiles of ops with at least `parallel-threshold` elements in an "
+           "scf.parallel (threads, once lowered to OpenMP)">,
+    Option<"parallelThreshold", "parallel-threshold", "int64_t",
+           /*default=*/"16384",
+           "Fewest elements for which starting threads pays">,
   ];
 }
 

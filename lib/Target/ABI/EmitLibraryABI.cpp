@@ -132,12 +132,14 @@ FailureOr<LLVM::LLVMFuncOp>
 ABIBuilder::buildAdapter(const ::mithril::runtime::Entry &entry) {
   auto cInterface =
       symbols.lookup<LLVM::LLVMFuncOp>("_mlir_ciface_" + entry.name);
-  size_t numArguments = entry.inputs.size() + entry.parameters.size();
+  // Inputs, parameters and the arena.
+  size_t numArguments = entry.inputs.size() + entry.parameters.size() + 1;
   if (!cInterface || cInterface.getNumArguments() != 1 + numArguments)
     return module.emitError()
            << "entry '" << entry.name
            << "' has no C interface function _mlir_ciface_" << entry.name
-           << " taking its results, inputs and parameters";
+           << " taking its results, inputs, parameters and arena (run "
+              "mithril-plan-memory after bufferisation)";
   LLVM::LLVMFuncOp adapter =
       beginFunction("__mithril_entry_" + entry.name, voidType, {ptr, ptr},
                     LLVM::Linkage::Internal);
@@ -302,6 +304,7 @@ struct EmitLibraryABIPass
                             "before lowering to the LLVM dialect";
       return signalPassFailure();
     }
+    signature->threads = threads;
     if (failed(renameMemrefCopy(module)))
       return signalPassFailure();
     // Only the C interface is visible outside the module: the model's own

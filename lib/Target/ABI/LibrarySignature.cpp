@@ -140,6 +140,13 @@ mlir::mithril::getRecordedSignature(ModuleOp module) {
   return signature;
 }
 
+void mlir::mithril::setRecordedSignature(ModuleOp module,
+                                         const LibrarySignature &signature) {
+  module->setAttr(
+      kSignatureAttrName,
+      StringAttr::get(module.getContext(), rt::printSignature(signature)));
+}
+
 std::string mlir::mithril::toCIdentifier(StringRef name) {
   std::string identifier;
   for (char c : name)

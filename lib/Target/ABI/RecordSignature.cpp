@@ -27,10 +27,7 @@ struct RecordLibrarySignaturePass
     FailureOr<LibrarySignature> signature = readLibrarySignature(module);
     if (failed(signature))
       return signalPassFailure();
-    module->setAttr(
-        kSignatureAttrName,
-        StringAttr::get(module.getContext(),
-                        ::mithril::runtime::printSignature(*signature)));
+    setRecordedSignature(module, *signature);
   }
 };
 

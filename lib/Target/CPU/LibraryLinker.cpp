@@ -45,11 +45,27 @@ LogicalResult mlir::mithril::linkSharedLibrary(StringRef objectPath,
   }
   std::string libraryDir = ("-L" + runtimeDirectory).str();
   std::string sonameFlag = ("-soname=" + soname).str();
-  SmallVector<StringRef> args{
-      *linker,       "-shared",  "--as-needed", "-z",
-      "noexecstack", "-z",       "relro",       "--hash-style=gnu",
-      sonameFlag,    "-rpath",   "$ORIGIN",     "-o",
-      outputPath,    objectPath, libraryDir,    "-lmithril_runtime"};
+  // libomp, where the parallel loops' calls of it need it (--as-needed).
+  SmallVector<StringRef> args{*linker,
+                              "-shared",
+                              "--as-needed",
+                              "-z",
+                              "noexecstack",
+                              "-z",
+                              "relro",
+                              "--hash-style=gnu",
+                              sonameFlag,
+                              "-rpath",
+                              "$ORIGIN",
+                              "-rpath",
+                              MITHRIL_OPENMP_DIR,
+                              "-o",
+                              outputPath,
+                              objectPath,
+                              libraryDir,
+                              "-lmithril_runtime",
+                              "-L" MITHRIL_OPENMP_DIR,
+                              "-lomp"};
   std::string message;
   int status = llvm::sys::ExecuteAndWait(*linker, args, std::nullopt, {}, 0, 0,
                                          &message);

@@ -13,11 +13,13 @@ using namespace mlir;
 
 FailureOr<linalg::LinalgOp>
 mlir::mithril::tileWithLoops(RewriterBase &rewriter, linalg::LinalgOp op,
-                             ArrayRef<int64_t> sizes) {
+                             ArrayRef<int64_t> sizes, bool parallel) {
   rewriter.setInsertionPoint(op);
   if (op.hasPureBufferSemantics()) {
     linalg::LinalgTilingOptions options;
     options.setTileSizes(sizes);
+    if (parallel)
+      options.setLoopType(linalg::LinalgTilingLoopType::ParallelLoops);
     FailureOr<linalg::TiledLinalgOp> tiled =
         linalg::tileLinalgOp(rewriter, op, options);
     if (failed(tiled))
@@ -27,6 +29,8 @@ mlir::mithril::tileWithLoops(RewriterBase &rewriter, linalg::LinalgOp op,
   }
   scf::SCFTilingOptions options;
   options.setTileSizes(getAsIndexOpFoldResult(op.getContext(), sizes));
+  if (parallel)
+    options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
   FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
       rewriter, cast<TilingInterface>(op.getOperation()), options);
   if (failed(tiled))

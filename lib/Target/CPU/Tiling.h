@@ -12,11 +12,14 @@
 
 namespace mlir::mithril {
 
-/// Tiles `op` by `sizes` (0: not tiled) with scf.for loops and replaces it
-/// (on tensors or on buffers); the tiled op, or failure.
+/// Tiles `op` by `sizes` (0: not tiled) and replaces it (on tensors or on
+/// buffers); the tiled op, or failure. The loops are scf.for, or with
+/// `parallel` one scf.forall (tensors) or scf.parallel (buffers) over the
+/// tiled dims, which must then be parallel ones.
 FailureOr<linalg::LinalgOp> tileWithLoops(RewriterBase &rewriter,
                                           linalg::LinalgOp op,
-                                          ArrayRef<int64_t> sizes);
+                                          ArrayRef<int64_t> sizes,
+                                          bool parallel = false);
 
 /// Vectorises `op` with `vectorSizes` (masked where a tile is partial) and
 /// replaces it; failure leaves it as it is.

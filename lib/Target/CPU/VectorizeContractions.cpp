@@ -213,7 +213,7 @@ struct VectorizeContractionsPass
         vectorSizes[dim] = size;
       }
     }
-    FailureOr<linalg::LinalgOp> block = tileWithLoops(rewriter, op, outer);
+    FailureOr<linalg::LinalgOp> block = tileCacheBlocks(rewriter, op, outer);
     if (failed(block))
       return;
     FailureOr<linalg::LinalgOp> registers =
@@ -221,6 +221,22 @@ struct VectorizeContractionsPass
     if (failed(registers))
       return;
     (void)vectorizeWithMasks(rewriter, *registers, vectorSizes);
+  }
+
+  /// Tiles `op` into cache blocks: with `parallel`, the batch, row and
+  /// column blocks in one scf.forall, the K blocks in an scf.for inside it.
+  FailureOr<linalg::LinalgOp> tileCacheBlocks(RewriterBase &rewriter,
+                                              linalg::LinalgOp op,
+                                              ArrayRef<int64_t> sizes) {
+    if (!parallel)
+      return tileWithLoops(rewriter, op, sizes);
+    SmallVector<int64_t> across(sizes), along(sizes.size(), 0);
+    std::swap(across.back(), along.back());
+    FailureOr<linalg::LinalgOp> block =
+        tileWithLoops(rewriter, op, across, /*parallel=*/true);
+    if (failed(block))
+      return failure();
+    return tileWithLoops(rewriter, *block, along);
   }
 
   /// vector.contract on register blocks to one FMA per row and step.

@@ -86,6 +86,17 @@ struct VectorizeElementwisePass
       return signalPassFailure();
   }
 
+  /// Whether an op of these loop ranges is large enough for threads.
+  bool worthThreads(ArrayRef<int64_t> ranges) const {
+    int64_t elements = 1;
+    for (int64_t range : ranges) {
+      if (ShapedType::isDynamic(range))
+        return true;
+      elements *= range;
+    }
+    return elements >= parallelThreshold;
+  }
+
   /// One row and `lanes` elements at a time; a static innermost dim no
   /// wider than that is taken whole.
   void vectorize(RewriterBase &rewriter, linalg::LinalgOp op) {
@@ -101,8 +112,8 @@ struct VectorizeElementwisePass
     for (auto [i, range] : llvm::enumerate(ranges))
       if (i + 1 < ranges.size() && range == 1)
         tiles[i] = 0;
-    FailureOr<linalg::LinalgOp> tiled =
-        mlir::mithril::tileWithLoops(rewriter, op, tiles);
+    FailureOr<linalg::LinalgOp> tiled = mlir::mithril::tileWithLoops(
+        rewriter, op, tiles, parallel && worthThreads(ranges));
     if (failed(tiled))
       return;
     (void)mlir::mithril::vectorizeWithMasks(rewriter, *tiled, vectorSizes);

@@ -157,6 +157,15 @@ MITHRIL_API mithril_status mithril_model_create(mithril_library *library,
                                                 mithril_model **out);
 MITHRIL_API void mithril_model_destroy(mithril_model *model);
 
+/* The threads each call of `model` runs its parallel loops on; 0 (the
+ * default) restores the library's default (mlc-compile --threads, whose
+ * own default, 0, means one per core or OMP_NUM_THREADS). A library
+ * compiled with --threads=1 is sequential code and ignores this. The count
+ * applies to the calling thread only while the call runs: instances on
+ * other threads keep theirs. */
+MITHRIL_API mithril_status mithril_model_set_threads(mithril_model *model,
+                                                     int32_t threads);
+
 /* Runs `entry` once. The inputs are checked (count, dtype, rank, fixed dims,
  * symbols bound consistently) before any computation. Instances are
  * independent: two can run on two threads at once; one instance runs one
@@ -174,7 +183,10 @@ MITHRIL_API mithril_status mithril_model_run(
 
 /* Calls one entry: `results` receives the output memref descriptors, one
  * after the other; `args` points to the input descriptors, then the
- * parameter descriptors (MLIR's C interface). */
+ * parameter descriptors, then the descriptor of the instance's arena (a
+ * 64-byte aligned memref<?xi8> of the signature's `arena_bytes`) (MLIR's C
+ * interface). A result may be a view of the arena: it is copied out before
+ * the next call. */
 typedef void (*mithril_entry_fn)(void *results, void *const *args);
 
 /* What the reflection symbol `mithril_library_v1` of a generated library

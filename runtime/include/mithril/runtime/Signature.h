@@ -41,10 +41,16 @@ struct Port {
 struct Entry {
   std::string name;
   std::vector<Port> inputs, outputs, parameters;
+  /// The bytes of the arena the entry's planned intermediates live in (the
+  /// last argument of every entry; see mithril-plan-memory).
+  int64_t arenaBytes = 0;
 };
 
 struct Signature {
   std::vector<Entry> entries;
+  /// The threads a call runs on by default (mlc-compile --threads): 0, as
+  /// many as the machine has cores; 1, the code is sequential.
+  int64_t threads = 0;
 
   /// The library's name: its first entry's.
   const std::string &name() const { return entries.front().name; }
