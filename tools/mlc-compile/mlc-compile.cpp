@@ -268,6 +268,7 @@ private:
   ModuleOp module;
   InitRules initRules;
   int64_t flops = -1, allocatedBytes = -1;
+  ArenaStatistics arena;
   std::optional<std::string> image;
 };
 
@@ -309,8 +310,10 @@ bool Compiler::runPhases(Phase last, const PipelineOptions &options) {
     }
     if (phase == Phase::Linalg && cli.stats)
       flops = countFlops(module);
-    if (phase == Phase::Bufferize && cli.stats)
+    if (phase == Phase::Bufferize && cli.stats) {
       allocatedBytes = countAllocatedBytes(module);
+      arena = countArenaBytes(module);
+    }
   }
   return true;
 }
@@ -327,10 +330,13 @@ void Compiler::printStatistics(llvm::raw_ostream &os) const {
      << library->parameterBytes() << " bytes\n";
   if (flops >= 0)
     os << "  FLOPs per call:    " << flops << "\n";
-  if (allocatedBytes >= 0)
+  if (allocatedBytes >= 0) {
+    os << "  arena:             " << arena.arenaBytes
+       << " bytes per instance, for " << arena.buffers << " buffers of "
+       << arena.bufferBytes << " bytes without reuse\n";
     os << "  allocated per call: " << allocatedBytes
-       << " bytes (intermediates and outputs, not yet planned into an "
-          "arena)\n";
+       << " bytes (buffers with dynamic dims)\n";
+  }
   os << "  (dynamic dims counted as 1)\n";
 }
 

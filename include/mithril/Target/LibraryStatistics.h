@@ -24,6 +24,15 @@ int64_t countFlops(ModuleOp module);
 /// Bytes of the buffers a call allocates (memref.alloc), on bufferized IR.
 int64_t countAllocatedBytes(ModuleOp module);
 
+/// What mithril-plan-memory placed, summed over the entries.
+struct ArenaStatistics {
+  /// The arenas' bytes, and the bytes of the buffers in them (what they
+  /// would take without reuse).
+  int64_t arenaBytes = 0, bufferBytes = 0;
+  int64_t buffers = 0;
+};
+ArenaStatistics countArenaBytes(ModuleOp module);
+
 } // namespace mlir::mithril
 
 #endif // MITHRIL_TARGET_LIBRARYSTATISTICS_H

@@ -63,3 +63,17 @@ int64_t mlir::mithril::countAllocatedBytes(ModuleOp module) {
   });
   return bytes;
 }
+
+ArenaStatistics mlir::mithril::countArenaBytes(ModuleOp module) {
+  ArenaStatistics statistics;
+  module.walk([&](Operation *function) {
+    auto get = [&](StringRef name) -> int64_t {
+      auto attr = function->getAttrOfType<IntegerAttr>(name);
+      return attr ? attr.getInt() : 0;
+    };
+    statistics.arenaBytes += get("mithril.arena_bytes");
+    statistics.bufferBytes += get("mithril.arena_buffer_bytes");
+    statistics.buffers += get("mithril.arena_buffers");
+  });
+  return statistics;
+}

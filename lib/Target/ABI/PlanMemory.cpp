@@ -195,11 +195,17 @@ struct PlanMemoryPass : mlir::mithril::impl::PlanMemoryBase<PlanMemoryPass> {
             function.insertArgument(index, arenaType, {}, function.getLoc())))
       return 0;
     Value arena = function.getArgument(index);
+    // One constant per offset, at the top.
+    DenseMap<int64_t, Value> offsets;
+    Block &entryBlock = function.getBody().front();
     for (Buffer &buffer : buffers) {
-      builder.setInsertionPoint(buffer.alloc);
       Location loc = buffer.alloc.getLoc();
-      Value offset =
-          arith::ConstantIndexOp::create(builder, loc, buffer.offset);
+      Value &offset = offsets[buffer.offset];
+      if (!offset) {
+        builder.setInsertionPointToStart(&entryBlock);
+        offset = arith::ConstantIndexOp::create(builder, loc, buffer.offset);
+      }
+      builder.setInsertionPoint(buffer.alloc);
       Value view = memref::ViewOp::create(builder, loc, buffer.alloc.getType(),
                                           arena, offset, ValueRange());
       for (Operation *user :
@@ -209,8 +215,15 @@ struct PlanMemoryPass : mlir::mithril::impl::PlanMemoryBase<PlanMemoryPass> {
       buffer.alloc.replaceAllUsesWith(view);
       buffer.alloc.erase();
     }
+    int64_t bufferBytes = 0;
+    for (const Buffer &buffer : buffers)
+      bufferBytes += buffer.bytes;
     function->setAttr("mithril.arena_bytes",
                       builder.getI64IntegerAttr(arenaBytes));
+    function->setAttr("mithril.arena_buffers",
+                      builder.getI64IntegerAttr(buffers.size()));
+    function->setAttr("mithril.arena_buffer_bytes",
+                      builder.getI64IntegerAttr(bufferBytes));
     return arenaBytes;
   }
 };
