@@ -231,6 +231,9 @@ def main():
     parser.add_argument("--budget", type=float, default=None,
                         help="seconds of timing per side (default 2, smoke 0.05)")
     parser.add_argument("--markdown", help="also write the result table here")
+    parser.add_argument("--keep", metavar="DIR",
+                        help="compile and run in DIR and keep the libraries "
+                        "and inputs there (to profile them)")
     args = parser.parse_args()
     tools = Tools(os.path.abspath(args.build))
     budget = args.budget if args.budget is not None else (0.05 if args.smoke else 2.0)
@@ -239,7 +242,10 @@ def main():
         platform.processor() or platform.machine(), os.cpu_count(),
         torch.__version__, torch.get_num_threads(), np.__version__))
     results = []
-    with tempfile.TemporaryDirectory() as workdir:
+    if args.keep:
+        os.makedirs(args.keep, exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        workdir = os.path.abspath(args.keep) if args.keep else scratch
         for group, thunk in benchmarks(args.smoke):
             if only and group not in only:
                 continue

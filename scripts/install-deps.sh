@@ -9,6 +9,8 @@ packages=(
   cmake ninja-build ccache g++ git pkgconf
   # LLVM/MLIR 22, linked as the shared libLLVM.so / libMLIR.so.
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
+  # LLVM's OpenMP runtime: the threads of compiled models' parallel loops.
+  libomp-22-dev
   # Libraries.
   nlohmann-json3-dev libgtest-dev
   # Tests: the lit runner's Python, and the PyTorch reference.

@@ -234,3 +234,29 @@ def test_family_against_pytorch(family):
                                            err_msg=case.label)
             else:
                 np.testing.assert_array_equal(actual, expected, err_msg=case.label)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_threads_give_the_same_results(threads):
+    # A layer large enough for parallel loops (cache blocks of its matmul,
+    # its GELU): sequential code (threads=1) and two threads agree with
+    # PyTorch and, bit for bit, with the default.
+    model = M.Model()
+    model |= M.Linear(256, 512, name="fc")(input="x")
+    model += M.GELU()
+    shapes = {"x": ([128, 256], "f32")}
+    default = ml.compile(model, shapes=shapes)
+    chosen = ml.compile(model, ml.CPUBackend(threads=threads), shapes=shapes)
+    params = default.randomize_params(seed=5)
+    x = RNG.standard_normal((128, 256)).astype(np.float32)
+    expected = default.evaluate(params, {"x": x})
+    actual = chosen.evaluate(params, {"x": x})
+    for name in expected:
+        np.testing.assert_array_equal(actual[name], expected[name])
+    linear = torch.nn.Linear(256, 512)
+    with torch.no_grad():
+        linear.weight.copy_(t(params["fc.weight"]))
+        linear.bias.copy_(t(params["fc.bias"]))
+        reference = torch.nn.functional.gelu(linear(t(x))).numpy()
+    (value,) = actual.values()
+    np.testing.assert_allclose(value, reference, rtol=2e-4, atol=1e-5)
