@@ -70,7 +70,8 @@ std::string bufferizePipeline(const PipelineOptions &options) {
 }
 
 /// Everything to the LLVM dialect, then the library's C interface. `rsqrt`
-/// is expanded first: libm has no rsqrtf. Strided metadata is expanded
+/// is expanded first: libm has no rsqrtf; transcendental ops on vectors
+/// become polynomials rather than a libm call per lane. Strided metadata is expanded
 /// before affine is lowered, since the expansion creates affine ops.
 /// Parallel loops become OpenMP worksharing loops, which the translation to
 /// LLVM IR outlines into calls of libomp.
@@ -80,7 +81,8 @@ std::string llvmPipeline(const PipelineOptions &options) {
          // Drops the alloca scopes of parallel loops that allocate nothing:
          // lowering their bodies to blocks would break them.
          "canonicalize,"
-         "math-expand-ops{ops=rsqrt},convert-math-to-llvm,convert-math-to-libm,"
+         "math-expand-ops{ops=rsqrt},mithril-approximate-vector-math,"
+         "convert-math-to-llvm,convert-math-to-libm,"
          "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
          "convert-vector-to-llvm,convert-ub-to-llvm,"
          "finalize-memref-to-llvm,convert-arith-to-llvm,convert-cf-to-llvm,"

@@ -211,6 +211,22 @@ def VectorizeElementwise
   ];
 }
 
+def ApproximateVectorMath
+    : Pass<"mithril-approximate-vector-math", "::mlir::ModuleOp"> {
+  let summary = "Compute exp, tanh, erf, log, sin and cos on vectors with "
+                "polynomials";
+  let description = [{
+    LLVM lowers a transcendental `math` op on a vector to one libm call per
+    lane. Upstream's polynomial approximations
+    (`populateMathPolynomialApproximationPatterns`) compute `exp`, `expm1`,
+    `tanh`, `erf`, `log`, `log1p`, `log2`, `sin` and `cos` of f32 vectors
+    with vector arithmetic instead (a few ulp from libm's results). Ops on
+    scalars keep libm.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def HoistVectorTransfers
     : Pass<"mithril-hoist-vector-transfers", "::mlir::func::FuncOp"> {
   let summary = "Keep loop-invariant vector reads and writes out of loops";
