@@ -57,8 +57,12 @@ std::string bufferizePipeline(const PipelineOptions &options) {
          "mithril-vectorize-contractions{register-tile=" +
          registerTile + parallel +
          "}),canonicalize,cse,"
+         // Register accumulators out of the K loops, while on tensors:
+         // after bufferisation they are views, which upstream's hoisting
+         // of vector transfers on buffers refuses.
+         "func.func(loop-invariant-subset-hoisting),canonicalize,"
          "one-shot-bufferize{bufferize-function-boundaries "
-         "function-boundary-type-conversion=identity-layout-map},"
+         "function-boundary-type-conversion=identity-layout-map},canonicalize,"
          "func.func(mithril-hoist-vector-transfers,"
          "mithril-vectorize-elementwise{lanes=" +
          std::to_string(lanes) + parallel + "}" +
@@ -71,8 +75,8 @@ std::string bufferizePipeline(const PipelineOptions &options) {
 
 /// Everything to the LLVM dialect, then the library's C interface. `rsqrt`
 /// is expanded first: libm has no rsqrtf; transcendental ops on vectors
-/// become polynomials rather than a libm call per lane. Strided metadata is expanded
-/// before affine is lowered, since the expansion creates affine ops.
+/// become polynomials rather than a libm call per lane. Strided metadata is
+/// expanded before affine is lowered, since the expansion creates affine ops.
 /// Parallel loops become OpenMP worksharing loops, which the translation to
 /// LLVM IR outlines into calls of libomp.
 std::string llvmPipeline(const PipelineOptions &options) {

@@ -183,10 +183,52 @@ struct VectorizeContractionsPass
     IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : candidates) {
       FailureOr<linalg::LinalgOp> matmul = asMatmul(rewriter, op);
-      if (succeeded(matmul))
-        vectorize(rewriter, *matmul, registerBlock, cacheBlock);
+      if (failed(matmul))
+        continue;
+      for (linalg::LinalgOp part :
+           splitFullTiles(rewriter, *matmul, registerBlock, cacheBlock))
+        vectorize(rewriter, part, registerBlock, cacheBlock);
     }
     lowerContractions();
+  }
+
+  /// Splits `op` along its static M and N dims (upstream's linalg::splitOp)
+  /// into a part whose extent is a multiple of the cache block, then of the
+  /// register block, and a remainder: each part's tiles are then full and
+  /// static, and only the remainders' register blocks are masked. (Tiling
+  /// 1000 rows by 64 gives every block a dynamic size, and every register
+  /// block a mask.) Returns the parts.
+  SmallVector<linalg::LinalgOp> splitFullTiles(RewriterBase &rewriter,
+                                               linalg::LinalgOp op,
+                                               ArrayRef<int64_t> registerBlock,
+                                               ArrayRef<int64_t> cacheBlock) {
+    unsigned batch = isa<linalg::BatchMatmulOp>(op) ? 1 : 0;
+    SmallVector<linalg::LinalgOp> parts{op};
+    for (unsigned d = 0; d < 2; ++d) {
+      for (int64_t tile : {cacheBlock[d], registerBlock[d]}) {
+        SmallVector<linalg::LinalgOp> next;
+        for (linalg::LinalgOp part : parts) {
+          int64_t extent = part.getStaticLoopRanges()[batch + d];
+          if (ShapedType::isDynamic(extent) || extent <= tile ||
+              extent % tile == 0) {
+            next.push_back(part);
+            continue;
+          }
+          rewriter.setInsertionPoint(part);
+          auto [full, rest] = linalg::splitOp(
+              rewriter, cast<TilingInterface>(part.getOperation()), batch + d,
+              rewriter.getIndexAttr(extent - extent % tile));
+          if (!full || !rest) {
+            next.push_back(part);
+            continue;
+          }
+          next.push_back(cast<linalg::LinalgOp>(full.getOperation()));
+          next.push_back(cast<linalg::LinalgOp>(rest.getOperation()));
+        }
+        parts = std::move(next);
+      }
+    }
+    return parts;
   }
 
   /// Tiles and vectorises one matmul; leaves it as it is if it cannot.
