@@ -160,7 +160,13 @@ def VectorizeContractions
     (a Linear layer's `x * W^T`) reads that operand through a transpose
     first, so that the register block loads contiguous rows.
 
-    After bufferisation, `mithril-hoist-vector-transfers` keeps each
+    A static M or N extent that is no multiple of the cache block, then of
+    the register block, is first split (upstream's `linalg::splitOp`) into a
+    part of full blocks and a remainder, so that every tile has a static
+    size and only the remainders' register blocks are narrower (instead of
+    dynamic blocks masked everywhere).
+
+    `loop-invariant-subset-hoisting`, run next on tensors, keeps each
     register block's accumulators in registers across the K loop.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
