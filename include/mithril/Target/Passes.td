@@ -195,7 +195,10 @@ def VectorizeElementwise
     tiled to one row at a time and `lanes` elements of the innermost dim,
     then vectorised, masked where a tile is partial: bias adds, ReLUs,
     batch norms, GELUs and residual adds run on whole vector registers.
-    `linalg.fill` is vectorised the same way. Ops on bools are not (a
+    `linalg.fill` is vectorised the same way, and so is a `linalg.transpose`
+    that keeps the innermost dim (attention's heads); one that swaps it
+    (the last two dims) is tiled into `lanes` x `lanes` squares, each a
+    transposed read and a contiguous write. Ops on bools are not (a
     vector of i1 is stored as bits, a tensor of i1 as bytes). Anything
     else is left for `convert-linalg-to-loops`. With `parallel`, the tile
     loops of an op with at least `parallel-threshold` elements (or dynamic

@@ -56,6 +56,8 @@ bool isElementwise(linalg::LinalgOp op) {
     return false;
   if (isa<linalg::FillOp>(op.getOperation()))
     return true;
+  if (isa<linalg::TransposeOp>(op.getOperation()))
+    return readsAlongInnermostLoop(op);
   auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
   if (!generic || generic.getNumReductionLoops() != 0)
     return false;
@@ -65,6 +67,16 @@ bool isElementwise(linalg::LinalgOp op) {
   return readsAlongInnermostLoop(op);
 }
 
+/// A transpose that reads its input across the innermost loop (a swap of
+/// the last two dims): it is vectorised on square tiles, a transposed read
+/// and a contiguous write of each.
+bool isCrossTranspose(linalg::LinalgOp op) {
+  return op.hasPureBufferSemantics() && op.getNumLoops() >= 2 &&
+         isa<linalg::TransposeOp>(op.getOperation()) &&
+         !getElementTypeOrSelf(op->getOperandTypes()[0]).isInteger(1) &&
+         !readsAlongInnermostLoop(op);
+}
+
 struct VectorizeElementwisePass
     : mlir::mithril::impl::VectorizeElementwiseBase<VectorizeElementwisePass> {
   using Base::Base;
@@ -72,12 +84,16 @@ struct VectorizeElementwisePass
   void runOnOperation() override {
     SmallVector<linalg::LinalgOp> candidates;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (isElementwise(op))
+      if (isElementwise(op) || isCrossTranspose(op))
         candidates.push_back(op);
     });
     IRRewriter rewriter(&getContext());
-    for (linalg::LinalgOp op : candidates)
-      vectorize(rewriter, op);
+    for (linalg::LinalgOp op : candidates) {
+      if (isCrossTranspose(op))
+        vectorizeTranspose(rewriter, op);
+      else
+        vectorize(rewriter, op);
+    }
 
     RewritePatternSet patterns(&getContext());
     vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
@@ -95,6 +111,30 @@ struct VectorizeElementwisePass
       elements *= range;
     }
     return elements >= parallelThreshold;
+  }
+
+  /// Square tiles of `lanes` x `lanes` elements of the last two dims (a
+  /// static dim no larger is taken whole), one at a time of the others.
+  void vectorizeTranspose(RewriterBase &rewriter, linalg::LinalgOp op) {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    SmallVector<int64_t> tiles(ranges.size(), 1), vectorSizes(ranges.size(), 1);
+    for (size_t i = 0; i < ranges.size(); ++i) {
+      if (i + 2 < ranges.size()) {
+        if (ranges[i] == 1)
+          tiles[i] = 0;
+        continue;
+      }
+      tiles[i] = vectorSizes[i] = lanes;
+      if (!ShapedType::isDynamic(ranges[i]) && ranges[i] <= lanes) {
+        tiles[i] = 0;
+        vectorSizes[i] = ranges[i];
+      }
+    }
+    FailureOr<linalg::LinalgOp> tiled = mlir::mithril::tileWithLoops(
+        rewriter, op, tiles, parallel && worthThreads(ranges));
+    if (failed(tiled))
+      return;
+    (void)mlir::mithril::vectorizeWithMasks(rewriter, *tiled, vectorSizes);
   }
 
   /// One row and `lanes` elements at a time; a static innermost dim no

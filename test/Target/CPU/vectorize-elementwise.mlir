@@ -81,3 +81,35 @@ func.func @left_alone(%x: memref<16x16xf32>, %y: memref<16x16xf32>, %r: memref<1
   } -> tensor<16x16xf32>
   return %t : tensor<16x16xf32>
 }
+
+// -----
+
+// A transpose of the last two dims is vectorised on 16 x 16 tiles (one
+// matrix of the batch at a time), masked where a tile is partial: a
+// transposed read and a contiguous write of each tile.
+// CHECK-LABEL: func.func @transpose_last_two
+// CHECK: scf.for
+// CHECK: scf.for {{.*}} step %c16
+// CHECK: scf.for {{.*}} step %c16
+// CHECK: vector.transfer_read {{.*}} : memref<1x?x?xf32, {{.*}}>, vector<1x16x16xf32>
+// CHECK: vector.transpose
+// CHECK: vector.transfer_write {{.*}} : vector<1x16x16xf32>
+// CHECK-NOT: linalg.transpose
+func.func @transpose_last_two(%x: memref<4x40x24xf32>, %y: memref<4x24x40xf32>) {
+  linalg.transpose ins(%x : memref<4x40x24xf32>) outs(%y : memref<4x24x40xf32>)
+                   permutation = [0, 2, 1]
+  return
+}
+
+// -----
+
+// A transpose that keeps the innermost dim (attention's heads) is an
+// elementwise copy along it.
+// CHECK-LABEL: func.func @transpose_heads
+// CHECK: vector.transfer_read {{.*}} vector<1x1x1x16xf32>
+// CHECK-NOT: linalg.transpose
+func.func @transpose_heads(%x: memref<2x8x4x64xf32>, %y: memref<2x4x8x64xf32>) {
+  linalg.transpose ins(%x : memref<2x8x4x64xf32>) outs(%y : memref<2x4x8x64xf32>)
+                   permutation = [0, 2, 1, 3]
+  return
+}
