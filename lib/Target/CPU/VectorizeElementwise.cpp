@@ -17,6 +17,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -56,7 +57,7 @@ bool isElementwise(linalg::LinalgOp op) {
     return false;
   if (isa<linalg::FillOp>(op.getOperation()))
     return true;
-  if (isa<linalg::TransposeOp>(op.getOperation()))
+  if (isa<linalg::TransposeOp, linalg::CopyOp>(op.getOperation()))
     return readsAlongInnermostLoop(op);
   auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
   if (!generic || generic.getNumReductionLoops() != 0)
@@ -82,6 +83,7 @@ struct VectorizeElementwisePass
   using Base::Base;
 
   void runOnOperation() override {
+    copiesAsLinalg();
     SmallVector<linalg::LinalgOp> candidates;
     getOperation().walk([&](linalg::LinalgOp op) {
       if (isElementwise(op) || isCrossTranspose(op))
@@ -100,6 +102,27 @@ struct VectorizeElementwisePass
     vector::populateVectorMaskLoweringPatternsForSideEffectingOps(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
+  }
+
+  /// Strided `memref.copy`s (bufferisation's copies into padded buffers or
+  /// out of slices) as `linalg.copy`s, vectorised below like any copy:
+  /// lowered as they are, they call a generic element-by-element copy.
+  /// Copies between contiguous buffers stay: they become memcpy.
+  void copiesAsLinalg() {
+    SmallVector<memref::CopyOp> copies;
+    getOperation().walk([&](memref::CopyOp copy) {
+      auto source = dyn_cast<MemRefType>(copy.getSource().getType());
+      auto target = dyn_cast<MemRefType>(copy.getTarget().getType());
+      if (source && target && source.getRank() > 0 &&
+          !(source.getLayout().isIdentity() && target.getLayout().isIdentity()))
+        copies.push_back(copy);
+    });
+    IRRewriter rewriter(&getContext());
+    for (memref::CopyOp copy : copies) {
+      rewriter.setInsertionPoint(copy);
+      rewriter.replaceOpWithNewOp<linalg::CopyOp>(copy, copy.getSource(),
+                                                  copy.getTarget());
+    }
   }
 
   /// Whether an op of these loop ranges is large enough for threads.
