@@ -198,7 +198,10 @@ def VectorizeElementwise
     `linalg.fill` is vectorised the same way, and so is a `linalg.transpose`
     that keeps the innermost dim (attention's heads); one that swaps it
     (the last two dims) is tiled into `lanes` x `lanes` squares, each a
-    transposed read and a contiguous write. Ops on bools are not (a
+    transposed read and a contiguous write. Strided `memref.copy`s
+    (bufferisation's copies into padded buffers) become `linalg.copy`s and
+    are vectorised the same way; lowered as they were, they called a
+    generic element-by-element copy. Ops on bools are not (a
     vector of i1 is stored as bits, a tensor of i1 as bytes). Anything
     else is left for `convert-linalg-to-loops`. With `parallel`, the tile
     loops of an op with at least `parallel-threshold` elements (or dynamic

@@ -113,3 +113,20 @@ func.func @transpose_heads(%x: memref<2x8x4x64xf32>, %y: memref<2x4x8x64xf32>) {
                    permutation = [0, 2, 1, 3]
   return
 }
+
+// -----
+
+// A strided memref.copy (bufferisation's copy into a padded buffer) becomes
+// a vectorised linalg.copy; a copy between contiguous buffers stays (it is
+// a memcpy).
+// CHECK-LABEL: func.func @copies
+// CHECK: vector.transfer_read {{.*}} vector<1x16xf32>
+// CHECK: vector.transfer_write
+// CHECK-NOT: linalg.copy
+// CHECK: memref.copy %arg0, %arg2 : memref<8x30xf32> to memref<8x30xf32>
+func.func @copies(%x: memref<8x30xf32>, %padded: memref<10x32xf32>, %y: memref<8x30xf32>) {
+  %inner = memref.subview %padded[1, 1] [8, 30] [1, 1] : memref<10x32xf32> to memref<8x30xf32, strided<[32, 1], offset: 33>>
+  memref.copy %x, %inner : memref<8x30xf32> to memref<8x30xf32, strided<[32, 1], offset: 33>>
+  memref.copy %x, %y : memref<8x30xf32> to memref<8x30xf32>
+  return
+}
