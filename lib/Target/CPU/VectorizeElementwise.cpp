@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -125,8 +126,13 @@ struct VectorizeElementwisePass
     }
   }
 
-  /// Whether an op of these loop ranges is large enough for threads.
-  bool worthThreads(ArrayRef<int64_t> ranges) const {
+  /// Whether `op`, of these loop ranges, is large enough for threads and
+  /// not already on one (inside a parallel loop: nested parallel regions
+  /// would run serialised, at a cost).
+  bool worthThreads(linalg::LinalgOp op, ArrayRef<int64_t> ranges) const {
+    if (op->getParentOfType<scf::ParallelOp>() ||
+        op->getParentOfType<scf::ForallOp>())
+      return false;
     int64_t elements = 1;
     for (int64_t range : ranges) {
       if (ShapedType::isDynamic(range))
@@ -154,7 +160,7 @@ struct VectorizeElementwisePass
       }
     }
     FailureOr<linalg::LinalgOp> tiled = mlir::mithril::tileWithLoops(
-        rewriter, op, tiles, parallel && worthThreads(ranges));
+        rewriter, op, tiles, parallel && worthThreads(op, ranges));
     if (failed(tiled))
       return;
     (void)mlir::mithril::vectorizeWithMasks(rewriter, *tiled, vectorSizes);
@@ -176,7 +182,7 @@ struct VectorizeElementwisePass
       if (i + 1 < ranges.size() && range == 1)
         tiles[i] = 0;
     FailureOr<linalg::LinalgOp> tiled = mlir::mithril::tileWithLoops(
-        rewriter, op, tiles, parallel && worthThreads(ranges));
+        rewriter, op, tiles, parallel && worthThreads(op, ranges));
     if (failed(tiled))
       return;
     (void)mlir::mithril::vectorizeWithMasks(rewriter, *tiled, vectorSizes);
