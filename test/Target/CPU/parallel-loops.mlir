@@ -37,3 +37,42 @@ func.func @batch_matmul(%a: tensor<12x64x64xf32>, %b: tensor<12x64x512xf32>,
                            outs(%c : tensor<12x64x512xf32>) -> tensor<12x64x512xf32>
   return %0 : tensor<12x64x512xf32>
 }
+
+// -----
+
+// RUN: mlc-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(mithril-vectorize-elementwise{lanes=16 parallel=true}))" | FileCheck %s --check-prefix=ELEMENTWISE
+
+// A large elementwise op gets a parallel loop of row tiles; one inside a
+// parallel loop already (a copy inside a matmul's block) stays sequential:
+// a nested parallel region would run serialised, at a cost.
+// ELEMENTWISE-LABEL: func.func @outer_and_nested
+// ELEMENTWISE: scf.parallel
+// ELEMENTWISE: math.exp {{.*}} : vector<1x16xf32>
+// ELEMENTWISE: scf.parallel
+// ELEMENTWISE-NOT: scf.parallel
+// ELEMENTWISE: scf.for
+// ELEMENTWISE: math.exp {{.*}} : vector<1x16xf32>
+#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @outer_and_nested(%x: memref<?x?xf32>, %y: memref<?x?xf32>, %n: index) {
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : memref<?x?xf32>) outs(%y : memref<?x?xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %e = math.exp %v : f32
+    linalg.yield %e : f32
+  }
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    %row = memref.subview %x[%i, 0] [1, %n] [1, 1] : memref<?x?xf32> to memref<1x?xf32, strided<[?, 1], offset: ?>>
+    %out = memref.subview %y[%i, 0] [1, %n] [1, 1] : memref<?x?xf32> to memref<1x?xf32, strided<[?, 1], offset: ?>>
+    linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+        ins(%row : memref<1x?xf32, strided<[?, 1], offset: ?>>)
+        outs(%out : memref<1x?xf32, strided<[?, 1], offset: ?>>) {
+    ^bb0(%v: f32, %o: f32):
+      %e = math.exp %v : f32
+      linalg.yield %e : f32
+    }
+    scf.reduce
+  }
+  return
+}
