@@ -56,7 +56,7 @@ std::string bufferizePipeline(const PipelineOptions &options) {
   return "func.func(mithril-convolutions-to-matmuls,"
          "mithril-vectorize-contractions{register-tile=" +
          registerTile + parallel +
-         "}),canonicalize,cse,"
+         "}),mithril-prepare-weights,canonicalize,cse,"
          // Register accumulators out of the K loops, while on tensors:
          // after bufferisation they are views, which upstream's hoisting
          // of vector transfers on buffers refuses.

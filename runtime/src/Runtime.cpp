@@ -234,8 +234,11 @@ struct ArenaDeleter {
 struct mithril_model {
   std::shared_ptr<Library> library;
   std::unique_ptr<SafetensorsFile> weights;
-  /// Per entry, the descriptors of its parameters.
+  /// Per entry, the descriptors of its parameters, then of its prepared
+  /// parameters.
   std::vector<std::vector<Descriptor>> parameters;
+  /// The prepared parameters' bytes.
+  std::vector<std::unique_ptr<uint8_t, ArenaDeleter>> preparedBuffers;
   /// Aligned copies of weights whose bytes sit at an unaligned offset.
   std::vector<std::unique_ptr<uint64_t[]>> alignedCopies;
   /// The planned intermediates and outputs of every entry (one call at a
@@ -458,6 +461,67 @@ mithril_status bindParameter(mithril_model &model, const Port &port,
   return nullptr;
 }
 
+/// Copies the `rank`-dim buffer `source` of `shape` into `target`, with dim
+/// i of the result being dim permutation[i] of the source.
+void permuteDims(const uint8_t *source, const std::vector<int64_t> &shape,
+                 const std::vector<int64_t> &permutation, size_t elementSize,
+                 uint8_t *target) {
+  size_t rank = shape.size();
+  std::vector<int64_t> sourceStrides(rank, 1), index(rank, 0), sizes(rank);
+  for (size_t i = rank; i-- > 1;)
+    sourceStrides[i - 1] = sourceStrides[i] * shape[i];
+  for (size_t i = 0; i < rank; ++i)
+    sizes[i] = shape[permutation[i]];
+  int64_t count = 1;
+  for (int64_t size : sizes)
+    count *= size;
+  for (int64_t element = 0; element < count; ++element) {
+    int64_t offset = 0;
+    for (size_t i = 0; i < rank; ++i)
+      offset += index[i] * sourceStrides[permutation[i]];
+    std::memcpy(target, source + offset * int64_t(elementSize), elementSize);
+    target += elementSize;
+    for (size_t dim = rank; dim-- > 0;) {
+      if (++index[dim] < sizes[dim])
+        break;
+      index[dim] = 0;
+    }
+  }
+}
+
+/// Makes the prepared parameters of every entry (see Prepared) from the
+/// bound parameters, once per instance.
+mithril_status prepareParameters(mithril_model &model) {
+  const Signature &signature = model.library->signature;
+  for (size_t e = 0; e < signature.entries.size(); ++e) {
+    const Entry &entry = signature.entries[e];
+    std::vector<Descriptor> &descriptors = model.parameters[e];
+    for (const Prepared &prepared : entry.prepared) {
+      size_t index = 0;
+      while (entry.parameters[index].name != prepared.parameter)
+        ++index;
+      const Port &port = entry.parameters[index];
+      size_t elementSize = dtypeSize(port.dtype);
+      size_t bytes = size_t(port.numElements()) * elementSize;
+      uint8_t *buffer = static_cast<uint8_t *>(
+          std::aligned_alloc(64, (std::max<size_t>(bytes, 1) + 63) / 64 * 64));
+      if (!buffer)
+        return makeStatus(MITHRIL_INTERNAL, "cannot allocate the prepared '" +
+                                                prepared.parameter + "'");
+      model.preparedBuffers.emplace_back(buffer);
+      permuteDims(
+          reinterpret_cast<const uint8_t *>(descriptors[index].words[1]),
+          port.shape, prepared.permutation, elementSize, buffer);
+      std::vector<int64_t> shape;
+      for (int64_t dim : prepared.permutation)
+        shape.push_back(port.shape[dim]);
+      descriptors.push_back(
+          Descriptor::contiguous(buffer, shape.data(), shape.size()));
+    }
+  }
+  return nullptr;
+}
+
 /// Allocates the arena and every entry's call frame.
 mithril_status prepareCalls(mithril_model &model) {
   const Signature &signature = model.library->signature;
@@ -479,7 +543,8 @@ mithril_status prepareCalls(mithril_model &model) {
       frame.inputs.push_back(Descriptor::contiguous(nullptr, port.shape.data(),
                                                     port.shape.size()));
     frame.arena = Descriptor::contiguous(model.arena.get(), arenaShape, 1);
-    size_t numArgs = entry.inputs.size() + entry.parameters.size() + 1;
+    size_t numArgs = entry.inputs.size() + entry.parameters.size() +
+                     entry.prepared.size() + 1;
     frame.args.reserve(numArgs);
     frame.borrowed.reserve(numArgs);
     size_t resultWords = 0;
@@ -520,6 +585,8 @@ mithril_status createModel(std::shared_ptr<Library> library,
         return status;
     }
   }
+  if (mithril_status status = prepareParameters(*model))
+    return status;
   if (mithril_status status = prepareCalls(*model))
     return status;
   *out = model.release();

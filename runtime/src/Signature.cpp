@@ -141,6 +141,56 @@ nlohmann::ordered_json printPorts(const std::vector<Port> &ports) {
   return list;
 }
 
+nlohmann::ordered_json printPrepared(const std::vector<Prepared> &prepared) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const Prepared &one : prepared)
+    list.push_back(
+        {{"parameter", one.parameter}, {"permutation", one.permutation}});
+  return list;
+}
+
+/// Reads the optional "prepared" list of `entry`: each names one of its
+/// parameters and permutes its dims.
+bool parsePrepared(const json &value, Entry &entry, std::string &error) {
+  if (!value.contains("prepared"))
+    return true;
+  if (!value["prepared"].is_array()) {
+    error = "'prepared' is not a list";
+    return false;
+  }
+  for (const json &item : value["prepared"]) {
+    Prepared prepared;
+    const Port *parameter = nullptr;
+    if (item.is_object() && item.contains("parameter") &&
+        item["parameter"].is_string()) {
+      prepared.parameter = item["parameter"].get<std::string>();
+      for (const Port &port : entry.parameters)
+        if (port.name == prepared.parameter)
+          parameter = &port;
+    }
+    if (!parameter) {
+      error = "a prepared parameter names no parameter of the entry";
+      return false;
+    }
+    std::vector<bool> seen(parameter->shape.size(), false);
+    if (item.contains("permutation") && item["permutation"].is_array())
+      for (const json &dim : item["permutation"]) {
+        if (!dim.is_number_integer() || dim.get<int64_t>() < 0 ||
+            dim.get<uint64_t>() >= seen.size() || seen[dim.get<size_t>()])
+          break;
+        seen[dim.get<size_t>()] = true;
+        prepared.permutation.push_back(dim.get<int64_t>());
+      }
+    if (prepared.permutation.size() != seen.size()) {
+      error = "prepared '" + prepared.parameter +
+              "' has no permutation of its dims";
+      return false;
+    }
+    entry.prepared.push_back(std::move(prepared));
+  }
+  return true;
+}
+
 /// Reads the optional non-negative integer `key` of `object` into `out`;
 /// false if it is there but no such integer.
 bool readCount(const json &object, const char *key, int64_t &out) {
@@ -162,6 +212,7 @@ std::string printSignature(const Signature &signature) {
                        {"inputs", printPorts(entry.inputs)},
                        {"outputs", printPorts(entry.outputs)},
                        {"parameters", printPorts(entry.parameters)},
+                       {"prepared", printPrepared(entry.prepared)},
                        {"arena_bytes", entry.arenaBytes}});
   return nlohmann::ordered_json{{"entries", entries},
                                 {"threads", signature.threads}}
@@ -187,6 +238,10 @@ bool parseSignature(const char *text, Signature &signature,
     if (!parsePorts(value, "inputs", entry.inputs, error) ||
         !parsePorts(value, "outputs", entry.outputs, error) ||
         !parsePorts(value, "parameters", entry.parameters, error)) {
+      error = "entry '" + entry.name + "': " + error;
+      return false;
+    }
+    if (!parsePrepared(value, entry, error)) {
       error = "entry '" + entry.name + "': " + error;
       return false;
     }

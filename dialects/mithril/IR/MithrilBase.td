@@ -44,6 +44,9 @@ def Mithril_Dialect : Dialect {
       the dimensions as the model file wrote them, e.g. `["N", 3, 224, 224]`.
     - `mithril.parameter` (string, on function arguments): the `state_dict`
       name of the parameter a lowered model takes as that argument.
+    - `mithril.prepared` (string, on function arguments): the parameter that
+      argument is made from, once per instance (its dims permuted: see
+      `mithril-prepare-weights`).
   }];
   let hasConstantMaterializer = 1;
   let hasRegionArgAttrVerify = 1;
@@ -54,6 +57,8 @@ def Mithril_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral kDimsAttrName = "mithril.dims";
     static constexpr ::llvm::StringLiteral kParameterAttrName =
         "mithril.parameter";
+    static constexpr ::llvm::StringLiteral kPreparedAttrName =
+        "mithril.prepared";
   }];
 }
 

@@ -100,9 +100,10 @@ LogicalResult MithrilDialect::verifyRegionArgAttribute(Operation *op,
     Type type = op->getRegion(region).getArgument(index).getType();
     return verifyDimsAttr(op, attr, type, index);
   }
-  if (attr.getName() == kParameterAttrName) {
+  if (attr.getName() == kParameterAttrName ||
+      attr.getName() == kPreparedAttrName) {
     if (!isa<StringAttr>(attr.getValue()))
-      return op->emitOpError() << "expected " << kParameterAttrName
+      return op->emitOpError() << "expected " << attr.getName()
                                << " of argument " << index << " to be a string";
     return success();
   }

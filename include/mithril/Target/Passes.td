@@ -71,6 +71,21 @@ def EmitLibraryABI : Pass<"mithril-emit-library-abi", "::mlir::ModuleOp"> {
   ];
 }
 
+def PrepareWeights : Pass<"mithril-prepare-weights", "::mlir::ModuleOp"> {
+  let summary = "Permute parameters once per instance, not on every call";
+  let description = [{
+    Runs on tensors. In each entry, a `linalg.transpose` of a parameter
+    argument (a Linear layer's weight, which the matmul kernels read as
+    Wᵀ) is replaced by a new argument after the last one, a "prepared
+    parameter" (`mithril.prepared` naming the parameter), one per parameter
+    and permutation. The entry's `prepared` list in `mithril.signature`
+    records each (`{"parameter": ..., "permutation": [...]}`); the runtime
+    makes them when it creates an instance and passes them after the
+    parameters.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def PlanMemory : Pass<"mithril-plan-memory", "::mlir::ModuleOp"> {
   let summary = "Place each entry's intermediates in one arena, reused by "
                 "liveness";

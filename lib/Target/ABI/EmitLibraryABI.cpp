@@ -132,8 +132,9 @@ FailureOr<LLVM::LLVMFuncOp>
 ABIBuilder::buildAdapter(const ::mithril::runtime::Entry &entry) {
   auto cInterface =
       symbols.lookup<LLVM::LLVMFuncOp>("_mlir_ciface_" + entry.name);
-  // Inputs, parameters and the arena.
-  size_t numArguments = entry.inputs.size() + entry.parameters.size() + 1;
+  // Inputs, parameters, prepared parameters and the arena.
+  size_t numArguments = entry.inputs.size() + entry.parameters.size() +
+                        entry.prepared.size() + 1;
   if (!cInterface || cInterface.getNumArguments() != 1 + numArguments)
     return module.emitError()
            << "entry '" << entry.name

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Tiling.h"
+#include "mithril/IR/MithrilDialect.h"
 #include "mithril/Target/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -97,12 +98,26 @@ LogicalResult collapseDims(RewriterBase &rewriter, linalg::LinalgOp &op) {
   return success();
 }
 
+/// Whether `value` is a parameter argument of its function.
+bool isParameter(Value value) {
+  auto argument = dyn_cast<BlockArgument>(value);
+  if (!argument)
+    return false;
+  auto function =
+      dyn_cast<FunctionOpInterface>(argument.getOwner()->getParentOp());
+  return function &&
+         function.getArgAttr(argument.getArgNumber(),
+                             mithril::MithrilDialect::kParameterAttrName);
+}
+
 /// `op` as a `linalg.matmul` or `linalg.batch_matmul` with upstream's
 /// default maps; failure if `op` is no such contraction of floats. A
 /// transposed right operand (a Linear layer's `x * W^T`) is read through a
-/// `linalg.transpose`, unless the rows are fewer than the columns (a batch
-/// of activations; dynamic rows count as few): then the transposed product
-/// `W * x^T` is computed, transposing the smaller operand and the result.
+/// `linalg.transpose` when it is a parameter (made once per instance by
+/// mithril-prepare-weights) or the rows are at least as many as the columns;
+/// otherwise (a batch of activations; dynamic rows count as few) the
+/// transposed product `W * x^T` is computed, transposing the smaller
+/// operand and the result.
 /// (Upstream's linalg-specialize-generic-ops is not used: in LLVM 22 it
 /// gives transposed matmuls the default maps.)
 FailureOr<linalg::LinalgOp> asMatmul(RewriterBase &rewriter,
@@ -142,8 +157,11 @@ FailureOr<linalg::LinalgOp> asMatmul(RewriterBase &rewriter,
   Value left = op.getDpsInputs()[0], right = op.getDpsInputs()[1];
   Value init = op.getDpsInits()[0];
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  bool fewRows = ShapedType::isDynamic(ranges[m]) ||
-                 (!ShapedType::isDynamic(ranges[n]) && ranges[m] < ranges[n]);
+  // A parameter's transpose is made once per instance
+  // (mithril-prepare-weights): it is always the one to transpose.
+  bool fewRows = !isParameter(right) &&
+                 (ShapedType::isDynamic(ranges[m]) ||
+                  (!ShapedType::isDynamic(ranges[n]) && ranges[m] < ranges[n]));
   if (transposed && fewRows) {
     linalg::LinalgOp matmul = defaultMatmul(
         rewriter, loc, batched, right, transposeLastTwo(rewriter, loc, left),

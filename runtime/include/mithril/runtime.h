@@ -183,7 +183,9 @@ MITHRIL_API mithril_status mithril_model_run(
 
 /* Calls one entry: `results` receives the output memref descriptors, one
  * after the other; `args` points to the input descriptors, then the
- * parameter descriptors, then the descriptor of the instance's arena (a
+ * parameter descriptors, then those of the prepared parameters (the
+ * signature's `prepared`: parameters with permuted dims, made at create),
+ * then the descriptor of the instance's arena (a
  * 64-byte aligned memref<?xi8> of the signature's `arena_bytes`) (MLIR's C
  * interface). A result may be a view of the arena: it is copied out before
  * the next call. */

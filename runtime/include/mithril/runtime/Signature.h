@@ -38,9 +38,19 @@ struct Port {
   int64_t numElements() const;
 };
 
+/// A parameter in the layout the code reads it in (a Linear layer's weight
+/// transposed), made once per instance from the parameter `parameter`:
+/// dim i of it is dim permutation[i] of the parameter.
+struct Prepared {
+  std::string parameter;
+  std::vector<int64_t> permutation;
+};
+
 struct Entry {
   std::string name;
   std::vector<Port> inputs, outputs, parameters;
+  /// Passed after the parameters, in this order.
+  std::vector<Prepared> prepared;
   /// The bytes of the arena the entry's planned intermediates live in (the
   /// last argument of every entry; see mithril-plan-memory).
   int64_t arenaBytes = 0;
