@@ -216,7 +216,11 @@ def VectorizeElementwise
     transposed read and a contiguous write. Strided `memref.copy`s
     (bufferisation's copies into padded buffers) become `linalg.copy`s and
     are vectorised the same way; lowered as they were, they called a
-    generic element-by-element copy. Ops on bools are not (a
+    generic element-by-element copy. A generic whose only reduction is along
+    the innermost dim, of static extent up to 4096 (softmax's sums and
+    maxima, LayerNorm's moments), is vectorised one row at a time, the row
+    whole, into a `vector.reduction` that LLVM may reassociate (a tree of
+    vector operations). Ops on bools are not (a
     vector of i1 is stored as bits, a tensor of i1 as bytes). Anything
     else is left for `convert-linalg-to-loops`. With `parallel`, the tile
     loops of an op with at least `parallel-threshold` elements (or dynamic

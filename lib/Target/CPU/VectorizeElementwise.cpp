@@ -32,11 +32,12 @@ using namespace mlir;
 namespace {
 
 /// Whether every operand of `op` reads along its innermost loop in its last
-/// dim, or does not read along it at all.
-bool readsAlongInnermostLoop(linalg::LinalgOp op) {
+/// dim, or does not read along it at all. With `allowUnitDims`, maps may
+/// index a dim by 0 (a kept reduced dim: softmax's row maxima [N, T, 1]).
+bool readsAlongInnermostLoop(linalg::LinalgOp op, bool allowUnitDims = false) {
   unsigned innermost = op.getNumLoops() - 1;
   for (AffineMap map : op.getIndexingMapsArray()) {
-    if (!map.isProjectedPermutation())
+    if (!map.isProjectedPermutation(allowUnitDims))
       return false;
     if (!map.isFunctionOfDim(innermost))
       continue;
@@ -69,6 +70,31 @@ bool isElementwise(linalg::LinalgOp op) {
   return readsAlongInnermostLoop(op);
 }
 
+/// The longest row a reduction is vectorised whole on (in elements).
+constexpr int64_t kMaxReducedRow = 4096;
+
+/// A generic of arith and math, on no bools, whose only reduction loop is
+/// the innermost one, of static extent (softmax's sums and maxima,
+/// LayerNorm's moments): each row is reduced as one vector.
+bool isRowReduction(linalg::LinalgOp op) {
+  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+  if (!generic || !op.hasPureBufferSemantics() ||
+      generic.getNumReductionLoops() != 1 ||
+      op.getIteratorTypesArray().back() != utils::IteratorType::reduction)
+    return false;
+  int64_t row = op.getStaticLoopRanges().back();
+  if (ShapedType::isDynamic(row) || row > kMaxReducedRow)
+    return false;
+  if (llvm::any_of(op->getOperandTypes(), [](Type type) {
+        return getElementTypeOrSelf(type).isInteger(1);
+      }))
+    return false;
+  for (Operation &body : generic.getBody()->without_terminator())
+    if (!isa<arith::ArithDialect, math::MathDialect>(body.getDialect()))
+      return false;
+  return readsAlongInnermostLoop(op, /*allowUnitDims=*/true);
+}
+
 /// A transpose that reads its input across the innermost loop (a swap of
 /// the last two dims): it is vectorised on square tiles, a transposed read
 /// and a contiguous write of each.
@@ -87,13 +113,15 @@ struct VectorizeElementwisePass
     copiesAsLinalg();
     SmallVector<linalg::LinalgOp> candidates;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (isElementwise(op) || isCrossTranspose(op))
+      if (isElementwise(op) || isCrossTranspose(op) || isRowReduction(op))
         candidates.push_back(op);
     });
     IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : candidates) {
       if (isCrossTranspose(op))
         vectorizeTranspose(rewriter, op);
+      else if (isRowReduction(op))
+        vectorizeRows(rewriter, op);
       else
         vectorize(rewriter, op);
     }
@@ -101,8 +129,22 @@ struct VectorizeElementwisePass
     RewritePatternSet patterns(&getContext());
     vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
     vector::populateVectorMaskLoweringPatternsForSideEffectingOps(patterns);
+    vector::populateVectorMultiReductionLoweringPatterns(
+        patterns, vector::VectorMultiReductionLowering::InnerReduction);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
+    reassociateReductions();
+  }
+
+  /// Lets LLVM reduce a row as a tree of vector operations rather than one
+  /// element after the other (the order of a float sum changes its last
+  /// bits, as in every vectorised library).
+  void reassociateReductions() {
+    getOperation().walk([](vector::ReductionOp reduction) {
+      reduction.setFastmathAttr(arith::FastMathFlagsAttr::get(
+          reduction.getContext(),
+          reduction.getFastmath() | arith::FastMathFlags::reassoc));
+    });
   }
 
   /// Strided `memref.copy`s (bufferisation's copies into padded buffers or
@@ -140,6 +182,22 @@ struct VectorizeElementwisePass
       elements *= range;
     }
     return elements >= parallelThreshold;
+  }
+
+  /// One row at a time, the innermost (reduced) dim whole.
+  void vectorizeRows(RewriterBase &rewriter, linalg::LinalgOp op) {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    SmallVector<int64_t> tiles(ranges.size(), 1), vectorSizes(ranges.size(), 1);
+    tiles.back() = 0;
+    vectorSizes.back() = ranges.back();
+    for (auto [i, range] : llvm::enumerate(ranges))
+      if (i + 1 < ranges.size() && range == 1)
+        tiles[i] = 0;
+    FailureOr<linalg::LinalgOp> tiled = mlir::mithril::tileWithLoops(
+        rewriter, op, tiles, parallel && worthThreads(op, ranges));
+    if (failed(tiled))
+      return;
+    (void)mlir::mithril::vectorizeWithMasks(rewriter, *tiled, vectorSizes);
   }
 
   /// Square tiles of `lanes` x `lanes` elements of the last two dims (a

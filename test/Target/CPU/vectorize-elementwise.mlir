@@ -44,8 +44,8 @@ func.func @narrow(%x: memref<8x10xf32>, %y: memref<8x10xf32>) {
 // -----
 
 // Left alone: a transpose-like read (the input does not follow the
-// innermost loop), a reduction, bools, and ops on tensors (vectorised
-// after bufferisation only).
+// innermost loop), a reduction along an outer dim, bools, and ops on
+// tensors (vectorised after bufferisation only).
 #id = affine_map<(i, j) -> (i, j)>
 #t = affine_map<(i, j) -> (j, i)>
 #row = affine_map<(i, j) -> (i)>
@@ -59,7 +59,7 @@ func.func @left_alone(%x: memref<16x16xf32>, %y: memref<16x16xf32>, %r: memref<1
   ^bb0(%v: f32, %o: f32):
     linalg.yield %v : f32
   }
-  linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "reduction"]}
+  linalg.generic {indexing_maps = [#t, #row], iterator_types = ["parallel", "reduction"]}
       ins(%x : memref<16x16xf32>) outs(%r : memref<16xf32>) {
   ^bb0(%v: f32, %acc: f32):
     %s = arith.addf %acc, %v : f32
@@ -128,5 +128,30 @@ func.func @copies(%x: memref<8x30xf32>, %padded: memref<10x32xf32>, %y: memref<8
   %inner = memref.subview %padded[1, 1] [8, 30] [1, 1] : memref<10x32xf32> to memref<8x30xf32, strided<[32, 1], offset: 33>>
   memref.copy %x, %inner : memref<8x30xf32> to memref<8x30xf32, strided<[32, 1], offset: 33>>
   memref.copy %x, %y : memref<8x30xf32> to memref<8x30xf32>
+  return
+}
+
+// -----
+
+// A reduction along the innermost dim (softmax's row sums, with the kept
+// dim of its [N, T, 1] result) is vectorised one row at a time, the row
+// whole; LLVM may reassociate the sum (a tree of vector adds).
+#in = affine_map<(i, j, k) -> (i, j, k)>
+#kept = affine_map<(i, j, k) -> (i, j, 0)>
+// CHECK-LABEL: func.func @row_sums
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: vector.transfer_read {{.*}} vector<1x1x768xf32>
+// CHECK: math.exp {{.*}} : vector<1x1x768xf32>
+// CHECK: vector.reduction <add>, {{.*}} fastmath<reassoc> : vector<768xf32> into f32
+// CHECK-NOT: linalg.generic
+func.func @row_sums(%x: memref<2x4x768xf32>, %sums: memref<2x4x1xf32>) {
+  linalg.generic {indexing_maps = [#in, #kept], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x : memref<2x4x768xf32>) outs(%sums : memref<2x4x1xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %e = math.exp %v : f32
+    %s = arith.addf %acc, %e : f32
+    linalg.yield %s : f32
+  }
   return
 }
