@@ -117,13 +117,15 @@ struct VectorizeElementwisePass
         candidates.push_back(op);
     });
     IRRewriter rewriter(&getContext());
+    // Elementwise ops: a row and `lanes` elements at a time; reductions:
+    // a row, whole; transposes across the innermost dim: square tiles.
     for (linalg::LinalgOp op : candidates) {
       if (isCrossTranspose(op))
-        vectorizeTranspose(rewriter, op);
+        tileAndVectorize(rewriter, op, {lanes, lanes});
       else if (isRowReduction(op))
-        vectorizeRows(rewriter, op);
+        tileAndVectorize(rewriter, op, {op.getStaticLoopRanges().back()});
       else
-        vectorize(rewriter, op);
+        tileAndVectorize(rewriter, op, {lanes});
     }
 
     RewritePatternSet patterns(&getContext());
@@ -184,61 +186,26 @@ struct VectorizeElementwisePass
     return elements >= parallelThreshold;
   }
 
-  /// One row at a time, the innermost (reduced) dim whole.
-  void vectorizeRows(RewriterBase &rewriter, linalg::LinalgOp op) {
+  /// Tiles `op` one at a time along its outer dims (a dim of extent 1 is
+  /// not tiled) and by `widths` along its last `widths.size()` dims (a
+  /// static dim no wider is taken whole), then vectorises each tile.
+  void tileAndVectorize(RewriterBase &rewriter, linalg::LinalgOp op,
+                        ArrayRef<int64_t> widths) {
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     SmallVector<int64_t> tiles(ranges.size(), 1), vectorSizes(ranges.size(), 1);
-    tiles.back() = 0;
-    vectorSizes.back() = ranges.back();
-    for (auto [i, range] : llvm::enumerate(ranges))
-      if (i + 1 < ranges.size() && range == 1)
-        tiles[i] = 0;
-    FailureOr<linalg::LinalgOp> tiled = mlir::mithril::tileWithLoops(
-        rewriter, op, tiles, parallel && worthThreads(op, ranges));
-    if (failed(tiled))
-      return;
-    (void)mlir::mithril::vectorizeWithMasks(rewriter, *tiled, vectorSizes);
-  }
-
-  /// Square tiles of `lanes` x `lanes` elements of the last two dims (a
-  /// static dim no larger is taken whole), one at a time of the others.
-  void vectorizeTranspose(RewriterBase &rewriter, linalg::LinalgOp op) {
-    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-    SmallVector<int64_t> tiles(ranges.size(), 1), vectorSizes(ranges.size(), 1);
+    size_t firstInner = ranges.size() - widths.size();
     for (size_t i = 0; i < ranges.size(); ++i) {
-      if (i + 2 < ranges.size()) {
+      if (i < firstInner) {
         if (ranges[i] == 1)
           tiles[i] = 0;
         continue;
       }
-      tiles[i] = vectorSizes[i] = lanes;
-      if (!ShapedType::isDynamic(ranges[i]) && ranges[i] <= lanes) {
+      tiles[i] = vectorSizes[i] = widths[i - firstInner];
+      if (!ShapedType::isDynamic(ranges[i]) && ranges[i] <= tiles[i]) {
         tiles[i] = 0;
         vectorSizes[i] = ranges[i];
       }
     }
-    FailureOr<linalg::LinalgOp> tiled = mlir::mithril::tileWithLoops(
-        rewriter, op, tiles, parallel && worthThreads(op, ranges));
-    if (failed(tiled))
-      return;
-    (void)mlir::mithril::vectorizeWithMasks(rewriter, *tiled, vectorSizes);
-  }
-
-  /// One row and `lanes` elements at a time; a static innermost dim no
-  /// wider than that is taken whole.
-  void vectorize(RewriterBase &rewriter, linalg::LinalgOp op) {
-    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-    SmallVector<int64_t> tiles(ranges.size(), 1), vectorSizes(ranges.size(), 1);
-    int64_t inner = ranges.back();
-    tiles.back() = lanes;
-    vectorSizes.back() = lanes;
-    if (!ShapedType::isDynamic(inner) && inner <= lanes) {
-      tiles.back() = 0;
-      vectorSizes.back() = inner;
-    }
-    for (auto [i, range] : llvm::enumerate(ranges))
-      if (i + 1 < ranges.size() && range == 1)
-        tiles[i] = 0;
     FailureOr<linalg::LinalgOp> tiled = mlir::mithril::tileWithLoops(
         rewriter, op, tiles, parallel && worthThreads(op, ranges));
     if (failed(tiled))
