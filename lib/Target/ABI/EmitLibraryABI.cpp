@@ -133,8 +133,8 @@ ABIBuilder::buildAdapter(const ::mithril::runtime::Entry &entry) {
   auto cInterface =
       symbols.lookup<LLVM::LLVMFuncOp>("_mlir_ciface_" + entry.name);
   // Inputs, parameters, prepared parameters and the arena.
-  size_t numArguments = entry.inputs.size() + entry.parameters.size() +
-                        entry.prepared.size() + 1;
+  size_t numArguments =
+      entry.inputs.size() + entry.parameters.size() + entry.prepared.size() + 1;
   if (!cInterface || cInterface.getNumArguments() != 1 + numArguments)
     return module.emitError()
            << "entry '" << entry.name
