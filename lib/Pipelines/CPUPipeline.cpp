@@ -41,11 +41,14 @@ constexpr llvm::StringLiteral kLinalgPipeline =
     "convert-mithril-to-linalg,convert-mithril-models-to-functions,"
     "mithril-record-signature,canonicalize,mithril-fuse-elementwise,cse";
 
-/// Matmuls tiled and vectorised for the target's registers, one-shot
-/// bufferization across function boundaries (plain strided layouts at the
-/// boundary, as a C caller passes buffers), register accumulators hoisted out
-/// of the K loops, deallocation (which clones what a function returns but does
-/// not own, e.g. an input returned as an output), and loops for the rest.
+/// Matmuls tiled and vectorised for the target's registers (weights'
+/// transposes made once per instance, accumulators hoisted out of the K
+/// loops while on tensors), one-shot bufferization across function
+/// boundaries (plain strided layouts at the boundary, as a C caller passes
+/// buffers), what is left to hoist on buffers, elementwise ops, transposes,
+/// copies and row reductions vectorised, deallocation (which clones what a
+/// function returns but does not own, e.g. an input returned as an output),
+/// memory planning, and loops for the rest.
 std::string bufferizePipeline(const PipelineOptions &options) {
   // Two vectors of columns; as many rows as leave registers for operands.
   int lanes = options.vectorBits / 32;

@@ -74,6 +74,8 @@ struct PrepareWeightsPass
       Value prepared = findOrAddArgument(function, entry, name, permutation,
                                          transpose.getResult()[0].getType(),
                                          transpose.getLoc());
+      if (!prepared)
+        continue;
       transpose.getResult()[0].replaceAllUsesWith(prepared);
       transpose.erase();
     }
