@@ -212,10 +212,10 @@ struct VectorizeContractionsPass
 
   /// Splits `op` along its static M and N dims (upstream's linalg::splitOp)
   /// into a part whose extent is a multiple of the cache block, then of the
-  /// register block, and a remainder: each part's tiles are then full and
-  /// static, and only the remainders' register blocks are masked. (Tiling
-  /// 1000 rows by 64 gives every block a dynamic size, and every register
-  /// block a mask.) Returns the parts.
+  /// register block (then, for N, of one vector), and a remainder: each part's
+  /// tiles are then full and static, and only the remainders' register blocks
+  /// are masked. (Tiling 1000 rows by 64 gives every block a dynamic size, and
+  /// every register block a mask.) Returns the parts.
   SmallVector<linalg::LinalgOp> splitFullTiles(RewriterBase &rewriter,
                                                linalg::LinalgOp op,
                                                ArrayRef<int64_t> registerBlock,
@@ -223,7 +223,12 @@ struct VectorizeContractionsPass
     unsigned batch = isa<linalg::BatchMatmulOp>(op) ? 1 : 0;
     SmallVector<linalg::LinalgOp> parts{op};
     for (unsigned d = 0; d < 2; ++d) {
-      for (int64_t tile : {cacheBlock[d], registerBlock[d]}) {
+      // Columns also by one vector (half a register block): a remainder of
+      // 17 columns is then 16 + 1, not one 17-lane vector LLVM splits badly.
+      SmallVector<int64_t> tiles{cacheBlock[d], registerBlock[d]};
+      if (d == 1 && registerBlock[d] % 2 == 0)
+        tiles.push_back(registerBlock[d] / 2);
+      for (int64_t tile : tiles) {
         SmallVector<linalg::LinalgOp> next;
         for (linalg::LinalgOp part : parts) {
           int64_t extent = part.getStaticLoopRanges()[batch + d];

@@ -162,18 +162,20 @@ func.func @linear_on_dynamic_sequences(%x: tensor<?x?x16xf32>, %w: tensor<32x16x
 
 // Extents that are no multiple of the tiles: the matmul is split (upstream's
 // linalg::splitOp) into a part of full cache blocks (64 of 100 rows, 256 of
-// 300 columns), then of full register blocks (32 of the remaining 36 rows,
-// 32 of 44 columns), and remainders; every part has static sizes, so only
-// the remainders' register blocks are narrower (here 4 rows, 12 columns).
+// 305 columns), then of full register blocks (32 of the remaining 36 rows,
+// 32 of 49 columns), then of one vector (16 of the last 17 columns), and
+// remainders; every part has static sizes, so only the remainders' register
+// blocks are narrower (here 4 rows, 1 column).
 // CHECK-LABEL: func.func @ragged
 // CHECK-NOT: vector.mask
 // CHECK-DAG: tensor.extract_slice {{.*}} to tensor<4x1xf32>
-// CHECK-DAG: vector.fma {{.*}} : vector<12xf32>
+// CHECK-DAG: vector.fma {{.*}} : vector<16xf32>
+// CHECK-DAG: vector.fma {{.*}} : vector<1xf32>
 // CHECK-NOT: vector.mask
 // CHECK-NOT: linalg.matmul
-func.func @ragged(%a: tensor<100x64xf32>, %b: tensor<64x300xf32>,
-                  %c: tensor<100x300xf32>) -> tensor<100x300xf32> {
-  %0 = linalg.matmul ins(%a, %b : tensor<100x64xf32>, tensor<64x300xf32>)
-                     outs(%c : tensor<100x300xf32>) -> tensor<100x300xf32>
-  return %0 : tensor<100x300xf32>
+func.func @ragged(%a: tensor<100x64xf32>, %b: tensor<64x305xf32>,
+                  %c: tensor<100x305xf32>) -> tensor<100x305xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<100x64xf32>, tensor<64x305xf32>)
+                     outs(%c : tensor<100x305xf32>) -> tensor<100x305xf32>
+  return %0 : tensor<100x305xf32>
 }
