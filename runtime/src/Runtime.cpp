@@ -212,6 +212,8 @@ struct CallFrame {
   std::vector<Descriptor> inputs;
   Descriptor arena;
   std::vector<void *> args;
+  /// The block the entry writes the output descriptors into, one after
+  /// the other, and a view of each (made at create: the block stays put).
   std::vector<int64_t> resultBlock;
   std::vector<ResultView> results;
   /// Buffers the call must neither hand over nor free: inputs, parameters,
@@ -222,10 +224,18 @@ struct CallFrame {
   std::vector<SymbolBinding> symbols;
 };
 
-/// The instance's arena: 64-byte aligned, as mithril-plan-memory assumes.
-struct ArenaDeleter {
-  void operator()(uint8_t *arena) const { std::free(arena); }
+/// Memory aligned to 64 bytes, as mithril-plan-memory assumes of the arena
+/// (and the kernels prefer for prepared parameters).
+struct AlignedDeleter {
+  void operator()(uint8_t *memory) const { std::free(memory); }
 };
+using AlignedBuffer = std::unique_ptr<uint8_t, AlignedDeleter>;
+
+/// `bytes` (at least 1) aligned to 64 bytes; null if out of memory.
+AlignedBuffer allocateAligned(size_t bytes) {
+  size_t rounded = (std::max<size_t>(bytes, 1) + 63) / 64 * 64;
+  return AlignedBuffer(static_cast<uint8_t *>(std::aligned_alloc(64, rounded)));
+}
 
 } // namespace
 
@@ -236,13 +246,12 @@ struct mithril_model {
   /// parameters.
   std::vector<std::vector<Descriptor>> parameters;
   /// The prepared parameters' bytes.
-  std::vector<std::unique_ptr<uint8_t, ArenaDeleter>> preparedBuffers;
+  std::vector<AlignedBuffer> preparedBuffers;
   /// Aligned copies of weights whose bytes sit at an unaligned offset.
   std::vector<std::unique_ptr<uint64_t[]>> alignedCopies;
   /// The planned intermediates and outputs of every entry (one call at a
   /// time: one arena, as large as the largest entry's).
-  std::unique_ptr<uint8_t, ArenaDeleter> arena;
-  int64_t arenaBytes = 0;
+  AlignedBuffer arena;
   std::vector<CallFrame> frames;
   /// Threads per call; 0: the library's default.
   int32_t threads = 0;
@@ -459,34 +468,6 @@ mithril_status bindParameter(mithril_model &model, const Port &port,
   return nullptr;
 }
 
-/// Copies the `rank`-dim buffer `source` of `shape` into `target`, with dim
-/// i of the result being dim permutation[i] of the source.
-void permuteDims(const uint8_t *source, const std::vector<int64_t> &shape,
-                 const std::vector<int64_t> &permutation, size_t elementSize,
-                 uint8_t *target) {
-  size_t rank = shape.size();
-  std::vector<int64_t> sourceStrides(rank, 1), index(rank, 0), sizes(rank);
-  for (size_t i = rank; i-- > 1;)
-    sourceStrides[i - 1] = sourceStrides[i] * shape[i];
-  for (size_t i = 0; i < rank; ++i)
-    sizes[i] = shape[permutation[i]];
-  int64_t count = 1;
-  for (int64_t size : sizes)
-    count *= size;
-  for (int64_t element = 0; element < count; ++element) {
-    int64_t offset = 0;
-    for (size_t i = 0; i < rank; ++i)
-      offset += index[i] * sourceStrides[permutation[i]];
-    std::memcpy(target, source + offset * int64_t(elementSize), elementSize);
-    target += elementSize;
-    for (size_t dim = rank; dim-- > 0;) {
-      if (++index[dim] < sizes[dim])
-        break;
-      index[dim] = 0;
-    }
-  }
-}
-
 /// Makes the prepared parameters of every entry (see Prepared) from the
 /// bound parameters, once per instance.
 mithril_status prepareParameters(mithril_model &model) {
@@ -495,26 +476,32 @@ mithril_status prepareParameters(mithril_model &model) {
     const Entry &entry = signature.entries[e];
     std::vector<Descriptor> &descriptors = model.parameters[e];
     for (const Prepared &prepared : entry.prepared) {
-      size_t index = 0;
-      while (entry.parameters[index].name != prepared.parameter)
-        ++index;
-      const Port &port = entry.parameters[index];
+      // The parameter seen through its permuted dims, copied in row-major
+      // order: the prepared layout.
+      const Port &port = *entry.findParameter(prepared.parameter);
+      const Descriptor &parameter =
+          descriptors[&port - entry.parameters.data()];
+      size_t rank = port.shape.size();
+      Descriptor permuted;
+      permuted.words.assign(parameter.words.begin(),
+                            parameter.words.begin() + 3);
+      permuted.words.resize(Descriptor::wordsForRank(rank));
+      for (size_t i = 0; i < rank; ++i) {
+        permuted.words[3 + i] = parameter.words[3 + prepared.permutation[i]];
+        permuted.words[3 + rank + i] =
+            parameter.words[3 + rank + prepared.permutation[i]];
+      }
+      ResultView view{permuted.words.data(), rank};
       size_t elementSize = dtypeSize(port.dtype);
-      size_t bytes = size_t(port.numElements()) * elementSize;
-      uint8_t *buffer = static_cast<uint8_t *>(
-          std::aligned_alloc(64, (std::max<size_t>(bytes, 1) + 63) / 64 * 64));
+      AlignedBuffer buffer =
+          allocateAligned(size_t(view.numElements()) * elementSize);
       if (!buffer)
         return makeStatus(MITHRIL_INTERNAL, "cannot allocate the prepared '" +
                                                 prepared.parameter + "'");
-      model.preparedBuffers.emplace_back(buffer);
-      permuteDims(
-          reinterpret_cast<const uint8_t *>(descriptors[index].words[1]),
-          port.shape, prepared.permutation, elementSize, buffer);
-      std::vector<int64_t> shape;
-      for (int64_t dim : prepared.permutation)
-        shape.push_back(port.shape[dim]);
+      copyStrided(view, elementSize, buffer.get());
       descriptors.push_back(
-          Descriptor::contiguous(buffer, shape.data(), shape.size()));
+          Descriptor::contiguous(buffer.get(), &permuted.words[3], rank));
+      model.preparedBuffers.push_back(std::move(buffer));
     }
   }
   return nullptr;
@@ -523,17 +510,18 @@ mithril_status prepareParameters(mithril_model &model) {
 /// Allocates the arena and every entry's call frame.
 mithril_status prepareCalls(mithril_model &model) {
   const Signature &signature = model.library->signature;
+  int64_t arenaBytes = 0;
   for (const Entry &entry : signature.entries)
-    model.arenaBytes = std::max(model.arenaBytes, entry.arenaBytes);
-  if (model.arenaBytes > 0) {
-    size_t bytes = (size_t(model.arenaBytes) + 63) / 64 * 64;
-    model.arena.reset(static_cast<uint8_t *>(std::aligned_alloc(64, bytes)));
+    arenaBytes = std::max(arenaBytes, entry.arenaBytes);
+  if (arenaBytes > 0) {
+    model.arena = allocateAligned(size_t(arenaBytes));
     if (!model.arena)
       return makeStatus(MITHRIL_INTERNAL, "cannot allocate the arena of " +
-                                              std::to_string(model.arenaBytes) +
+                                              std::to_string(arenaBytes) +
                                               " bytes");
   }
-  int64_t arenaShape[1] = {model.arenaBytes};
+  int64_t arenaShape[1] = {arenaBytes};
+  model.frames.reserve(signature.entries.size());
   for (size_t e = 0; e < signature.entries.size(); ++e) {
     const Entry &entry = signature.entries[e];
     CallFrame frame;
@@ -549,7 +537,12 @@ mithril_status prepareCalls(mithril_model &model) {
     for (const Port &port : entry.outputs)
       resultWords += Descriptor::wordsForRank(port.shape.size());
     frame.resultBlock.resize(resultWords);
-    frame.results.reserve(entry.outputs.size());
+    size_t offset = 0;
+    for (const Port &port : entry.outputs) {
+      frame.results.push_back(
+          {frame.resultBlock.data() + offset, port.shape.size()});
+      offset += Descriptor::wordsForRank(port.shape.size());
+    }
     frame.owned.reserve(entry.outputs.size());
     frame.handedOver.reserve(entry.outputs.size());
     size_t dims = 0;
@@ -907,13 +900,6 @@ mithril_status mithril_model_run(mithril_model *model, size_t entryIndex,
     ThreadCount threads(model->threads ? model->threads : signature.threads);
     model->library->info->entries[entryIndex](frame.resultBlock.data(),
                                               frame.args.data());
-  }
-  frame.results.clear();
-  size_t offset = 0;
-  for (const Port &port : entry.outputs) {
-    frame.results.push_back(
-        {frame.resultBlock.data() + offset, port.shape.size()});
-    offset += Descriptor::wordsForRank(port.shape.size());
   }
   return deliverOutputs(entry, frame, outputs);
 }

@@ -97,6 +97,20 @@ std::string Port::describeShape() const {
   return text + "]";
 }
 
+const Port *Entry::findParameter(const std::string &name) const {
+  for (const Port &port : parameters)
+    if (port.name == name)
+      return &port;
+  return nullptr;
+}
+
+Entry *Signature::findEntry(const std::string &name) {
+  for (Entry &entry : entries)
+    if (entry.name == name)
+      return &entry;
+  return nullptr;
+}
+
 int64_t Port::numElements() const {
   int64_t count = 1;
   for (int64_t dim : shape) {
@@ -164,9 +178,7 @@ bool parsePrepared(const json &value, Entry &entry, std::string &error) {
     if (item.is_object() && item.contains("parameter") &&
         item["parameter"].is_string()) {
       prepared.parameter = item["parameter"].get<std::string>();
-      for (const Port &port : entry.parameters)
-        if (port.name == prepared.parameter)
-          parameter = &port;
+      parameter = entry.findParameter(prepared.parameter);
     }
     if (!parameter) {
       error = "a prepared parameter names no parameter of the entry";

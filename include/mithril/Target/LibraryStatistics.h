@@ -24,6 +24,13 @@ int64_t countFlops(ModuleOp module);
 /// Bytes of the buffers a call allocates (memref.alloc), on bufferized IR.
 int64_t countAllocatedBytes(ModuleOp module);
 
+/// What mithril-plan-memory records on each entry: the arena's bytes, the
+/// buffers placed in it, and their bytes without reuse.
+constexpr llvm::StringLiteral kArenaBytesAttrName = "mithril.arena_bytes";
+constexpr llvm::StringLiteral kArenaBuffersAttrName = "mithril.arena_buffers";
+constexpr llvm::StringLiteral kArenaBufferBytesAttrName =
+    "mithril.arena_buffer_bytes";
+
 /// What mithril-plan-memory placed, summed over the entries.
 struct ArenaStatistics {
   /// The arenas' bytes, and the bytes of the buffers in them (what they

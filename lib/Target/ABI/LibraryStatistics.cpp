@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Interfaces/CastInterfaces.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 
 using namespace mlir;
 using namespace mlir::mithril;
@@ -66,14 +67,14 @@ int64_t mlir::mithril::countAllocatedBytes(ModuleOp module) {
 
 ArenaStatistics mlir::mithril::countArenaBytes(ModuleOp module) {
   ArenaStatistics statistics;
-  module.walk([&](Operation *function) {
+  for (auto function : module.getOps<FunctionOpInterface>()) {
     auto get = [&](StringRef name) -> int64_t {
       auto attr = function->getAttrOfType<IntegerAttr>(name);
       return attr ? attr.getInt() : 0;
     };
-    statistics.arenaBytes += get("mithril.arena_bytes");
-    statistics.bufferBytes += get("mithril.arena_buffer_bytes");
-    statistics.buffers += get("mithril.arena_buffers");
-  });
+    statistics.arenaBytes += get(kArenaBytesAttrName);
+    statistics.bufferBytes += get(kArenaBufferBytesAttrName);
+    statistics.buffers += get(kArenaBuffersAttrName);
+  }
   return statistics;
 }

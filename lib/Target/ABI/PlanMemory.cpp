@@ -18,6 +18,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mithril/Target/LibrarySignature.h"
+#include "mithril/Target/LibraryStatistics.h"
 #include "mithril/Target/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -173,10 +174,10 @@ struct PlanMemoryPass : mlir::mithril::impl::PlanMemoryBase<PlanMemoryPass> {
       if (function.isExternal() || !function.isPublic())
         continue;
       int64_t bytes = plan(function);
-      if (signature)
-        for (auto &entry : signature->entries)
-          if (entry.name == function.getSymName())
-            entry.arenaBytes = bytes;
+      if (auto *entry = signature
+                            ? signature->findEntry(function.getSymName().str())
+                            : nullptr)
+        entry->arenaBytes = bytes;
     }
     if (signature)
       setRecordedSignature(module, *signature);
@@ -218,11 +219,11 @@ struct PlanMemoryPass : mlir::mithril::impl::PlanMemoryBase<PlanMemoryPass> {
     int64_t bufferBytes = 0;
     for (const Buffer &buffer : buffers)
       bufferBytes += buffer.bytes;
-    function->setAttr("mithril.arena_bytes",
+    function->setAttr(kArenaBytesAttrName,
                       builder.getI64IntegerAttr(arenaBytes));
-    function->setAttr("mithril.arena_buffers",
+    function->setAttr(kArenaBuffersAttrName,
                       builder.getI64IntegerAttr(buffers.size()));
-    function->setAttr("mithril.arena_buffer_bytes",
+    function->setAttr(kArenaBufferBytesAttrName,
                       builder.getI64IntegerAttr(bufferBytes));
     return arenaBytes;
   }

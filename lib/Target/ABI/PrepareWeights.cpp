@@ -52,9 +52,8 @@ struct PrepareWeightsPass
     for (auto function : module.getOps<func::FuncOp>()) {
       if (function.isExternal() || !function.isPublic())
         continue;
-      for (auto &entry : signature->entries)
-        if (entry.name == function.getSymName())
-          prepare(function, entry);
+      if (auto *entry = signature->findEntry(function.getSymName().str()))
+        prepare(function, *entry);
     }
     setRecordedSignature(module, *signature);
   }

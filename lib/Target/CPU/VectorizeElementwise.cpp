@@ -48,61 +48,62 @@ bool readsAlongInnermostLoop(linalg::LinalgOp op, bool allowUnitDims = false) {
   return true;
 }
 
-/// An all-parallel generic of arith and math, or a fill, on no bools: a
-/// vector of i1 is stored as bits, a tensor of i1 as bytes.
-bool isElementwise(linalg::LinalgOp op) {
-  if (!op.hasPureBufferSemantics() || op.getNumLoops() == 0)
-    return false;
-  if (llvm::any_of(op->getOperandTypes(), [](Type type) {
-        return getElementTypeOrSelf(type).isInteger(1);
-      }))
-    return false;
-  if (isa<linalg::FillOp>(op.getOperation()))
-    return true;
-  if (isa<linalg::TransposeOp, linalg::CopyOp>(op.getOperation()))
-    return readsAlongInnermostLoop(op);
-  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
-  if (!generic || generic.getNumReductionLoops() != 0)
-    return false;
-  for (Operation &body : generic.getBody()->without_terminator())
-    if (!isa<arith::ArithDialect, math::MathDialect>(body.getDialect()))
-      return false;
-  return readsAlongInnermostLoop(op);
+/// Whether `op` reads or writes bools: a vector of i1 is stored as bits, a
+/// tensor of i1 as bytes, so such ops are not vectorised.
+bool touchesBools(linalg::LinalgOp op) {
+  return llvm::any_of(op->getOperandTypes(), [](Type type) {
+    return getElementTypeOrSelf(type).isInteger(1);
+  });
+}
+
+/// Whether the body of `generic` is arith and math only.
+bool computesArithOnly(linalg::GenericOp generic) {
+  return llvm::all_of(
+      generic.getBody()->without_terminator(), [](Operation &op) {
+        return isa<arith::ArithDialect, math::MathDialect>(op.getDialect());
+      });
 }
 
 /// The longest row a reduction is vectorised whole on (in elements).
 constexpr int64_t kMaxReducedRow = 4096;
 
-/// A generic of arith and math, on no bools, whose only reduction loop is
-/// the innermost one, of static extent (softmax's sums and maxima,
-/// LayerNorm's moments): each row is reduced as one vector.
-bool isRowReduction(linalg::LinalgOp op) {
+/// How `op`, on buffers, is vectorised: the tile widths of its last dims
+/// (see tileAndVectorize), or nothing if it is left for loops.
+/// - a fill, an all-parallel generic of arith and math, a copy or a
+///   transpose that keeps the innermost dim, each operand reading along
+///   the innermost loop or not at all: a row and `lanes` elements;
+/// - a transpose that moves the innermost dim (a swap of the last two):
+///   `lanes` x `lanes` squares, a transposed read and a contiguous write;
+/// - a generic whose only reduction is the innermost loop, of static extent
+///   up to kMaxReducedRow (softmax's sums and maxima, LayerNorm's moments,
+///   their kept dims indexed by 0): a row, whole.
+std::optional<SmallVector<int64_t>> vectorWidths(linalg::LinalgOp op,
+                                                 int64_t lanes) {
+  if (!op.hasPureBufferSemantics() || op.getNumLoops() == 0 || touchesBools(op))
+    return std::nullopt;
+  if (isa<linalg::FillOp>(op.getOperation()))
+    return SmallVector<int64_t>{lanes};
+  if (isa<linalg::TransposeOp, linalg::CopyOp>(op.getOperation())) {
+    if (readsAlongInnermostLoop(op))
+      return SmallVector<int64_t>{lanes};
+    if (isa<linalg::TransposeOp>(op.getOperation()) && op.getNumLoops() >= 2)
+      return SmallVector<int64_t>{lanes, lanes};
+    return std::nullopt;
+  }
   auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
-  if (!generic || !op.hasPureBufferSemantics() ||
-      generic.getNumReductionLoops() != 1 ||
-      op.getIteratorTypesArray().back() != utils::IteratorType::reduction)
-    return false;
+  if (!generic || !computesArithOnly(generic))
+    return std::nullopt;
+  if (generic.getNumReductionLoops() == 0)
+    return readsAlongInnermostLoop(op)
+               ? std::optional(SmallVector<int64_t>{lanes})
+               : std::nullopt;
   int64_t row = op.getStaticLoopRanges().back();
-  if (ShapedType::isDynamic(row) || row > kMaxReducedRow)
-    return false;
-  if (llvm::any_of(op->getOperandTypes(), [](Type type) {
-        return getElementTypeOrSelf(type).isInteger(1);
-      }))
-    return false;
-  for (Operation &body : generic.getBody()->without_terminator())
-    if (!isa<arith::ArithDialect, math::MathDialect>(body.getDialect()))
-      return false;
-  return readsAlongInnermostLoop(op, /*allowUnitDims=*/true);
-}
-
-/// A transpose that reads its input across the innermost loop (a swap of
-/// the last two dims): it is vectorised on square tiles, a transposed read
-/// and a contiguous write of each.
-bool isCrossTranspose(linalg::LinalgOp op) {
-  return op.hasPureBufferSemantics() && op.getNumLoops() >= 2 &&
-         isa<linalg::TransposeOp>(op.getOperation()) &&
-         !getElementTypeOrSelf(op->getOperandTypes()[0]).isInteger(1) &&
-         !readsAlongInnermostLoop(op);
+  if (generic.getNumReductionLoops() != 1 ||
+      op.getIteratorTypesArray().back() != utils::IteratorType::reduction ||
+      ShapedType::isDynamic(row) || row > kMaxReducedRow ||
+      !readsAlongInnermostLoop(op, /*allowUnitDims=*/true))
+    return std::nullopt;
+  return SmallVector<int64_t>{row};
 }
 
 struct VectorizeElementwisePass
@@ -111,22 +112,14 @@ struct VectorizeElementwisePass
 
   void runOnOperation() override {
     copiesAsLinalg();
-    SmallVector<linalg::LinalgOp> candidates;
+    SmallVector<std::pair<linalg::LinalgOp, SmallVector<int64_t>>> candidates;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (isElementwise(op) || isCrossTranspose(op) || isRowReduction(op))
-        candidates.push_back(op);
+      if (std::optional<SmallVector<int64_t>> widths = vectorWidths(op, lanes))
+        candidates.emplace_back(op, std::move(*widths));
     });
     IRRewriter rewriter(&getContext());
-    // Elementwise ops: a row and `lanes` elements at a time; reductions:
-    // a row, whole; transposes across the innermost dim: square tiles.
-    for (linalg::LinalgOp op : candidates) {
-      if (isCrossTranspose(op))
-        tileAndVectorize(rewriter, op, {lanes, lanes});
-      else if (isRowReduction(op))
-        tileAndVectorize(rewriter, op, {op.getStaticLoopRanges().back()});
-      else
-        tileAndVectorize(rewriter, op, {lanes});
-    }
+    for (auto &[op, widths] : candidates)
+      tileAndVectorize(rewriter, op, widths);
 
     RewritePatternSet patterns(&getContext());
     vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);

@@ -51,6 +51,9 @@ struct Entry {
   std::vector<Port> inputs, outputs, parameters;
   /// Passed after the parameters, in this order.
   std::vector<Prepared> prepared;
+
+  /// The parameter named `name`, or null.
+  const Port *findParameter(const std::string &name) const;
   /// The bytes of the arena the entry's planned intermediates live in (the
   /// last argument of every entry; see mithril-plan-memory).
   int64_t arenaBytes = 0;
@@ -61,6 +64,9 @@ struct Signature {
   /// The threads a call runs on by default (mlc-compile --threads): 0, as
   /// many as the machine has cores; 1, the code is sequential.
   int64_t threads = 0;
+
+  /// The entry named `name`, or null.
+  Entry *findEntry(const std::string &name);
 
   /// The library's name: its first entry's.
   const std::string &name() const { return entries.front().name; }
