@@ -476,20 +476,20 @@ mithril_status prepareParameters(mithril_model &model) {
     const Entry &entry = signature.entries[e];
     std::vector<Descriptor> &descriptors = model.parameters[e];
     for (const Prepared &prepared : entry.prepared) {
-      // The parameter seen through its permuted dims, copied in row-major
-      // order: the prepared layout.
+      // The parameter viewed with the prepared shape, its dims permuted,
+      // copied in row-major order: the prepared layout.
       const Port &port = *entry.findParameter(prepared.parameter);
       const Descriptor &parameter =
           descriptors[&port - entry.parameters.data()];
-      size_t rank = port.shape.size();
-      Descriptor permuted;
-      permuted.words.assign(parameter.words.begin(),
-                            parameter.words.begin() + 3);
-      permuted.words.resize(Descriptor::wordsForRank(rank));
+      size_t rank = prepared.shape.size();
+      Descriptor shaped =
+          Descriptor::contiguous(reinterpret_cast<void *>(parameter.words[1]),
+                                 prepared.shape.data(), rank);
+      Descriptor permuted = shaped;
       for (size_t i = 0; i < rank; ++i) {
-        permuted.words[3 + i] = parameter.words[3 + prepared.permutation[i]];
+        permuted.words[3 + i] = shaped.words[3 + prepared.permutation[i]];
         permuted.words[3 + rank + i] =
-            parameter.words[3 + rank + prepared.permutation[i]];
+            shaped.words[3 + rank + prepared.permutation[i]];
       }
       ResultView view{permuted.words.data(), rank};
       size_t elementSize = dtypeSize(port.dtype);

@@ -158,13 +158,36 @@ nlohmann::ordered_json printPorts(const std::vector<Port> &ports) {
 nlohmann::ordered_json printPrepared(const std::vector<Prepared> &prepared) {
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const Prepared &one : prepared)
-    list.push_back(
-        {{"parameter", one.parameter}, {"permutation", one.permutation}});
+    list.push_back({{"parameter", one.parameter},
+                    {"shape", one.shape},
+                    {"permutation", one.permutation}});
   return list;
 }
 
+/// Reads the "shape" of a prepared parameter: positive sizes holding as
+/// many elements as `parameter`. Absent: the parameter's own shape.
+bool parsePreparedShape(const json &item, const Port &parameter,
+                        Prepared &prepared) {
+  if (!item.contains("shape")) {
+    prepared.shape = parameter.shape;
+    return true;
+  }
+  if (!item["shape"].is_array())
+    return false;
+  int64_t elements = 1;
+  for (const json &size : item["shape"]) {
+    // Bounded as the parameter is (2^40 elements), so it cannot overflow.
+    if (!size.is_number_integer() || size.get<int64_t>() <= 0 ||
+        size.get<int64_t>() > (int64_t(1) << 40) / elements)
+      return false;
+    elements *= size.get<int64_t>();
+    prepared.shape.push_back(size.get<int64_t>());
+  }
+  return elements == parameter.numElements();
+}
+
 /// Reads the optional "prepared" list of `entry`: each names one of its
-/// parameters and permutes its dims.
+/// parameters, views it with a shape and permutes its dims.
 bool parsePrepared(const json &value, Entry &entry, std::string &error) {
   if (!value.contains("prepared"))
     return true;
@@ -184,8 +207,16 @@ bool parsePrepared(const json &value, Entry &entry, std::string &error) {
       error = "a prepared parameter names no parameter of the entry";
       return false;
     }
-    std::vector<bool> seen(parameter->shape.size(), false);
-    if (item.contains("permutation") && item["permutation"].is_array())
+    if (!parsePreparedShape(item, *parameter, prepared)) {
+      error = "prepared '" + prepared.parameter +
+              "' has no shape of the parameter's elements";
+      return false;
+    }
+    std::vector<bool> seen(prepared.shape.size(), false);
+    bool listed = item.contains("permutation") &&
+                  item["permutation"].is_array() &&
+                  item["permutation"].size() == seen.size();
+    if (listed)
       for (const json &dim : item["permutation"]) {
         if (!dim.is_number_integer() || dim.get<int64_t>() < 0 ||
             dim.get<uint64_t>() >= seen.size() || seen[dim.get<size_t>()])
@@ -193,7 +224,7 @@ bool parsePrepared(const json &value, Entry &entry, std::string &error) {
         seen[dim.get<size_t>()] = true;
         prepared.permutation.push_back(dim.get<int64_t>());
       }
-    if (prepared.permutation.size() != seen.size()) {
+    if (!listed || prepared.permutation.size() != seen.size()) {
       error = "prepared '" + prepared.parameter +
               "' has no permutation of its dims";
       return false;

@@ -72,16 +72,20 @@ def EmitLibraryABI : Pass<"mithril-emit-library-abi", "::mlir::ModuleOp"> {
 }
 
 def PrepareWeights : Pass<"mithril-prepare-weights", "::mlir::ModuleOp"> {
-  let summary = "Permute parameters once per instance, not on every call";
+  let summary = "Lay parameters out once per instance, not on every call";
   let description = [{
     Runs on tensors. In each entry, a `linalg.transpose` of a parameter
-    argument (a Linear layer's weight, which the matmul kernels read as
-    Wᵀ) is replaced by a new argument after the last one, a "prepared
-    parameter" (`mithril.prepared` naming the parameter), one per parameter
-    and permutation. The entry's `prepared` list in `mithril.signature`
-    records each (`{"parameter": ..., "permutation": [...]}`); the runtime
-    makes them when it creates an instance and passes them after the
-    parameters.
+    argument, or of a view of one through `tensor.expand_shape`,
+    `tensor.collapse_shape` and other transposes (a Linear layer's weight,
+    which the matmul kernels read as Wᵀ, or packed into panels), all of
+    static shape, is replaced by a new argument after the last one, a
+    "prepared parameter" (`mithril.prepared` naming the parameter), one per
+    parameter and layout. The entry's `prepared` list in
+    `mithril.signature` records each as the parameter viewed with a shape,
+    then permuted (`{"parameter": ..., "shape": [...], "permutation":
+    [...]}`); the runtime makes them when it creates an instance and passes
+    them after the parameters. The ops the transpose read from are erased
+    when nothing else uses them.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
@@ -181,6 +185,15 @@ def VectorizeContractions
     size and only the remainders' register blocks are narrower (instead of
     dynamic blocks masked everywhere).
 
+    With `pack`, a matmul whose right operand is static and a multiple of
+    the register block's columns wide reads it *packed* into panels, K x
+    (register block columns) each, contiguous: a register block streams
+    one panel along K instead of rows a whole row apart (for power-of-two
+    widths all in one L1 set). The packing is a `linalg.transpose` of a
+    `tensor.expand_shape`; a weight's is made once per instance by
+    mithril-prepare-weights. Another operand is packed on every call, so
+    only when the rows reading it are at least a cache block's.
+
     `loop-invariant-subset-hoisting`, run next on tensors, keeps each
     register block's accumulators in registers across the K loop.
   }];
@@ -197,6 +210,9 @@ def VectorizeContractions
     Option<"parallel", "parallel", "bool", /*default=*/"false",
            "Cache blocks of the batch, row and column dims in an scf.forall "
            "(threads, once lowered to OpenMP)">,
+    Option<"pack", "pack", "bool", /*default=*/"true",
+           "Read right operands packed into panels of the register block's "
+           "columns, where it pays">,
   ];
 }
 

@@ -57,7 +57,8 @@ std::optional<Convolution> matchConvolution(linalg::GenericOp op) {
       getElementTypeOrSelf(types[2]) != element)
     return std::nullopt;
   for (auto [i, iterator] : llvm::enumerate(op.getIteratorTypesArray()))
-    if ((iterator == utils::IteratorType::reduction) != (i >= 3 + spatial))
+    if ((iterator == utils::IteratorType::reduction) !=
+        (int64_t(i) >= 3 + spatial))
       return std::nullopt;
   MLIRContext *context = op.getContext();
   auto dim = [&](unsigned i) { return getAffineDimExpr(i, context); };

@@ -110,6 +110,14 @@ bool isParameter(Value value) {
                              mithril::MithrilDialect::kParameterAttrName);
 }
 
+/// Whether `value` depends on the weights only: a parameter, or a transpose
+/// of one (which mithril-prepare-weights makes once per instance).
+bool isWeight(Value value) {
+  if (auto transpose = value.getDefiningOp<linalg::TransposeOp>())
+    return isParameter(transpose.getInput());
+  return isParameter(value);
+}
+
 /// `op` as a `linalg.matmul` or `linalg.batch_matmul` with upstream's
 /// default maps; failure if `op` is no such contraction of floats. A
 /// transposed right operand (a Linear layer's `x * W^T`) is read through a
@@ -178,6 +186,80 @@ FailureOr<linalg::LinalgOp> asMatmul(RewriterBase &rewriter,
   return matmul;
 }
 
+/// Whether the right operand of `matmul` is to be read from panels of
+/// `panel` columns (see packRightOperand): when its shape is static and a
+/// multiple of panels, and packing is free (weights: packed once per
+/// instance) or paid for by at least `minRows` rows, each reading it.
+bool worthPacking(linalg::LinalgOp matmul, int64_t panel, int64_t minRows) {
+  if (!isa<linalg::MatmulOp>(matmul.getOperation()))
+    return false;
+  Value right = matmul.getDpsInputs()[1];
+  auto type = cast<RankedTensorType>(right.getType());
+  if (!type.hasStaticShape() || type.getDimSize(1) <= panel ||
+      type.getDimSize(1) % panel != 0)
+    return false;
+  int64_t rows = matmul.getStaticLoopRanges()[0];
+  return isWeight(right) || (!ShapedType::isDynamic(rows) && rows >= minRows);
+}
+
+/// Rewrites `matmul` (M x K times K x N) to read its right operand packed
+/// into panels of `panel` columns, `[N / panel][K][panel]`: a register
+/// block then streams one contiguous panel along K, where the rows of an
+/// unpacked operand lie a row apart and, for power-of-two widths, all in
+/// the same L1 set. Returns the contraction, a `linalg.generic` over
+/// (row, panel, column in the panel, K) writing the result viewed as
+/// `[M][N / panel][panel]`. The packing is a transpose of a reshape:
+/// mithril-prepare-weights makes it once per instance for weights.
+linalg::GenericOp packRightOperand(RewriterBase &rewriter,
+                                   linalg::LinalgOp matmul, int64_t panel) {
+  Location loc = matmul.getLoc();
+  rewriter.setInsertionPoint(matmul);
+  Value left = matmul.getDpsInputs()[0], right = matmul.getDpsInputs()[1];
+  Value init = matmul.getDpsInits()[0];
+  auto rightType = cast<RankedTensorType>(right.getType());
+  auto initType = cast<RankedTensorType>(init.getType());
+  int64_t depth = rightType.getDimSize(0);
+  int64_t panels = rightType.getDimSize(1) / panel;
+  SmallVector<ReassociationIndices> columnsAsPanels{{0}, {1, 2}};
+
+  Value split = tensor::ExpandShapeOp::create(
+      rewriter, loc,
+      RankedTensorType::get({depth, panels, panel}, rightType.getElementType()),
+      right, columnsAsPanels);
+  Value packedInit = tensor::EmptyOp::create(
+      rewriter, loc, ArrayRef<int64_t>{panels, depth, panel},
+      rightType.getElementType());
+  Value packed = linalg::TransposeOp::create(rewriter, loc, split, packedInit,
+                                             ArrayRef<int64_t>{1, 0, 2})
+                     .getResult()[0];
+  Value panelInit = tensor::ExpandShapeOp::create(
+      rewriter, loc,
+      RankedTensorType::get({initType.getDimSize(0), panels, panel},
+                            initType.getElementType()),
+      init, columnsAsPanels);
+
+  MLIRContext *context = matmul.getContext();
+  AffineExpr row, panelIndex, column, k;
+  bindDims(context, row, panelIndex, column, k);
+  auto map = [&](ArrayRef<AffineExpr> indices) {
+    return AffineMap::get(4, 0, indices, context);
+  };
+  SmallVector<AffineMap> maps{map({row, k}), map({panelIndex, k, column}),
+                              map({row, panelIndex, column})};
+  SmallVector<utils::IteratorType> iterators(3, utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+  auto contraction = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{panelInit.getType()}, ValueRange{left, packed},
+      ValueRange{panelInit}, maps, iterators);
+  // The body stays the matmul's (with its element type conversions).
+  rewriter.cloneRegionBefore(matmul->getRegion(0), contraction.getRegion(),
+                             contraction.getRegion().end());
+  Value result = tensor::CollapseShapeOp::create(
+      rewriter, loc, initType, contraction.getResult(0), columnsAsPanels);
+  rewriter.replaceOp(matmul, result);
+  return contraction;
+}
+
 struct VectorizeContractionsPass
     : mlir::mithril::impl::VectorizeContractionsBase<
           VectorizeContractionsPass> {
@@ -203,55 +285,58 @@ struct VectorizeContractionsPass
       FailureOr<linalg::LinalgOp> matmul = asMatmul(rewriter, op);
       if (failed(matmul))
         continue;
-      for (linalg::LinalgOp part :
-           splitFullTiles(rewriter, *matmul, registerBlock, cacheBlock))
+      int64_t panel = registerBlock[1];
+      if (pack && worthPacking(*matmul, panel, cacheBlock[0])) {
+        vectorizePacked(rewriter, packRightOperand(rewriter, *matmul, panel),
+                        registerBlock, cacheBlock);
+        continue;
+      }
+      unsigned batch = isa<linalg::BatchMatmulOp>(*matmul) ? 1 : 0;
+      SmallVector<linalg::LinalgOp> parts{*matmul};
+      splitFullTiles(rewriter, parts, batch, {cacheBlock[0], registerBlock[0]});
+      // Columns also by one vector (half a register block): a remainder of
+      // 17 columns is then 16 + 1, not one 17-lane vector LLVM splits badly.
+      SmallVector<int64_t> columnTiles{cacheBlock[1], registerBlock[1]};
+      if (registerBlock[1] % 2 == 0)
+        columnTiles.push_back(registerBlock[1] / 2);
+      splitFullTiles(rewriter, parts, batch + 1, columnTiles);
+      for (linalg::LinalgOp part : parts)
         vectorize(rewriter, part, registerBlock, cacheBlock);
     }
     lowerContractions();
   }
 
-  /// Splits `op` along its static M and N dims (upstream's linalg::splitOp)
-  /// into a part whose extent is a multiple of the cache block, then of the
-  /// register block (then, for N, of one vector), and a remainder: each part's
-  /// tiles are then full and static, and only the remainders' register blocks
-  /// are masked. (Tiling 1000 rows by 64 gives every block a dynamic size, and
-  /// every register block a mask.) Returns the parts.
-  SmallVector<linalg::LinalgOp> splitFullTiles(RewriterBase &rewriter,
-                                               linalg::LinalgOp op,
-                                               ArrayRef<int64_t> registerBlock,
-                                               ArrayRef<int64_t> cacheBlock) {
-    unsigned batch = isa<linalg::BatchMatmulOp>(op) ? 1 : 0;
-    SmallVector<linalg::LinalgOp> parts{op};
-    for (unsigned d = 0; d < 2; ++d) {
-      // Columns also by one vector (half a register block): a remainder of
-      // 17 columns is then 16 + 1, not one 17-lane vector LLVM splits badly.
-      SmallVector<int64_t> tiles{cacheBlock[d], registerBlock[d]};
-      if (d == 1 && registerBlock[d] % 2 == 0)
-        tiles.push_back(registerBlock[d] / 2);
-      for (int64_t tile : tiles) {
-        SmallVector<linalg::LinalgOp> next;
-        for (linalg::LinalgOp part : parts) {
-          int64_t extent = part.getStaticLoopRanges()[batch + d];
-          if (ShapedType::isDynamic(extent) || extent <= tile ||
-              extent % tile == 0) {
-            next.push_back(part);
-            continue;
-          }
-          rewriter.setInsertionPoint(part);
-          auto [full, rest] = linalg::splitOp(
-              rewriter, cast<TilingInterface>(part.getOperation()), batch + d,
-              rewriter.getIndexAttr(extent - extent % tile));
-          if (!full || !rest) {
-            next.push_back(part);
-            continue;
-          }
-          next.push_back(cast<linalg::LinalgOp>(full.getOperation()));
-          next.push_back(cast<linalg::LinalgOp>(rest.getOperation()));
+  /// Splits each of `parts` along its static loop `dim` (upstream's
+  /// linalg::splitOp) into a part whose extent is a multiple of the first
+  /// of `tiles`, and a remainder; then each part by the next tile, and so on.
+  /// Each part's tiles are then full and static, and only the remainders'
+  /// register blocks are masked. (Tiling 1000 rows by 64 gives every block a
+  /// dynamic size, and every register block a mask.)
+  void splitFullTiles(RewriterBase &rewriter,
+                      SmallVector<linalg::LinalgOp> &parts, unsigned dim,
+                      ArrayRef<int64_t> tiles) {
+    for (int64_t tile : tiles) {
+      SmallVector<linalg::LinalgOp> next;
+      for (linalg::LinalgOp part : parts) {
+        int64_t extent = part.getStaticLoopRanges()[dim];
+        if (ShapedType::isDynamic(extent) || extent <= tile ||
+            extent % tile == 0) {
+          next.push_back(part);
+          continue;
         }
-        parts = std::move(next);
+        rewriter.setInsertionPoint(part);
+        auto [full, rest] = linalg::splitOp(
+            rewriter, cast<TilingInterface>(part.getOperation()), dim,
+            rewriter.getIndexAttr(extent - extent % tile));
+        if (!full || !rest) {
+          next.push_back(part);
+          continue;
+        }
+        next.push_back(cast<linalg::LinalgOp>(full.getOperation()));
+        next.push_back(cast<linalg::LinalgOp>(rest.getOperation()));
       }
+      parts = std::move(next);
     }
-    return parts;
   }
 
   /// Tiles and vectorises one matmul; leaves it as it is if it cannot.
@@ -265,27 +350,81 @@ struct VectorizeContractionsPass
       outer.insert(outer.begin(), 1);
       inner.insert(inner.begin(), 1);
     }
-    // A static dim no larger than a tile is not tiled (0), and a register
-    // block covers it exactly.
-    SmallVector<int64_t> vectorSizes(inner);
+    FailureOr<linalg::LinalgOp> registers =
+        tileBlocks(rewriter, op, outer, inner);
+    if (succeeded(registers))
+      (void)vectorizeWithMasks(rewriter, *registers,
+                               vectorSizes(*registers, inner));
+  }
+
+  /// Tiles and vectorises a contraction made by packRightOperand: cache
+  /// blocks of whole panels, register blocks of one panel, whose panel loop
+  /// (one iteration) is dropped before vectorisation; leaves it as it is if
+  /// it cannot.
+  void vectorizePacked(RewriterBase &rewriter, linalg::GenericOp op,
+                       ArrayRef<int64_t> registerBlock,
+                       ArrayRef<int64_t> cacheBlock) {
+    int64_t panel = registerBlock[1];
+    SmallVector<linalg::LinalgOp> parts{op};
+    splitFullTiles(rewriter, parts, 0, {cacheBlock[0], registerBlock[0]});
+    for (linalg::LinalgOp part : parts) {
+      SmallVector<int64_t> outer{cacheBlock[0],
+                                 std::max<int64_t>(cacheBlock[1] / panel, 1),
+                                 panel, cacheBlock[2]};
+      SmallVector<int64_t> inner{registerBlock[0], 1, panel, 1};
+      FailureOr<linalg::LinalgOp> registers =
+          tileBlocks(rewriter, part, outer, inner);
+      if (failed(registers))
+        continue;
+      SmallVector<int64_t> sizes = vectorSizes(*registers, inner);
+      linalg::ControlDropUnitDims control;
+      control.rankReductionStrategy = linalg::ControlDropUnitDims::
+          RankReductionStrategy::ExtractInsertSlice;
+      control.controlFn = [](Operation *) { return SmallVector<unsigned>{1}; };
+      rewriter.setInsertionPoint(*registers);
+      FailureOr<linalg::DropUnitDimsResult> dropped = linalg::dropUnitDims(
+          rewriter, cast<linalg::GenericOp>(registers->getOperation()),
+          control);
+      if (failed(dropped))
+        continue;
+      rewriter.replaceOp(*registers, dropped->replacements);
+      sizes.erase(sizes.begin() + 1);
+      (void)vectorizeWithMasks(
+          rewriter, cast<linalg::LinalgOp>(dropped->resultOp.getOperation()),
+          sizes);
+    }
+  }
+
+  /// Tiles `op` into cache blocks of `outer`, then register blocks of
+  /// `inner` (0: not tiled); a static dim no larger than a tile is not
+  /// tiled. Returns the register block.
+  FailureOr<linalg::LinalgOp> tileBlocks(RewriterBase &rewriter,
+                                         linalg::LinalgOp op,
+                                         SmallVector<int64_t> outer,
+                                         SmallVector<int64_t> inner) {
     for (auto [dim, size] : llvm::enumerate(op.getStaticLoopRanges())) {
       if (ShapedType::isDynamic(size))
         continue;
       if (size <= outer[dim])
         outer[dim] = 0;
-      if (size <= inner[dim]) {
+      if (size <= inner[dim])
         inner[dim] = 0;
-        vectorSizes[dim] = size;
-      }
     }
     FailureOr<linalg::LinalgOp> block = tileCacheBlocks(rewriter, op, outer);
     if (failed(block))
-      return;
-    FailureOr<linalg::LinalgOp> registers =
-        tileWithLoops(rewriter, *block, inner);
-    if (failed(registers))
-      return;
-    (void)vectorizeWithMasks(rewriter, *registers, vectorSizes);
+      return failure();
+    return tileWithLoops(rewriter, *block, inner);
+  }
+
+  /// The vector sizes of a register block tiled by `inner`: the tile, or
+  /// the whole of a static dim no larger than it.
+  static SmallVector<int64_t> vectorSizes(linalg::LinalgOp block,
+                                          ArrayRef<int64_t> inner) {
+    SmallVector<int64_t> sizes(inner);
+    for (auto [dim, size] : llvm::enumerate(block.getStaticLoopRanges()))
+      if (!ShapedType::isDynamic(size) && size <= inner[dim])
+        sizes[dim] = size;
+    return sizes;
   }
 
   /// Tiles `op` into cache blocks: with `parallel`, the batch, row and

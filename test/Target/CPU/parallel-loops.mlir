@@ -5,7 +5,9 @@
 // iterations of one scf.forall (2 x 2 here); the K blocks stay a sequential
 // loop inside each, then the register blocks.
 // FORALL-LABEL: func.func @matmul
-// FORALL: scf.forall ({{.*}}, {{.*}}) = (0, 0) to (128, 512) step (64, 256)
+// (The right operand is read packed, in panels of 32 columns: 256 columns
+// are 8 panels.)
+// FORALL: scf.forall ({{.*}}, {{.*}}) = (0, 0) to (128, 16) step (64, 8)
 // FORALL: scf.for {{.*}} iter_args
 // FORALL: scf.for
 // FORALL: scf.for

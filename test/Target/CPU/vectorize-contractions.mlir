@@ -1,27 +1,82 @@
 // RUN: mlc-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(mithril-vectorize-contractions{register-tile=8,32 cache-tile=64,256,256}))" | FileCheck %s
 
-// A matmul is tiled into cache blocks (64 x 256 x 256), then register
-// blocks (8 x 32, one step of K), and each register block is one FMA per
-// row on 32 lanes.
+// A matmul with at least a cache block of rows reads its right operand
+// packed into panels of 32 columns ([16][512][32]: each contiguous). It is
+// tiled into cache blocks (64 rows x 8 panels x 256 of K), then register
+// blocks (8 rows x 1 panel, one step of K), and each register block is one
+// FMA per row on 32 lanes, reading one panel row.
 // CHECK-LABEL: func.func @matmul
 // CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
 // CHECK-DAG: %[[C8:.*]] = arith.constant 8 : index
-// CHECK-DAG: %[[C32:.*]] = arith.constant 32 : index
 // CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
 // CHECK-DAG: %[[C256:.*]] = arith.constant 256 : index
+// CHECK: %[[SPLIT:.*]] = tensor.expand_shape %arg1 {{\[}}[0], [1, 2]] output_shape [512, 16, 32]
+// CHECK: %[[PACKED:.*]] = linalg.transpose ins(%[[SPLIT]] : tensor<512x16x32xf32>) outs(%{{.*}} : tensor<16x512x32xf32>) permutation = [1, 0, 2]
+// CHECK: tensor.expand_shape %arg2 {{\[}}[0], [1, 2]] output_shape [128, 16, 32]
 // CHECK: scf.for {{.*}} step %[[C64]]
-// CHECK: scf.for {{.*}} step %[[C256]]
-// CHECK: scf.for {{.*}} step %[[C256]]
 // CHECK: scf.for {{.*}} step %[[C8]]
-// CHECK: scf.for {{.*}} step %[[C32]]
+// CHECK: scf.for {{.*}} step %[[C256]]
+// CHECK: tensor.extract_slice %[[PACKED]]
+// CHECK: scf.for {{.*}} step %[[C8]]
 // CHECK: scf.for {{.*}} step %[[C1]]
+// CHECK: scf.for {{.*}} step %[[C1]]
+// CHECK: vector.transfer_read {{.*}} : tensor<1x32xf32>, vector<1x32xf32>
 // CHECK-COUNT-8: vector.fma {{.*}} : vector<32xf32>
+// CHECK: tensor.collapse_shape {{.*}} : tensor<128x16x32xf32> into tensor<128x512xf32>
 // CHECK-NOT: linalg.matmul
 func.func @matmul(%a: tensor<128x512xf32>, %b: tensor<512x512xf32>,
                   %c: tensor<128x512xf32>) -> tensor<128x512xf32> {
   %0 = linalg.matmul ins(%a, %b : tensor<128x512xf32>, tensor<512x512xf32>)
                      outs(%c : tensor<128x512xf32>) -> tensor<128x512xf32>
   return %0 : tensor<128x512xf32>
+}
+
+// -----
+
+// With fewer rows than a cache block, packing would not pay: the right
+// operand is read as it is, tiled by 8 x 32 register blocks.
+// CHECK-LABEL: func.func @matmul_on_few_rows
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
+// CHECK-DAG: %[[C32:.*]] = arith.constant 32 : index
+// CHECK-DAG: %[[C256:.*]] = arith.constant 256 : index
+// CHECK-NOT: linalg.transpose
+// CHECK: scf.for {{.*}} step %[[C256]]
+// CHECK: scf.for {{.*}} step %[[C256]]
+// CHECK: scf.for {{.*}} step %[[C32]]
+// CHECK: scf.for {{.*}} step %[[C1]]
+// CHECK-COUNT-8: vector.fma {{.*}} : vector<32xf32>
+func.func @matmul_on_few_rows(%a: tensor<8x512xf32>, %b: tensor<512x512xf32>,
+                              %c: tensor<8x512xf32>) -> tensor<8x512xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<8x512xf32>, tensor<512x512xf32>)
+                     outs(%c : tensor<8x512xf32>) -> tensor<8x512xf32>
+  return %0 : tensor<8x512xf32>
+}
+
+// -----
+
+// A weight is packed whatever the rows (once per instance, by
+// mithril-prepare-weights): a Linear layer at batch 1 reads Wᵀ in panels.
+#x = affine_map<(m, n, k) -> (m, k)>
+#w = affine_map<(m, n, k) -> (n, k)>
+#y = affine_map<(m, n, k) -> (m, n)>
+// CHECK-LABEL: func.func @linear_weights_packed
+// CHECK: %[[T:.*]] = linalg.transpose ins(%arg1 : tensor<64x128xf32>) outs(%{{.*}} : tensor<128x64xf32>) permutation = [1, 0]
+// CHECK: %[[SPLIT:.*]] = tensor.expand_shape %[[T]] {{\[}}[0], [1, 2]] output_shape [128, 2, 32]
+// CHECK: linalg.transpose ins(%[[SPLIT]] : tensor<128x2x32xf32>) outs(%{{.*}} : tensor<2x128x32xf32>) permutation = [1, 0, 2]
+// CHECK: vector.fma {{.*}} : vector<32xf32>
+// CHECK-NOT: vector.fma
+func.func @linear_weights_packed(%x: tensor<1x128xf32>,
+                                 %w: tensor<64x128xf32> {mithril.parameter = "fc.weight"},
+                                 %y: tensor<1x64xf32>) -> tensor<1x64xf32> {
+  %0 = linalg.generic {indexing_maps = [#x, #w, #y],
+                       iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<1x128xf32>, tensor<64x128xf32>) outs(%y : tensor<1x64xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x64xf32>
+  return %0 : tensor<1x64xf32>
 }
 
 // -----

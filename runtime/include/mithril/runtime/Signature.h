@@ -39,10 +39,13 @@ struct Port {
 };
 
 /// A parameter in the layout the code reads it in (a Linear layer's weight
-/// transposed), made once per instance from the parameter `parameter`:
-/// dim i of it is dim permutation[i] of the parameter.
+/// transposed, or packed into panels), made once per instance from the
+/// parameter `parameter`: its elements in row-major order viewed as
+/// `shape`, whose dims are then permuted (dim i of the prepared parameter
+/// is dim permutation[i] of `shape`).
 struct Prepared {
   std::string parameter;
+  std::vector<int64_t> shape;
   std::vector<int64_t> permutation;
 };
 
