@@ -56,27 +56,33 @@ bool touchesBools(linalg::LinalgOp op) {
   });
 }
 
-/// Whether the body of `generic` is arith and math only.
+/// Whether the body of `generic` is arith and math only, reading loop
+/// indices at most (a causal mask compares them).
 bool computesArithOnly(linalg::GenericOp generic) {
   return llvm::all_of(
       generic.getBody()->without_terminator(), [](Operation &op) {
-        return isa<arith::ArithDialect, math::MathDialect>(op.getDialect());
+        return isa<linalg::IndexOp>(op) ||
+               isa<arith::ArithDialect, math::MathDialect>(op.getDialect());
       });
 }
 
-/// The longest row a reduction is vectorised whole on (in elements).
-constexpr int64_t kMaxReducedRow = 4096;
+/// The vector registers a row reduction takes at a time: a longer row is
+/// reduced a chunk after the other (a LayerNorm row of 768 floats as one
+/// vector spilled 48 registers to the stack, a fifth of a GPT block's time).
+constexpr int64_t kReducedRegisters = 8;
 
 /// How `op`, on buffers, is vectorised: the tile widths of its last dims
 /// (see tileAndVectorize), or nothing if it is left for loops.
 /// - a fill, an all-parallel generic of arith and math, a copy or a
 ///   transpose that keeps the innermost dim, each operand reading along
-///   the innermost loop or not at all: a row and `lanes` elements;
+///   the innermost loop or not at all (for a generic, also through a kept
+///   unit dim: LayerNorm's and softmax's per-row statistics, [N, T, 1]):
+///   a row and `lanes` elements;
 /// - a transpose that moves the innermost dim (a swap of the last two):
 ///   `lanes` x `lanes` squares, a transposed read and a contiguous write;
 /// - a generic whose only reduction is the innermost loop, of static extent
-///   up to kMaxReducedRow (softmax's sums and maxima, LayerNorm's moments,
-///   their kept dims indexed by 0): a row, whole.
+///   (softmax's sums and maxima, LayerNorm's moments, their kept dims
+///   indexed by 0): a row, in chunks of kReducedRegisters vectors.
 std::optional<SmallVector<int64_t>> vectorWidths(linalg::LinalgOp op,
                                                  int64_t lanes) {
   if (!op.hasPureBufferSemantics() || op.getNumLoops() == 0 || touchesBools(op))
@@ -94,16 +100,16 @@ std::optional<SmallVector<int64_t>> vectorWidths(linalg::LinalgOp op,
   if (!generic || !computesArithOnly(generic))
     return std::nullopt;
   if (generic.getNumReductionLoops() == 0)
-    return readsAlongInnermostLoop(op)
+    return readsAlongInnermostLoop(op, /*allowUnitDims=*/true)
                ? std::optional(SmallVector<int64_t>{lanes})
                : std::nullopt;
   int64_t row = op.getStaticLoopRanges().back();
   if (generic.getNumReductionLoops() != 1 ||
       op.getIteratorTypesArray().back() != utils::IteratorType::reduction ||
-      ShapedType::isDynamic(row) || row > kMaxReducedRow ||
+      ShapedType::isDynamic(row) ||
       !readsAlongInnermostLoop(op, /*allowUnitDims=*/true))
     return std::nullopt;
-  return SmallVector<int64_t>{row};
+  return SmallVector<int64_t>{std::min(row, kReducedRegisters * lanes)};
 }
 
 struct VectorizeElementwisePass

@@ -134,16 +134,19 @@ func.func @copies(%x: memref<8x30xf32>, %padded: memref<10x32xf32>, %y: memref<8
 // -----
 
 // A reduction along the innermost dim (softmax's row sums, with the kept
-// dim of its [N, T, 1] result) is vectorised one row at a time, the row
-// whole; LLVM may reassociate the sum (a tree of vector adds).
+// dim of its [N, T, 1] result) is vectorised one row at a time, in chunks
+// of 8 vectors (128 floats: a row of 768 as one vector would not fit in
+// registers); LLVM may reassociate each chunk's sum (a tree of vector adds).
 #in = affine_map<(i, j, k) -> (i, j, k)>
 #kept = affine_map<(i, j, k) -> (i, j, 0)>
 // CHECK-LABEL: func.func @row_sums
+// CHECK-DAG: %[[C128:.*]] = arith.constant 128 : index
 // CHECK: scf.for
 // CHECK: scf.for
-// CHECK: vector.transfer_read {{.*}} vector<1x1x768xf32>
-// CHECK: math.exp {{.*}} : vector<1x1x768xf32>
-// CHECK: vector.reduction <add>, {{.*}} fastmath<reassoc> : vector<768xf32> into f32
+// CHECK: scf.for {{.*}} step %[[C128]]
+// CHECK: vector.transfer_read {{.*}} vector<1x1x128xf32>
+// CHECK: math.exp {{.*}} : vector<1x1x128xf32>
+// CHECK: vector.reduction <add>, {{.*}} fastmath<reassoc> : vector<128xf32> into f32
 // CHECK-NOT: linalg.generic
 func.func @row_sums(%x: memref<2x4x768xf32>, %sums: memref<2x4x1xf32>) {
   linalg.generic {indexing_maps = [#in, #kept], iterator_types = ["parallel", "parallel", "reduction"]}
@@ -152,6 +155,35 @@ func.func @row_sums(%x: memref<2x4x768xf32>, %sums: memref<2x4x1xf32>) {
     %e = math.exp %v : f32
     %s = arith.addf %acc, %e : f32
     linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// LayerNorm's normalisation reads its per-row statistics through a kept
+// unit dim ([N, T, 1]), and a causal mask compares loop indices: both are
+// elementwise, 16 columns at a time.
+#in = affine_map<(i, j, k) -> (i, j, k)>
+#kept = affine_map<(i, j, k) -> (i, j, 0)>
+// CHECK-LABEL: func.func @kept_dims_and_indices
+// CHECK: vector.transfer_read {{.*}} vector<1x1x16xf32>
+// CHECK: arith.subf {{.*}} : vector<1x1x16xf32>
+// CHECK: arith.cmpi ugt, {{.*}} : vector<1x1x16xindex>
+// CHECK: arith.select {{.*}} : vector<1x1x16xi1>, vector<1x1x16xf32>
+// CHECK-NOT: linalg.generic
+func.func @kept_dims_and_indices(%x: memref<2x4x64xf32>, %mean: memref<2x4x1xf32>,
+                                 %y: memref<2x4x64xf32>) {
+  %masked = arith.constant -1.0e+30 : f32
+  linalg.generic {indexing_maps = [#in, #kept, #in], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x, %mean : memref<2x4x64xf32>, memref<2x4x1xf32>) outs(%y : memref<2x4x64xf32>) {
+  ^bb0(%v: f32, %m: f32, %out: f32):
+    %centred = arith.subf %v, %m : f32
+    %row = linalg.index 1 : index
+    %column = linalg.index 2 : index
+    %future = arith.cmpi ugt, %column, %row : index
+    %r = arith.select %future, %masked, %centred : f32
+    linalg.yield %r : f32
   }
   return
 }
