@@ -65,7 +65,10 @@ std::string bufferizePipeline(const PipelineOptions &options) {
          // of vector transfers on buffers refuses.
          "func.func(loop-invariant-subset-hoisting),canonicalize,"
          "one-shot-bufferize{bufferize-function-boundaries "
-         "function-boundary-type-conversion=identity-layout-map},canonicalize,"
+         "function-boundary-type-conversion=identity-layout-map},"
+         // Views of views folded, then merged: the copies of a block into
+         // itself that bufferisation leaves are then seen, and dropped.
+         "canonicalize,cse,canonicalize,"
          "func.func(mithril-hoist-vector-transfers,"
          "mithril-vectorize-elementwise{lanes=" +
          std::to_string(lanes) + parallel + "}" +

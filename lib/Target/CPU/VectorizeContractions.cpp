@@ -16,9 +16,13 @@
 #include "mithril/IR/MithrilDialect.h"
 #include "mithril/Target/Passes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::mithril {
@@ -260,6 +264,143 @@ linalg::GenericOp packRightOperand(RewriterBase &rewriter,
   return contraction;
 }
 
+/// Where `result` (a contraction's, with folded row dims) is only expanded
+/// back for an elementwise op (a Linear layer on [N, T, C] followed by an
+/// activation), folds the elementwise op's dims the same way (upstream's
+/// collapseOpIterationDims), so that it reads `result` itself: it can then
+/// be an epilogue. Leaves the IR as it is where it cannot.
+void foldReshapeIntoConsumer(RewriterBase &rewriter, Value result) {
+  if (!result.hasOneUse())
+    return;
+  auto expand = dyn_cast<tensor::ExpandShapeOp>(*result.getUsers().begin());
+  if (!expand || !expand.getResult().hasOneUse())
+    return;
+  OpOperand &use = *expand.getResult().use_begin();
+  auto consumer = dyn_cast<linalg::GenericOp>(use.getOwner());
+  SmallVector<ReassociationIndices> groups = expand.getReassociationIndices();
+  if (!consumer || !consumer.hasPureTensorSemantics() ||
+      consumer.getNumReductionLoops() != 0 || !consumer.isDpsInput(&use) ||
+      !consumer.getMatchingIndexingMap(&use).isIdentity() ||
+      !linalg::areDimSequencesPreserved(consumer.getIndexingMapsArray(),
+                                        groups))
+    return;
+  rewriter.setInsertionPoint(consumer);
+  FailureOr<linalg::CollapseResult> collapsed =
+      linalg::collapseOpIterationDims(consumer, groups, rewriter);
+  if (failed(collapsed))
+    return;
+  rewriter.replaceOp(consumer, collapsed->results);
+  // The folded op reads a collapse of the expansion: `result`.
+  Operation *folded = collapsed->collapsedOp;
+  for (OpOperand &operand : folded->getOpOperands())
+    if (auto collapse = operand.get().getDefiningOp<tensor::CollapseShapeOp>())
+      if (collapse.getSrc() == expand.getResult() &&
+          collapse.getResultType() == result.getType())
+        rewriter.modifyOpInPlace(folded, [&] { operand.set(result); });
+  for (Operation *user : llvm::make_early_inc_range(expand->getUsers()))
+    if (user->use_empty())
+      rewriter.eraseOp(user);
+  if (expand->use_empty())
+    rewriter.eraseOp(expand);
+}
+
+/// The elementwise op that is the only user of `result` (a contraction's
+/// result), if it can be applied to each block of the contraction in place:
+/// all loops parallel, of arith and math, reading `result` by its identity
+/// map, and writing an init whose value it does not read (a bias-add's or
+/// activation's, not an accumulation's).
+linalg::GenericOp epilogueOf(Value result) {
+  if (!result.hasOneUse())
+    return {};
+  OpOperand &use = *result.use_begin();
+  auto epilogue = dyn_cast<linalg::GenericOp>(use.getOwner());
+  if (!epilogue || !epilogue.hasPureTensorSemantics() ||
+      epilogue.getNumDpsInits() != 1 || epilogue.getNumReductionLoops() != 0 ||
+      !epilogue.isDpsInput(&use) ||
+      !epilogue.getMatchingIndexingMap(&use).isIdentity() ||
+      epilogue.getResult(0).getType() != result.getType())
+    return {};
+  OpOperand *init = epilogue.getDpsInitOperand(0);
+  if (!epilogue.getMatchingIndexingMap(init).isIdentity() ||
+      epilogue.payloadUsesValueFromOperand(init))
+    return {};
+  for (Operation &op : epilogue.getBody()->without_terminator())
+    if (!isa<arith::ArithDialect, math::MathDialect>(op.getDialect()))
+      return {};
+  for (AffineMap map : epilogue.getIndexingMapsArray())
+    if (!map.isProjectedPermutation())
+      return {};
+  return epilogue;
+}
+
+/// Applies `epilogue` (see epilogueOf), the only user of `result`, to each
+/// block of `forall` in place, after the block's last step of K and before
+/// it is written back: an activation or residual add then reads the block
+/// while it is in cache, and `result` becomes the epilogue's. `result` is
+/// the forall's result, or with `panel` a collapse of it from panels
+/// ([M][N / panel][panel], see packRightOperand). Failure leaves the IR as
+/// it is.
+LogicalResult fuseEpilogue(RewriterBase &rewriter, scf::ForallOp forall,
+                           Value result, linalg::GenericOp epilogue,
+                           std::optional<int64_t> panel) {
+  if (forall->getNumResults() != 1)
+    return failure();
+  DominanceInfo dominance;
+  OpOperand &use = *result.use_begin();
+  for (Value input : epilogue.getDpsInputs())
+    if (input != result && !dominance.properlyDominates(input, forall))
+      return failure();
+  scf::InParallelOp terminator = forall.getTerminator();
+  if (!llvm::hasSingleElement(terminator.getYieldingOps()))
+    return failure();
+  auto insert = dyn_cast<tensor::ParallelInsertSliceOp>(
+      *terminator.getYieldingOps().begin());
+  if (!insert || !insert.hasUnitStride())
+    return failure();
+
+  // The block, and where it lies in the epilogue's iteration space.
+  rewriter.setInsertionPoint(terminator);
+  Location loc = epilogue.getLoc();
+  Value block = insert.getSource();
+  SmallVector<OpFoldResult> offsets = insert.getMixedOffsets();
+  SmallVector<OpFoldResult> sizes = insert.getMixedSizes();
+  SmallVector<ReassociationIndices> panelsAsColumns{{0}, {1, 2}};
+  if (panel) {
+    AffineExpr panels = rewriter.getAffineDimExpr(0) * *panel;
+    offsets = {offsets[0], affine::makeComposedFoldedAffineApply(
+                               rewriter, loc, panels, {offsets[1]})};
+    sizes = {sizes[0], affine::makeComposedFoldedAffineApply(
+                           rewriter, loc, panels, {sizes[1]})};
+    block =
+        tensor::CollapseShapeOp::create(rewriter, loc, block, panelsAsColumns);
+  }
+  FailureOr<TilingResult> tiled =
+      cast<TilingInterface>(epilogue.getOperation())
+          .getTiledImplementation(rewriter, offsets, sizes);
+  if (failed(tiled) || tiled->tiledOps.size() != 1)
+    return failure();
+  // The tiled epilogue reads the block and writes into it.
+  Operation *sliced = tiled->tiledOps.front();
+  SmallVector<Value> operands(sliced->getOperands());
+  operands[use.getOperandNumber()] = block;
+  operands.back() = block;
+  Operation *applied =
+      clone(rewriter, sliced, TypeRange{block.getType()}, operands);
+  rewriter.eraseOp(sliced);
+  for (Operation *slice : tiled->generatedSlices)
+    if (slice->use_empty())
+      rewriter.eraseOp(slice);
+  Value written = applied->getResult(0);
+  if (panel)
+    written = tensor::ExpandShapeOp::create(
+        rewriter, loc, insert.getSource().getType(), written, panelsAsColumns,
+        tensor::getMixedSizes(rewriter, loc, insert.getSource()));
+  rewriter.modifyOpInPlace(insert,
+                           [&] { insert.getSourceMutable().assign(written); });
+  rewriter.replaceOp(epilogue, result);
+  return success();
+}
+
 struct VectorizeContractionsPass
     : mlir::mithril::impl::VectorizeContractionsBase<
           VectorizeContractionsPass> {
@@ -279,7 +420,11 @@ struct VectorizeContractionsPass
     }
 
     SmallVector<linalg::LinalgOp> candidates;
-    getOperation().walk([&](linalg::LinalgOp op) { candidates.push_back(op); });
+    // Contractions only: epilogues fused into them go as they are rewritten.
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (linalg::isaContractionOpInterface(op))
+        candidates.push_back(op);
+    });
     IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : candidates) {
       FailureOr<linalg::LinalgOp> matmul = asMatmul(rewriter, op);
@@ -350,11 +495,21 @@ struct VectorizeContractionsPass
       outer.insert(outer.begin(), 1);
       inner.insert(inner.begin(), 1);
     }
+    linalg::GenericOp epilogue;
+    if (parallel) {
+      foldReshapeIntoConsumer(rewriter, op->getResult(0));
+      epilogue = epilogueOf(op->getResult(0));
+    }
     FailureOr<linalg::LinalgOp> registers =
         tileBlocks(rewriter, op, outer, inner);
-    if (succeeded(registers))
-      (void)vectorizeWithMasks(rewriter, *registers,
-                               vectorSizes(*registers, inner));
+    if (failed(registers))
+      return;
+    auto forall = (*registers)->getParentOfType<scf::ForallOp>();
+    if (epilogue && forall)
+      (void)fuseEpilogue(rewriter, forall, forall->getResult(0), epilogue,
+                         std::nullopt);
+    (void)vectorizeWithMasks(rewriter, *registers,
+                             vectorSizes(*registers, inner));
   }
 
   /// Tiles and vectorises a contraction made by packRightOperand: cache
@@ -372,10 +527,24 @@ struct VectorizeContractionsPass
                                  std::max<int64_t>(cacheBlock[1] / panel, 1),
                                  panel, cacheBlock[2]};
       SmallVector<int64_t> inner{registerBlock[0], 1, panel, 1};
+      // The whole contraction in one part: its result is collapsed from
+      // panels (packRightOperand) and maybe read by an epilogue.
+      Value result;
+      linalg::GenericOp epilogue;
+      if (parallel && part->getResult(0).hasOneUse())
+        if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(
+                *part->getResult(0).getUsers().begin())) {
+          result = collapse.getResult();
+          foldReshapeIntoConsumer(rewriter, result);
+          epilogue = epilogueOf(result);
+        }
       FailureOr<linalg::LinalgOp> registers =
           tileBlocks(rewriter, part, outer, inner);
       if (failed(registers))
         continue;
+      auto forall = (*registers)->getParentOfType<scf::ForallOp>();
+      if (epilogue && forall)
+        (void)fuseEpilogue(rewriter, forall, result, epilogue, panel);
       SmallVector<int64_t> sizes = vectorSizes(*registers, inner);
       linalg::ControlDropUnitDims control;
       control.rankReductionStrategy = linalg::ControlDropUnitDims::

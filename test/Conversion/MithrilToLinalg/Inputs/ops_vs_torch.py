@@ -124,6 +124,9 @@ MATMUL = [
     matmul("matmul_vector_left", [5], [2, 5, 3]),
     matmul("matmul_vector_right", [2, 3, 5], [5]),
     matmul("matmul_dot", [7], [7]),
+    # Rows for several cache blocks and a remainder, packed columns for
+    # several blocks and a partial one, K for two blocks.
+    matmul("matmul_packed", [130, 300], [300, 320]),
     linear("linear", [3], 5, 4, dynamic=True),
     linear("linear_3d", [2, 3], 6, 2),
     linear("linear_no_bias", [4], 3, 2, bias=False),
