@@ -192,7 +192,14 @@ def VectorizeContractions
     widths all in one L1 set). The packing is a `linalg.transpose` of a
     `tensor.expand_shape`; a weight's is made once per instance by
     mithril-prepare-weights. Another operand is packed on every call, so
-    only when the rows reading it are at least a cache block's.
+    only when the rows reading it are at least a cache block's and it is
+    wider than a cache block and at least one deep.
+
+    With `parallel`, an elementwise op that is the only user of a matmul's
+    result (an activation, a residual add; through the reshape that folded
+    a Linear layer's [N, T] rows) is the matmul's *epilogue*: applied to
+    each cache block in place, after the block's last step of K and before
+    the block is written back, while it is in cache.
 
     `loop-invariant-subset-hoisting`, run next on tensors, keeps each
     register block's accumulators in registers across the K loop.

@@ -193,8 +193,13 @@ FailureOr<linalg::LinalgOp> asMatmul(RewriterBase &rewriter,
 /// Whether the right operand of `matmul` is to be read from panels of
 /// `panel` columns (see packRightOperand): when its shape is static and a
 /// multiple of panels, and packing is free (weights: packed once per
-/// instance) or paid for by at least `minRows` rows, each reading it.
-bool worthPacking(linalg::LinalgOp matmul, int64_t panel, int64_t minRows) {
+/// instance) or paid for: at least a cache block of rows (`block`) read it,
+/// and it is wider than a cache block and at least one deep (smaller, the
+/// rows of a block are too few or too close to collide in L1, and packing
+/// only costs: the overview's network at batch 64, whose im2col operands
+/// are 27 x 1024 and 576 x 64, took 0.21 ms unpacked and 0.4 ms packed).
+bool worthPacking(linalg::LinalgOp matmul, int64_t panel,
+                  ArrayRef<int64_t> block) {
   if (!isa<linalg::MatmulOp>(matmul.getOperation()))
     return false;
   Value right = matmul.getDpsInputs()[1];
@@ -203,7 +208,9 @@ bool worthPacking(linalg::LinalgOp matmul, int64_t panel, int64_t minRows) {
       type.getDimSize(1) % panel != 0)
     return false;
   int64_t rows = matmul.getStaticLoopRanges()[0];
-  return isWeight(right) || (!ShapedType::isDynamic(rows) && rows >= minRows);
+  return isWeight(right) ||
+         (!ShapedType::isDynamic(rows) && rows >= block[0] &&
+          type.getDimSize(1) > block[1] && type.getDimSize(0) >= block[2]);
 }
 
 /// Rewrites `matmul` (M x K times K x N) to read its right operand packed
@@ -431,7 +438,7 @@ struct VectorizeContractionsPass
       if (failed(matmul))
         continue;
       int64_t panel = registerBlock[1];
-      if (pack && worthPacking(*matmul, panel, cacheBlock[0])) {
+      if (pack && worthPacking(*matmul, panel, cacheBlock)) {
         vectorizePacked(rewriter, packRightOperand(rewriter, *matmul, panel),
                         registerBlock, cacheBlock);
         continue;

@@ -33,8 +33,9 @@ func.func @matmul(%a: tensor<128x512xf32>, %b: tensor<512x512xf32>,
 
 // -----
 
-// With fewer rows than a cache block, packing would not pay: the right
-// operand is read as it is, tiled by 8 x 32 register blocks.
+// With fewer rows than a cache block, packing would not pay (nor with
+// columns for one cache block only): the right operand is read as it is,
+// tiled by 8 x 32 register blocks.
 // CHECK-LABEL: func.func @matmul_on_few_rows
 // CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
 // CHECK-DAG: %[[C32:.*]] = arith.constant 32 : index
@@ -50,6 +51,18 @@ func.func @matmul_on_few_rows(%a: tensor<8x512xf32>, %b: tensor<512x512xf32>,
   %0 = linalg.matmul ins(%a, %b : tensor<8x512xf32>, tensor<512x512xf32>)
                      outs(%c : tensor<8x512xf32>) -> tensor<8x512xf32>
   return %0 : tensor<8x512xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @matmul_on_few_columns
+// CHECK-NOT: linalg.transpose
+// CHECK: vector.fma
+func.func @matmul_on_few_columns(%a: tensor<128x512xf32>, %b: tensor<512x256xf32>,
+                                 %c: tensor<128x256xf32>) -> tensor<128x256xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<128x512xf32>, tensor<512x256xf32>)
+                     outs(%c : tensor<128x256xf32>) -> tensor<128x256xf32>
+  return %0 : tensor<128x256xf32>
 }
 
 // -----
