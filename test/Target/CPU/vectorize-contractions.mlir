@@ -247,3 +247,36 @@ func.func @ragged(%a: tensor<100x64xf32>, %b: tensor<64x305xf32>,
                      outs(%c : tensor<100x305xf32>) -> tensor<100x305xf32>
   return %0 : tensor<100x305xf32>
 }
+
+// -----
+
+// A dynamic number of rows (a batch) is split at a multiple of 8: those
+// rows are grouped by 8 ([?, 8, K]), so that every register block has 8
+// static rows and no mask; the last few rows are taken one at a time
+// (masked rows would load and store accumulators past the buffer).
+#x = affine_map<(m, n, k) -> (m, k)>
+#w = affine_map<(m, n, k) -> (n, k)>
+#y = affine_map<(m, n, k) -> (m, n)>
+// CHECK: #[[SPLIT:.*]] = affine_map<()[s0] -> ((s0 floordiv 8) * 8, s0)>
+// CHECK-LABEL: func.func @dynamic_rows
+// CHECK: affine.min #[[SPLIT]]
+// CHECK: tensor.expand_shape {{.*}} : tensor<?x128xf32> into tensor<?x8x128xf32>
+// CHECK: vector.transfer_read {{.*}} : tensor<8x32xf32>, vector<8x32xf32>
+// CHECK-COUNT-8: vector.fma {{.*}} : vector<32xf32>
+// CHECK-NOT: vector.create_mask
+// CHECK: vector.fma {{.*}} : vector<32xf32>
+// CHECK-NOT: vector.create_mask
+// CHECK: return
+func.func @dynamic_rows(%x: tensor<?x128xf32>,
+                        %w: tensor<64x128xf32> {mithril.parameter = "fc.weight"},
+                        %y: tensor<?x64xf32>) -> tensor<?x64xf32> {
+  %0 = linalg.generic {indexing_maps = [#x, #w, #y],
+                       iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<?x128xf32>, tensor<64x128xf32>) outs(%y : tensor<?x64xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<?x64xf32>
+  return %0 : tensor<?x64xf32>
+}
