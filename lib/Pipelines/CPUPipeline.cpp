@@ -93,7 +93,8 @@ std::string llvmPipeline(const PipelineOptions &options) {
          "canonicalize,"
          "math-expand-ops{ops=rsqrt},mithril-approximate-vector-math,"
          "convert-math-to-llvm,convert-math-to-libm,"
-         "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+         "mithril-expand-shapes-as-casts,expand-strided-metadata,"
+         "lower-affine,convert-scf-to-cf,"
          "convert-vector-to-llvm,convert-ub-to-llvm,"
          "finalize-memref-to-llvm,convert-arith-to-llvm,convert-cf-to-llvm,"
          "convert-func-to-llvm," +

@@ -281,6 +281,20 @@ def ApproximateVectorMath
                            "::mlir::vector::VectorDialect"];
 }
 
+def ExpandShapesAsCasts : Pass<"mithril-expand-shapes-as-casts"> {
+  let summary = "Expansions into several dynamic dims as reinterpret casts";
+  let description = [{
+    A `memref.expand_shape` that splits one dim into more than one dynamic
+    dim (a Linear layer's rows `[N * T]` back into `[N, T]`) becomes a
+    `memref.reinterpret_cast` of its source's base buffer, with the
+    source's offset, the output sizes and the strides they imply. Upstream's
+    `expand-strided-metadata` (LLVM 22) crashes on such expansions; this
+    pass runs before it.
+  }];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def HoistVectorTransfers
     : Pass<"mithril-hoist-vector-transfers", "::mlir::func::FuncOp"> {
   let summary = "Keep loop-invariant vector reads and writes out of loops";

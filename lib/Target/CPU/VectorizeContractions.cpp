@@ -79,12 +79,6 @@ LogicalResult collapseDims(RewriterBase &rewriter, linalg::LinalgOp &op) {
     for (size_t i = 1; i < group.size(); ++i)
       if (group[i] != group[i - 1] + 1)
         return failure();
-    // Expanding a folded dim back into two dynamic ones crashes upstream's
-    // expand-strided-metadata (LLVM 22): such groups stay as they are.
-    if (llvm::count_if(group, [&](int64_t loop) {
-          return ShapedType::isDynamic(ranges[loop]);
-        }) > 1)
-      return failure();
     groups.push_back(group);
   }
   if (groups.empty())
