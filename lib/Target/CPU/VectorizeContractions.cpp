@@ -446,8 +446,12 @@ struct VectorizeContractionsPass
       if (registerBlock[1] % 2 == 0)
         columnTiles.push_back(registerBlock[1] / 2);
       splitFullTiles(rewriter, parts, batch + 1, columnTiles);
-      for (linalg::LinalgOp part : parts)
+      for (linalg::LinalgOp part : parts) {
+        if (!batch)
+          part = vectorizeDynamicColumns(rewriter, part, registerBlock,
+                                         cacheBlock);
         vectorize(rewriter, part, registerBlock, cacheBlock);
+      }
     }
     lowerContractions();
   }
@@ -483,6 +487,30 @@ struct VectorizeContractionsPass
       }
       parts = std::move(next);
     }
+  }
+
+  /// Where `matmul` has a dynamic number of columns (a convolution's
+  /// im2col product on a dynamic batch), splits them at a multiple of the
+  /// register block's, and tiles and vectorises that part with its columns
+  /// grouped (see groupLoop): its register blocks are static and unmasked.
+  /// Returns the rest, the last few columns (or `matmul` itself).
+  linalg::LinalgOp vectorizeDynamicColumns(RewriterBase &rewriter,
+                                           linalg::LinalgOp matmul,
+                                           ArrayRef<int64_t> registerBlock,
+                                           ArrayRef<int64_t> cacheBlock) {
+    int64_t panel = registerBlock[1];
+    if (!ShapedType::isDynamic(matmul.getStaticLoopRanges()[1]))
+      return matmul;
+    auto [full, rest] = splitDynamicLoop(rewriter, matmul, 1,
+                                         matmul.getDpsInputs()[1], 1, panel);
+    if (!full || !rest)
+      return matmul;
+    tileAndVectorize(rewriter, groupLoop(rewriter, full, 1, panel),
+                     {cacheBlock[0],
+                      std::max<int64_t>(cacheBlock[1] / panel, 1), panel,
+                      cacheBlock[2]},
+                     {registerBlock[0], 1, panel, 1}, {1});
+    return cast<linalg::LinalgOp>(rest.getOperation());
   }
 
   /// Tiles and vectorises one matmul; leaves it as it is if it cannot.
@@ -533,9 +561,10 @@ struct VectorizeContractionsPass
     for (linalg::LinalgOp part : parts) {
       int64_t blockRows = rows;
       if (ShapedType::isDynamic(part.getStaticLoopRanges()[0])) {
-        auto [full, rest] = splitDynamicRows(rewriter, part, rows);
+        auto [full, rest] = splitDynamicLoop(rewriter, part, 0,
+                                             part.getDpsInputs()[0], 0, rows);
         if (full && rest) {
-          tileAndVectorize(rewriter, groupRows(rewriter, full, rows),
+          tileAndVectorize(rewriter, groupLoop(rewriter, full, 0, rows),
                            {std::max<int64_t>(cacheBlock[0] / rows, 1), rows,
                             panelsPerBlock, panel, cacheBlock[2]},
                            {1, rows, 1, panel, 1}, {0, 2});
@@ -564,75 +593,98 @@ struct VectorizeContractionsPass
     }
   }
 
-  /// Splits `op` (a contraction made by packRightOperand) at the largest
-  /// multiple of `rows` rows; null ops if it cannot.
+  /// Splits `op` along its loop `loop` (read by operand `operand` in its
+  /// dim `dim`) at the largest multiple of `size`; null ops if it cannot.
   static std::pair<TilingInterface, TilingInterface>
-  splitDynamicRows(RewriterBase &rewriter, linalg::LinalgOp op, int64_t rows) {
+  splitDynamicLoop(RewriterBase &rewriter, linalg::LinalgOp op, unsigned loop,
+                   Value operand, unsigned dim, int64_t size) {
     rewriter.setInsertionPoint(op);
     Location loc = op.getLoc();
-    OpFoldResult extent =
-        tensor::getMixedSize(rewriter, loc, op.getDpsInputs()[0], 0);
     AffineExpr d0 = rewriter.getAffineDimExpr(0);
     OpFoldResult splitPoint = affine::makeComposedFoldedAffineApply(
-        rewriter, loc, d0.floorDiv(rows) * rows, {extent});
+        rewriter, loc, d0.floorDiv(size) * size,
+        {tensor::getMixedSize(rewriter, loc, operand, dim)});
     return linalg::splitOp(rewriter, cast<TilingInterface>(op.getOperation()),
-                           0, splitPoint);
+                           loop, splitPoint);
   }
 
-  /// `op` (a contraction made by packRightOperand, of a multiple of `rows`
-  /// rows) with its row loop split in two, (group, row in the group): a
-  /// register block of a group has a static number of rows, however many
-  /// the groups.
-  static linalg::LinalgOp groupRows(RewriterBase &rewriter, TilingInterface op,
-                                    int64_t rows) {
-    auto contraction = cast<linalg::GenericOp>(op.getOperation());
-    Location loc = contraction.getLoc();
-    rewriter.setInsertionPoint(contraction);
-    Value left = contraction.getDpsInputs()[0];
-    Value packed = contraction.getDpsInputs()[1];
-    Value init = contraction.getDpsInits()[0];
+  /// `op` (on tensors, every map a projected permutation; the extent of its
+  /// loop `loop` a multiple of `size`) with that loop split in two, (group,
+  /// index in the group), and every operand indexed by it expanded the
+  /// same way: a register block of a group then has a static extent there,
+  /// however many the groups. Its results are collapsed back.
+  static linalg::LinalgOp groupLoop(RewriterBase &rewriter, TilingInterface op,
+                                    unsigned loop, int64_t size) {
+    auto linalgOp = cast<linalg::LinalgOp>(op.getOperation());
+    Location loc = linalgOp.getLoc();
+    MLIRContext *context = linalgOp.getContext();
+    rewriter.setInsertionPoint(linalgOp);
+    unsigned numLoops = linalgOp.getNumLoops();
+    auto newDim = [&](unsigned dim) {
+      return getAffineDimExpr(dim > loop ? dim + 1 : dim, context);
+    };
     AffineExpr d0 = rewriter.getAffineDimExpr(0);
-    OpFoldResult groups = affine::makeComposedFoldedAffineApply(
-        rewriter, loc, d0.floorDiv(rows),
-        {tensor::getMixedSize(rewriter, loc, left, 0)});
-    auto grouped = [&](Value value) {
-      SmallVector<OpFoldResult> sizes =
-          tensor::getMixedSizes(rewriter, loc, value);
-      SmallVector<OpFoldResult> shape{groups, rewriter.getIndexAttr(rows)};
-      shape.append(sizes.begin() + 1, sizes.end());
-      SmallVector<ReassociationIndices> reassociation{{0, 1}};
-      for (size_t dim = 2; dim < shape.size(); ++dim)
-        reassociation.push_back({int64_t(dim)});
-      auto type = cast<RankedTensorType>(value.getType());
-      SmallVector<int64_t> staticShape{ShapedType::kDynamic, rows};
-      staticShape.append(type.getShape().begin() + 1, type.getShape().end());
-      return tensor::ExpandShapeOp::create(
-          rewriter, loc, type.clone(staticShape), value, reassociation, shape);
-    };
-    Value groupedLeft = grouped(left), groupedInit = grouped(init);
 
-    MLIRContext *context = contraction.getContext();
-    AffineExpr group, row, panelIndex, column, k;
-    bindDims(context, group, row, panelIndex, column, k);
-    auto map = [&](ArrayRef<AffineExpr> indices) {
-      return AffineMap::get(5, 0, indices, context);
-    };
-    SmallVector<AffineMap> maps{map({group, row, k}),
-                                map({panelIndex, k, column}),
-                                map({group, row, panelIndex, column})};
-    SmallVector<utils::IteratorType> iterators(4,
-                                               utils::IteratorType::parallel);
-    iterators.push_back(utils::IteratorType::reduction);
-    auto regrouped = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{groupedInit.getType()},
-        ValueRange{groupedLeft, packed}, ValueRange{groupedInit}, maps,
-        iterators);
-    rewriter.cloneRegionBefore(contraction.getRegion(), regrouped.getRegion(),
-                               regrouped.getRegion().end());
-    SmallVector<ReassociationIndices> ungroup{{0, 1}, {2}, {3}};
-    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
-        contraction, init.getType(), regrouped.getResult(0), ungroup);
-    return regrouped;
+    SmallVector<Value> inputs, inits;
+    SmallVector<AffineMap> maps;
+    SmallVector<SmallVector<ReassociationIndices>> ungroupings;
+    for (OpOperand &operand : linalgOp->getOpOperands()) {
+      AffineMap map = linalgOp.getMatchingIndexingMap(&operand);
+      SmallVector<AffineExpr> results;
+      SmallVector<ReassociationIndices> reassociation;
+      for (AffineExpr result : map.getResults()) {
+        unsigned dim = cast<AffineDimExpr>(result).getPosition();
+        ReassociationIndices group{int64_t(results.size())};
+        results.push_back(newDim(dim));
+        if (dim == loop) {
+          group.push_back(results.size());
+          results.push_back(getAffineDimExpr(loop + 1, context));
+        }
+        reassociation.push_back(group);
+      }
+      maps.push_back(AffineMap::get(numLoops + 1, 0, results, context));
+      Value value = operand.get();
+      if (results.size() != map.getNumResults()) {
+        auto type = cast<RankedTensorType>(value.getType());
+        SmallVector<OpFoldResult> sizes;
+        SmallVector<int64_t> shape;
+        for (auto [dim, group] : llvm::enumerate(reassociation)) {
+          OpFoldResult extent = tensor::getMixedSize(rewriter, loc, value, dim);
+          if (group.size() == 1) {
+            sizes.push_back(extent);
+            shape.push_back(type.getDimSize(dim));
+            continue;
+          }
+          sizes.push_back(affine::makeComposedFoldedAffineApply(
+              rewriter, loc, d0.floorDiv(size), {extent}));
+          sizes.push_back(rewriter.getIndexAttr(size));
+          shape.append({ShapedType::kDynamic, size});
+        }
+        value = tensor::ExpandShapeOp::create(rewriter, loc, type.clone(shape),
+                                              value, reassociation, sizes);
+      }
+      if (linalgOp.isDpsInit(&operand)) {
+        inits.push_back(value);
+        ungroupings.push_back(reassociation);
+      } else {
+        inputs.push_back(value);
+      }
+    }
+    SmallVector<utils::IteratorType> iterators =
+        linalgOp.getIteratorTypesArray();
+    iterators.insert(iterators.begin() + loop + 1, iterators[loop]);
+    auto grouped =
+        linalg::GenericOp::create(rewriter, loc, ValueRange(inits).getTypes(),
+                                  inputs, inits, maps, iterators);
+    rewriter.cloneRegionBefore(linalgOp->getRegion(0), grouped.getRegion(),
+                               grouped.getRegion().end());
+    SmallVector<Value> results;
+    for (auto [result, original, ungroup] :
+         llvm::zip(grouped.getResults(), linalgOp->getResults(), ungroupings))
+      results.push_back(tensor::CollapseShapeOp::create(
+          rewriter, loc, original.getType(), result, ungroup));
+    rewriter.replaceOp(linalgOp, results);
+    return grouped;
   }
 
   /// Tiles `op` (see tileBlocks), lets `onBlocks` see the cache blocks'

@@ -280,3 +280,22 @@ func.func @dynamic_rows(%x: tensor<?x128xf32>,
   } -> tensor<?x64xf32>
   return %0 : tensor<?x64xf32>
 }
+
+// -----
+
+// A dynamic number of columns (a convolution's im2col product on a
+// dynamic batch) is split at a multiple of 32: those columns are grouped
+// ([K, ?, 32]), so that their register blocks are static and unmasked;
+// the last few columns are masked.
+// CHECK-LABEL: func.func @dynamic_columns
+// CHECK: affine.min
+// CHECK: tensor.expand_shape {{.*}} : tensor<64x?xf32> into tensor<64x?x32xf32>
+// CHECK: vector.transfer_read {{.*}} : tensor<8x32xf32>, vector<8x32xf32>
+// CHECK-COUNT-8: vector.fma {{.*}} : vector<32xf32>
+// CHECK: vector.create_mask
+func.func @dynamic_columns(%w: tensor<16x64xf32>, %cols: tensor<64x?xf32>,
+                           %y: tensor<16x?xf32>) -> tensor<16x?xf32> {
+  %0 = linalg.matmul ins(%w, %cols : tensor<16x64xf32>, tensor<64x?xf32>)
+                     outs(%y : tensor<16x?xf32>) -> tensor<16x?xf32>
+  return %0 : tensor<16x?xf32>
+}
