@@ -56,14 +56,13 @@ bool touchesBools(linalg::LinalgOp op) {
   });
 }
 
-/// Whether the body of `generic` is arith and math only, reading loop
-/// indices at most (a causal mask compares them).
-bool computesArithOnly(linalg::GenericOp generic) {
-  return llvm::all_of(
-      generic.getBody()->without_terminator(), [](Operation &op) {
-        return isa<linalg::IndexOp>(op) ||
-               isa<arith::ArithDialect, math::MathDialect>(op.getDialect());
-      });
+/// Whether the body of `op` is arith and math only, reading loop indices at
+/// most (a causal mask compares them).
+bool computesArithOnly(linalg::LinalgOp op) {
+  return llvm::all_of(op.getBlock()->without_terminator(), [](Operation &op) {
+    return isa<linalg::IndexOp>(op) ||
+           isa<arith::ArithDialect, math::MathDialect>(op.getDialect());
+  });
 }
 
 /// The vector registers a row reduction takes at a time: a longer row is
@@ -73,8 +72,9 @@ constexpr int64_t kReducedRegisters = 8;
 
 /// How `op`, on buffers, is vectorised: the tile widths of its last dims
 /// (see tileAndVectorize), or nothing if it is left for loops.
-/// - a fill, an all-parallel generic of arith and math, a copy or a
-///   transpose that keeps the innermost dim, each operand reading along
+/// - a fill, an all-parallel generic or map of arith and math (a map is
+///   how bufferisation fills a padded buffer), a copy or a transpose that
+///   keeps the innermost dim, each operand reading along
 ///   the innermost loop or not at all (for a generic, also through a kept
 ///   unit dim: LayerNorm's and softmax's per-row statistics, [N, T, 1]):
 ///   a row and `lanes` elements;
@@ -96,15 +96,15 @@ std::optional<SmallVector<int64_t>> vectorWidths(linalg::LinalgOp op,
       return SmallVector<int64_t>{lanes, lanes};
     return std::nullopt;
   }
-  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
-  if (!generic || !computesArithOnly(generic))
+  if (!isa<linalg::GenericOp, linalg::MapOp>(op.getOperation()) ||
+      !computesArithOnly(op))
     return std::nullopt;
-  if (generic.getNumReductionLoops() == 0)
+  if (op.getNumReductionLoops() == 0)
     return readsAlongInnermostLoop(op, /*allowUnitDims=*/true)
                ? std::optional(SmallVector<int64_t>{lanes})
                : std::nullopt;
   int64_t row = op.getStaticLoopRanges().back();
-  if (generic.getNumReductionLoops() != 1 ||
+  if (op.getNumReductionLoops() != 1 ||
       op.getIteratorTypesArray().back() != utils::IteratorType::reduction ||
       ShapedType::isDynamic(row) ||
       !readsAlongInnermostLoop(op, /*allowUnitDims=*/true))

@@ -187,3 +187,19 @@ func.func @kept_dims_and_indices(%x: memref<2x4x64xf32>, %mean: memref<2x4x1xf32
   }
   return
 }
+
+// -----
+
+// A `linalg.map` (how bufferisation fills a padded buffer) is vectorised
+// like a generic.
+// CHECK-LABEL: func.func @padding_fill
+// CHECK: vector.transfer_write {{.*}} : vector<1x1x16xf32>
+// CHECK-NOT: linalg.map
+func.func @padding_fill(%buffer: memref<?x3x230xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.map outs(%buffer : memref<?x3x230xf32>)
+    (%out: f32) {
+      linalg.yield %zero : f32
+    }
+  return
+}
