@@ -13,6 +13,8 @@ packages=(
   libomp-22-dev
   # Libraries.
   nlohmann-json3-dev libgtest-dev
+  # ONNX in: ONNX's protobuf messages, and its own backend test data.
+  libonnx-dev libprotobuf-dev libonnx-testdata
   # Tests: the lit runner's Python, and the PyTorch reference.
   python3-numpy python3-torch python3-pytest
   # Benchmarks: torchvision's ResNet-18, and OpenBLAS under NumPy (the
