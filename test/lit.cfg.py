@@ -29,3 +29,7 @@ config.substitutions.append(
 # its parallel loops.
 config.substitutions.append(
     ("%openmp_libs", "-L{0} -lomp -Wl,-rpath,{0}".format(config.openmp_dir)))
+
+# ONNX's own backend test data (Debian's libonnx-testdata).
+config.substitutions.append(
+    ("%onnx_node_tests", "/usr/share/libonnx-testdata/data/node"))

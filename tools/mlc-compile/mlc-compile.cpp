@@ -4,8 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// `mlc-compile MODEL -o OUT [options]`: reads a model file (.json) or
-// mithril IR (.mlir), runs the phases of the CPU pipeline up to
+// `mlc-compile MODEL -o OUT [options]`: reads a model file (.json), an ONNX
+// model (.onnx) or mithril IR (.mlir), runs the phases of the CPU pipeline up to
 // `--stop-after` (all of them by default), and writes what OUT's extension
 // asks for: `.so` (a shared library), `.a` (a static library) or `.o`, each
 // with `<name>.h` beside it, `.h` (the header alone), `.s`, `.ll`, or `.mlir`
@@ -20,6 +20,7 @@
 #include "mithril/Conversion/Passes.h"
 #include "mithril/Frontend/JsonPathDiagnostics.h"
 #include "mithril/Frontend/ModelImporter.h"
+#include "mithril/Frontend/OnnxImporter.h"
 #include "mithril/IR/MithrilDialect.h"
 #include "mithril/IR/MithrilOps.h"
 #include "mithril/Pipelines/Pipelines.h"
@@ -63,7 +64,7 @@ namespace {
 /// LLVM's code generator, registered when libLLVM loads; ours replace them.
 struct Options {
   cl::opt<std::string> inputFilename{cl::Positional, cl::Required,
-                                     cl::desc("<model.json | model.mlir>")};
+                                     cl::desc("<model.json | model.onnx | model.mlir>")};
   cl::opt<std::string> outputFilename{
       "o",
       cl::desc("Output file: .so (default lib<name>.so), .a, .h, .o, .s, "
@@ -178,6 +179,8 @@ OwningOpRef<ModuleOp> readInput(const Options &cli, llvm::SourceMgr &sourceMgr,
     options.seed = cli.seed;
     return importModelFile(sourceMgr, context, options);
   }
+  if (StringRef(cli.inputFilename).ends_with(".onnx"))
+    return importOnnxFile(sourceMgr, context);
   return parseSourceFile<ModuleOp>(sourceMgr, context);
 }
 
@@ -556,8 +559,6 @@ int main(int argc, char **argv) {
   if (!target)
     return usageError("unknown or unsupported --target=" + cli.target +
                       " (host, x86_64, x86_64-avx2, x86_64-avx512, aarch64)");
-  if (StringRef(cli.inputFilename).ends_with(".onnx"))
-    return usageError("ONNX input is not available yet");
   // A header needs only the signature.
   if (*kind == OutputKind::Header)
     last = Phase::Linalg;

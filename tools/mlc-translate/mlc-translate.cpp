@@ -5,6 +5,8 @@
 //===----------------------------------------------------------------------===//
 //
 // Between formats: `--import-model` (model file -> mithril IR),
+// `--import-onnx` (ONNX -> mithril IR; with `--list-unsupported`, only the
+// summary of the ops it does not support, exit status 0),
 // `--export-model` (mithril IR -> model file), and MLIR's own translations
 // (`--mlir-to-llvmir`, ...). Exit status: 0 on success, 1 on a usage error,
 // 2 on a rejected input. The output is written to a temporary file and
@@ -14,6 +16,7 @@
 
 #include "mithril/Frontend/ModelExporter.h"
 #include "mithril/Frontend/ModelImporter.h"
+#include "mithril/Frontend/OnnxImporter.h"
 #include "mithril/IR/MithrilDialect.h"
 #include "mithril/Version.h"
 
@@ -46,6 +49,14 @@ llvm::cl::opt<std::string>
          llvm::cl::cat(importCategory));
 llvm::cl::opt<uint64_t> seed("seed", llvm::cl::desc("Seed of --init=random"),
                              llvm::cl::init(0), llvm::cl::cat(importCategory));
+llvm::cl::opt<bool> listUnsupported(
+    "list-unsupported",
+    llvm::cl::desc("With --import-onnx: print the ops of the model that are "
+                   "not supported, a line each with its node count, and exit"),
+    llvm::cl::cat(importCategory));
+
+constexpr llvm::StringLiteral kImportOnnxDescription =
+    "ONNX model (.onnx) to mithril IR";
 
 void registerModelTranslations() {
   static TranslateToMLIRRegistration importModel(
@@ -57,6 +68,13 @@ void registerModelTranslations() {
         options.seed = seed;
         return OwningOpRef<Operation *>(
             importModelFile(sourceMgr, context, options).release());
+      },
+      [](DialectRegistry &registry) { registerImportedDialects(registry); });
+  static TranslateToMLIRRegistration importOnnx(
+      "import-onnx", kImportOnnxDescription,
+      [](llvm::SourceMgr &sourceMgr, MLIRContext *context) {
+        return OwningOpRef<Operation *>(
+            importOnnxFile(sourceMgr, context).release());
       },
       [](DialectRegistry &registry) { registerImportedDialects(registry); });
   static TranslateFromMLIRRegistration exportModel(
@@ -106,6 +124,27 @@ int main(int argc, char **argv) {
   context.allowUnregisteredDialects(false);
   context.printOpOnDiagnostic(false);
   SourceMgrDiagnosticHandler diagnostics(*sourceMgr, &context);
+
+  if (listUnsupported) {
+    if (translation->getDescription() != kImportOnnxDescription) {
+      llvm::errs() << "mlc-translate: --list-unsupported goes with "
+                      "--import-onnx\n";
+      return 1;
+    }
+    DialectRegistry registry;
+    registerImportedDialects(registry);
+    context.appendDialectRegistry(registry);
+    std::vector<std::string> unsupported;
+    OwningOpRef<ModuleOp> module =
+        importOnnxFile(*sourceMgr, &context, &unsupported);
+    if (!module && unsupported.empty())
+      return 2;
+    for (const std::string &line : unsupported)
+      llvm::outs() << line << "\n";
+    if (unsupported.empty())
+      llvm::outs() << "every op is supported\n";
+    return 0;
+  }
 
   std::string result;
   llvm::raw_string_ostream os(result);
