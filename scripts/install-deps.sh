@@ -15,8 +15,9 @@ packages=(
   nlohmann-json3-dev libgtest-dev
   # ONNX in: ONNX's protobuf messages, and its own backend test data.
   libonnx-dev libprotobuf-dev libonnx-testdata
-  # Tests: the lit runner's Python, and the PyTorch reference.
-  python3-numpy python3-torch python3-pytest
+  # Tests: the lit runner's Python, the PyTorch reference, and ONNX's
+  # Python package (reading the backend tests' tensors).
+  python3-numpy python3-torch python3-pytest python3-onnx
   # Benchmarks: torchvision's ResNet-18, and OpenBLAS under NumPy (the
   # reference BLAS is the default otherwise), as the peers.
   python3-torchvision libopenblas0-pthread

@@ -92,6 +92,8 @@ std::string llvmPipeline(const PipelineOptions &options) {
          // lowering their bodies to blocks would break them.
          "canonicalize,"
          "math-expand-ops{ops=rsqrt},mithril-approximate-vector-math,"
+         // Integer powers (math.ipowi) as generated functions.
+         "convert-math-to-funcs{convert-ctlz=false},"
          "convert-math-to-llvm,convert-math-to-libm,"
          "mithril-expand-shapes-as-casts,expand-strided-metadata,"
          "lower-affine,convert-scf-to-cf,"

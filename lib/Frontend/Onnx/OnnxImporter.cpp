@@ -20,6 +20,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/SourceMgr.h"
@@ -53,6 +54,17 @@ bool isSupportedOpType(StringRef type) {
   return plainOps().contains(type) ||
          llvm::is_contained({"Constant", "Identity", "Softmax", "Transpose"},
                             type);
+}
+
+/// `graphName` as a model name, a C identifier (exporters name graphs
+/// `torch-jit-export`): other characters become `_`.
+std::string modelName(StringRef graphName) {
+  std::string name;
+  for (char c : graphName)
+    name += llvm::isAlnum(c) || c == '_' ? c : '_';
+  if (name.empty() || llvm::isDigit(name.front()))
+    name.insert(0, "model_");
+  return name;
 }
 
 class OnnxImporter {
@@ -303,6 +315,27 @@ OnnxImporter::convert(const onnx::NodeProto &node, ArrayRef<Value> operands,
   if (auto plain = plainOps().find(type); plain != plainOps().end()) {
     if (!noAttributes())
       return std::nullopt;
+    // ONNX divides integers truncating; the catalog's div is torch's true
+    // division (integers give f32).
+    if (type == "Div" &&
+        isa<IntegerType>(getElementTypeOrSelf(operands[0].getType()))) {
+      unsupportedNode(node, loc,
+                      "integer (truncating) division is not supported");
+      return std::nullopt;
+    }
+    // The catalog's binary ops take one dtype (ONNX's Pow allows two).
+    if (operands.size() == 2 &&
+        getElementTypeOrSelf(operands[0].getType()) !=
+            getElementTypeOrSelf(operands[1].getType())) {
+      std::string dtypes;
+      llvm::raw_string_ostream os(dtypes);
+      os << getElementTypeOrSelf(operands[0].getType()) << " and "
+         << getElementTypeOrSelf(operands[1].getType());
+      unsupportedNode(node, loc,
+                      "operands of two dtypes (" + dtypes +
+                          ") are not supported");
+      return std::nullopt;
+    }
     return results(build(plain->second, operands, {}, loc));
   }
   if (type == "Identity")
@@ -425,7 +458,7 @@ OwningOpRef<ModuleOp> OnnxImporter::import(const onnx::ModelProto &model) {
   if (hadError)
     return nullptr;
 
-  std::string name = graph.name().empty() ? "model" : graph.name();
+  std::string name = modelName(graph.name());
   auto modelOp = ModelOp::create(builder, fileLoc, name,
                                  builder.getFunctionType(inputTypes, {}));
   for (auto [i, inputName] : llvm::enumerate(inputNames)) {

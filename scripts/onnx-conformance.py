@@ -1,0 +1,169 @@
+"""ONNX's own backend test cases through Mithril: each case's model.onnx is
+compiled by mlc-compile, run by mlc-run with its test_data_set_*/input_*.pb,
+and its outputs compared with output_*.pb (as ONNX's backend tests do:
+relative 1e-3, absolute 1e-7; integers and bools exactly).
+
+Usage:
+    /usr/bin/python3 scripts/onnx-conformance.py --build build [--markdown F]
+        [--update-doc docs/onnx.md] [--cases test_relu,test_add ...]
+        [DATA_DIR ...]
+
+DATA_DIR defaults to the four directories of Debian's libonnx-testdata. A
+case counts once, under the op types of its model's nodes (a case of
+several ops counts for each): "unsupported" when the importer refuses an op
+of it (mlc-translate --list-unsupported), else "pass" or "fail" (a compile
+or run error, or outputs that differ). Prints per-op counts and the total;
+exits 1 if any supported case fails. --update-doc replaces the table
+between the `<!-- conformance:begin -->` and `<!-- conformance:end -->`
+lines of a document (docs/onnx.md's is generated so).
+"""
+import argparse
+import collections
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+DATA = "/usr/share/libonnx-testdata/data"
+DEFAULT_DIRS = [os.path.join(DATA, d) for d in
+                ("node", "pytorch-converted", "pytorch-operator", "simple")]
+
+
+def run(args):
+    return subprocess.run(args, capture_output=True, text=True, timeout=300)
+
+
+def case_dirs(dirs, names):
+    for data in dirs:
+        for name in sorted(os.listdir(data)):
+            path = os.path.join(data, name)
+            if names and name not in names:
+                continue
+            if os.path.exists(os.path.join(path, "model.onnx")):
+                yield name, path
+
+
+def check_case(tools, path, workdir):
+    """("pass" | "fail" | "unsupported", detail)."""
+    model_path = os.path.join(path, "model.onnx")
+    listed = run([tools["translate"], "--import-onnx", "--list-unsupported",
+                  model_path])
+    if listed.returncode != 0:
+        message = listed.stderr.strip().splitlines()[-1:]
+        # The importer refused the model as a whole: a data type, a rank or
+        # an opset domain it does not take.
+        if any(phrase in " ".join(message) for phrase in (
+                "unsupported data type", "not a tensor of known rank",
+                "no opset of the default ONNX domain", "external file")):
+            return "unsupported", message
+        return "fail", message
+    if "every op is supported" not in listed.stdout:
+        return "unsupported", listed.stdout.split()
+    library = os.path.join(workdir, "model.so")
+    compiled = run([tools["compile"], model_path, "-o", library])
+    if compiled.returncode != 0:
+        return "fail", compiled.stderr.strip().splitlines()[-1:]
+    model = onnx.load(model_path, load_external_data=False)
+    initializers = {t.name for t in model.graph.initializer}
+    inputs = [i.name for i in model.graph.input if i.name not in initializers]
+    outputs = [o.name for o in model.graph.output]
+    sets = sorted(d for d in os.listdir(path) if d.startswith("test_data_set"))
+    for data_set in sets:
+        directory = os.path.join(path, data_set)
+        args = [tools["run"], library, "--output-dir", workdir]
+        for i, name in enumerate(inputs):
+            tensor = onnx.load_tensor(os.path.join(directory, "input_%d.pb" % i))
+            npy = os.path.join(workdir, "input_%d.npy" % i)
+            np.save(npy, numpy_helper.to_array(tensor))
+            args += ["--input", "%s=@%s" % (name, npy)]
+        ran = run(args)
+        if ran.returncode != 0:
+            return "fail", ran.stderr.strip().splitlines()[-1:]
+        for i, name in enumerate(outputs):
+            expected = numpy_helper.to_array(
+                onnx.load_tensor(os.path.join(directory, "output_%d.pb" % i)))
+            actual = np.load(os.path.join(workdir, name + ".npy"))
+            if actual.shape != expected.shape:
+                return "fail", ["%s: shape %s, expected %s"
+                                % (name, actual.shape, expected.shape)]
+            if np.issubdtype(expected.dtype, np.floating):
+                close = np.allclose(actual, expected, rtol=1e-3, atol=1e-7,
+                                    equal_nan=True)
+            else:
+                close = np.array_equal(actual, expected)
+            if not close:
+                return "fail", ["%s: values differ" % name]
+    return "pass", []
+
+
+def update_doc(path, table):
+    """Replaces the lines between the conformance markers of `path`."""
+    with open(path) as f:
+        text = f.read()
+    begin, end = "<!-- conformance:begin -->", "<!-- conformance:end -->"
+    if begin not in text or end not in text:
+        sys.exit("onnx-conformance: %s has no conformance markers" % path)
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    with open(path, "w") as f:
+        f.write(head + begin + "\n" + table + "\n" + end + tail)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("dirs", nargs="*", default=DEFAULT_DIRS)
+    parser.add_argument("--build", default="build")
+    parser.add_argument("--cases", help="comma-separated case names")
+    parser.add_argument("--markdown", help="also write the table here")
+    parser.add_argument("--update-doc",
+                        help="replace the table between the conformance "
+                        "markers of this document")
+    parser.add_argument("--verbose", action="store_true",
+                        help="print each case's result")
+    options = parser.parse_args()
+    tools = {key: os.path.join(options.build, "bin", "mlc-" + key)
+             for key in ("translate", "compile", "run")}
+    names = set(options.cases.split(",")) if options.cases else None
+
+    counts = collections.defaultdict(collections.Counter)
+    total = collections.Counter()
+    failures = []
+    with tempfile.TemporaryDirectory() as workdir:
+        for name, path in case_dirs(options.dirs, names):
+            model = onnx.load(os.path.join(path, "model.onnx"),
+                              load_external_data=False)
+            ops = sorted({node.op_type for node in model.graph.node}) or ["-"]
+            result, detail = check_case(tools, path, workdir)
+            total[result] += 1
+            for op in ops:
+                counts[op][result] += 1
+            if result == "fail":
+                failures.append("%s: %s" % (name, " ".join(detail)))
+            if options.verbose:
+                print("%s: %s %s" % (name, result, " ".join(detail)))
+
+    lines = ["| op | pass | fail | unsupported |", "|---|---:|---:|---:|"]
+    for op in sorted(counts):
+        c = counts[op]
+        lines.append("| %s | %d | %d | %d |"
+                     % (op, c["pass"], c["fail"], c["unsupported"]))
+    lines.append("| **total (cases)** | %d | %d | %d |"
+                 % (total["pass"], total["fail"], total["unsupported"]))
+    table = "\n".join(lines)
+    print(table)
+    for failure in failures:
+        print("FAIL " + failure)
+    if options.markdown:
+        with open(options.markdown, "w") as f:
+            f.write(table + "\n")
+    if options.update_doc:
+        update_doc(options.update_doc, table)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
