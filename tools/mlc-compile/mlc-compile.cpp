@@ -5,15 +5,14 @@
 //===----------------------------------------------------------------------===//
 //
 // `mlc-compile MODEL -o OUT [options]`: reads a model file (.json), an ONNX
-// model (.onnx) or mithril IR (.mlir), runs the phases of the CPU pipeline up to
-// `--stop-after` (all of them by default), and writes what OUT's extension
-// asks for: `.so` (a shared library), `.a` (a static library) or `.o`, each
-// with `<name>.h` beside it, `.h` (the header alone), `.s`, `.ll`, or `.mlir`
-// (the IR after the last phase). `--depfile` lists the files read, for build
-// systems. Exit status: 0 on
-// success, 1 on a usage error, 2 on a rejected input or a failed run.
-// Every file is written to a temporary beside it and renamed, so a failed
-// run leaves no partial file.
+// model (.onnx) or mithril IR (.mlir), runs the phases of the CPU pipeline
+// up to `--stop-after` (all of them by default), and writes what OUT's
+// extension asks for: `.so` (a shared library), `.a` (a static library) or
+// `.o`, each with `<name>.h` beside it, `.h` (the header alone), `.s`, `.ll`,
+// or `.mlir` (the IR after the last phase). `--depfile` lists the files read,
+// for build systems. Exit status: 0 on success, 1 on a usage error, 2 on a
+// rejected input or a failed run. Every file is written to a temporary beside
+// it and renamed, so a failed run leaves no partial file.
 //
 //===----------------------------------------------------------------------===//
 
@@ -63,8 +62,9 @@ namespace {
 /// mlc-compile's options. Some names (`stop-after`) are also options of
 /// LLVM's code generator, registered when libLLVM loads; ours replace them.
 struct Options {
-  cl::opt<std::string> inputFilename{cl::Positional, cl::Required,
-                                     cl::desc("<model.json | model.onnx | model.mlir>")};
+  cl::opt<std::string> inputFilename{
+      cl::Positional, cl::Required,
+      cl::desc("<model.json | model.onnx | model.mlir>")};
   cl::opt<std::string> outputFilename{
       "o",
       cl::desc("Output file: .so (default lib<name>.so), .a, .h, .o, .s, "
