@@ -4,8 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "OnnxFile.h"
 #include "mithril/Frontend/OnnxImporter.h"
+#include "OnnxFile.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
