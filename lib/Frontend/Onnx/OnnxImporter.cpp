@@ -52,9 +52,51 @@ const llvm::StringMap<StringRef> &plainOps() {
 /// Whether nodes of op type `type` are imported (for some attributes).
 bool isSupportedOpType(StringRef type) {
   return plainOps().contains(type) ||
-         llvm::is_contained({"Constant", "Identity", "Softmax", "Transpose"},
+         llvm::is_contained({"Constant", "Conv", "Flatten", "Gemm",
+                             "GlobalAveragePool", "Identity", "MaxPool",
+                             "Softmax", "Transpose"},
                             type);
 }
+
+/// A node's attributes by name.
+class NodeAttributes {
+public:
+  explicit NodeAttributes(const onnx::NodeProto &node) {
+    for (const onnx::AttributeProto &attribute : node.attribute())
+      byName[attribute.name()] = &attribute;
+  }
+
+  /// The first attribute not in `known`, if any.
+  std::optional<std::string> unknown(ArrayRef<StringRef> known) const {
+    for (const auto &entry : byName)
+      if (!llvm::is_contained(known, entry.first()))
+        return entry.first().str();
+    return std::nullopt;
+  }
+  SmallVector<int64_t> ints(StringRef name,
+                            ArrayRef<int64_t> otherwise = {}) const {
+    const onnx::AttributeProto *attribute = byName.lookup(name);
+    if (!attribute)
+      return SmallVector<int64_t>(otherwise);
+    return SmallVector<int64_t>(attribute->ints().begin(),
+                                attribute->ints().end());
+  }
+  int64_t integer(StringRef name, int64_t otherwise) const {
+    const onnx::AttributeProto *attribute = byName.lookup(name);
+    return attribute ? attribute->i() : otherwise;
+  }
+  float real(StringRef name, float otherwise) const {
+    const onnx::AttributeProto *attribute = byName.lookup(name);
+    return attribute ? attribute->f() : otherwise;
+  }
+  std::string text(StringRef name, StringRef otherwise) const {
+    const onnx::AttributeProto *attribute = byName.lookup(name);
+    return attribute ? attribute->s() : otherwise.str();
+  }
+
+private:
+  llvm::StringMap<const onnx::AttributeProto *> byName;
+};
 
 /// `graphName` as a model name, a C identifier (exporters name graphs
 /// `torch-jit-export`): other characters become `_`.
@@ -90,6 +132,10 @@ private:
   void importNode(const onnx::NodeProto &node);
   std::optional<SmallVector<Value>>
   convert(const onnx::NodeProto &node, ArrayRef<Value> operands, Location loc);
+  std::optional<SmallVector<Value>> convertLayer(const onnx::NodeProto &node,
+                                                 ArrayRef<Value> operands,
+                                                 Location loc);
+  Value scalar(float value, Location loc);
   Operation *build(StringRef opName, ValueRange operands,
                    ArrayRef<NamedAttribute> attributes, Location loc);
   void unsupportedNode(const onnx::NodeProto &node, Location loc,
@@ -350,6 +396,9 @@ OnnxImporter::convert(const onnx::NodeProto &node, ArrayRef<Value> operands,
       unsupportedNode(node, loc, "only a tensor 'value' is supported");
     return std::nullopt;
   }
+  if (llvm::is_contained(
+          {"Conv", "Flatten", "Gemm", "GlobalAveragePool", "MaxPool"}, type))
+    return convertLayer(node, operands, loc);
   if (type == "Softmax" || type == "Transpose") {
     auto input = cast<RankedTensorType>(operands.front().getType());
     int64_t rank = input.getRank();
@@ -391,6 +440,193 @@ OnnxImporter::convert(const onnx::NodeProto &node, ArrayRef<Value> operands,
   }
   unsupportedNode(node, loc, "op not supported");
   return std::nullopt;
+}
+
+/// A rank-0 f32 constant; null after a diagnostic.
+Value OnnxImporter::scalar(float value, Location loc) {
+  auto type = RankedTensorType::get({}, builder.getF32Type());
+  Operation *constant = build(
+      "mithril.constant", {},
+      {builder.getNamedAttr("value", DenseElementsAttr::get(type, value))},
+      loc);
+  return constant ? constant->getResult(0) : Value();
+}
+
+/// Convolutions, pooling, Flatten and Gemm: the catalog's layers where
+/// ONNX's attributes agree with them (2-D convolutions and max pooling on
+/// [N, C, H, W] with explicit pads or none).
+std::optional<SmallVector<Value>>
+OnnxImporter::convertLayer(const onnx::NodeProto &node,
+                           ArrayRef<Value> operands, Location loc) {
+  StringRef type = node.op_type();
+  NodeAttributes attributes(node);
+  auto results = [](Operation *op) -> std::optional<SmallVector<Value>> {
+    if (!op)
+      return std::nullopt;
+    return SmallVector<Value>(op->getResults());
+  };
+  auto refuse = [&](const Twine &what) -> std::optional<SmallVector<Value>> {
+    unsupportedNode(node, loc, what);
+    return std::nullopt;
+  };
+  auto known = [&](ArrayRef<StringRef> names) {
+    if (std::optional<std::string> other = attributes.unknown(names)) {
+      refuse("attribute '" + *other + "' is not supported");
+      return false;
+    }
+    return true;
+  };
+  auto built = [](Operation *op) { return op ? op->getResult(0) : Value(); };
+  auto input = cast<RankedTensorType>(operands.front().getType());
+
+  if (type == "Conv" || type == "MaxPool") {
+    bool conv = type == "Conv";
+    SmallVector<StringRef> names{"auto_pad", "dilations", "kernel_shape",
+                                 "pads", "strides"};
+    names.append(conv ? SmallVector<StringRef>{"group"}
+                      : SmallVector<StringRef>{"ceil_mode", "storage_order"});
+    if (!known(names))
+      return std::nullopt;
+    if (input.getRank() != 4)
+      return refuse("only 2-D " + type + " on [N, C, H, W] is supported");
+    std::string autoPad = attributes.text("auto_pad", "NOTSET");
+    if (autoPad != "NOTSET" && autoPad != "VALID")
+      return refuse("auto_pad '" + autoPad + "' is not supported");
+    if (attributes.integer("ceil_mode", 0) != 0)
+      return refuse("ceil_mode is not supported");
+    if (node.output_size() > 1)
+      return refuse("the Indices output is not supported");
+    SmallVector<int64_t> kernel = attributes.ints("kernel_shape");
+    if (conv && kernel.empty()) {
+      auto weight = cast<RankedTensorType>(operands[1].getType());
+      kernel.assign(weight.getShape().begin() + 2, weight.getShape().end());
+    }
+    SmallVector<int64_t> strides = attributes.ints("strides", {1, 1});
+    SmallVector<int64_t> dilations = attributes.ints("dilations", {1, 1});
+    SmallVector<int64_t> pads = attributes.ints("pads", {0, 0, 0, 0});
+    if (kernel.size() != 2 || strides.size() != 2 || dilations.size() != 2 ||
+        pads.size() != 4)
+      return refuse("kernel_shape, strides, dilations and pads must be 2-D");
+    // ONNX: [h_begin, w_begin, h_end, w_end]; the catalog's padding is
+    // [top, bottom, left, right] (pooling: one size per dim, both sides).
+    SmallVector<NamedAttribute> named{
+        builder.getNamedAttr("kernel_size",
+                             builder.getDenseI64ArrayAttr(kernel)),
+        builder.getNamedAttr("stride", builder.getDenseI64ArrayAttr(strides))};
+    if (!conv) {
+      if (dilations != SmallVector<int64_t>{1, 1})
+        return refuse("dilated pooling is not supported");
+      if (pads[0] != pads[2] || pads[1] != pads[3])
+        return refuse("pooling padded differently on two sides is not "
+                      "supported");
+      if (2 * pads[0] > kernel[0] || 2 * pads[1] > kernel[1])
+        return refuse("pads over half the kernel are not supported");
+      if (!isa<FloatType>(input.getElementType()))
+        return refuse("pooling integers is not supported");
+      named.push_back(builder.getNamedAttr(
+          "padding", builder.getDenseI64ArrayAttr({pads[0], pads[1]})));
+      return results(build("mithril.max_pool2d", operands, named, loc));
+    }
+    auto weight = cast<RankedTensorType>(operands[1].getType());
+    int64_t groups = attributes.integer("group", 1);
+    named.append(
+        {builder.getNamedAttr("padding",
+                              builder.getDenseI64ArrayAttr(
+                                  {pads[0], pads[2], pads[1], pads[3]})),
+         builder.getNamedAttr("dilation",
+                              builder.getDenseI64ArrayAttr(dilations)),
+         builder.getNamedAttr("groups", builder.getI64IntegerAttr(groups)),
+         builder.getNamedAttr(
+             "in_channels",
+             builder.getI64IntegerAttr(weight.getDimSize(1) * groups)),
+         builder.getNamedAttr(
+             "out_channels", builder.getI64IntegerAttr(weight.getDimSize(0)))});
+    return results(build("mithril.conv2d", operands, named, loc));
+  }
+  if (type == "GlobalAveragePool") {
+    if (!known({}))
+      return std::nullopt;
+    if (input.getRank() != 4)
+      return refuse("only [N, C, H, W] inputs are supported");
+    return results(
+        build("mithril.adaptive_avg_pool2d", operands,
+              {builder.getNamedAttr("output_size",
+                                    builder.getDenseI64ArrayAttr({1, 1}))},
+              loc));
+  }
+  if (type == "Flatten") {
+    if (!known({"axis"}))
+      return std::nullopt;
+    int64_t axis = attributes.integer("axis", 1);
+    if (axis < 0)
+      axis += input.getRank();
+    if (axis < 1 || axis >= input.getRank())
+      return refuse("only an axis inside the dims is supported");
+    // [d0 .. d(axis-1)] and [d(axis) ..], each made one dim.
+    Value value = operands.front();
+    auto flatten = [&](int64_t start, int64_t end) {
+      return built(build(
+          "mithril.flatten", {value},
+          {builder.getNamedAttr("start_dim", builder.getI64IntegerAttr(start)),
+           builder.getNamedAttr("end_dim", builder.getI64IntegerAttr(end))},
+          loc));
+    };
+    if (axis > 1 && !(value = flatten(0, axis - 1)))
+      return std::nullopt;
+    if (!(value = flatten(1, -1)))
+      return std::nullopt;
+    return SmallVector<Value>{value};
+  }
+
+  // Gemm: alpha * A' B' + beta * C, a Linear layer where it is one.
+  if (!known({"alpha", "beta", "transA", "transB"}))
+    return std::nullopt;
+  float alpha = attributes.real("alpha", 1.0f);
+  float beta = attributes.real("beta", 1.0f);
+  bool transA = attributes.integer("transA", 0) != 0;
+  bool transB = attributes.integer("transB", 0) != 0;
+  Value left = operands[0], right = operands[1];
+  Value bias = operands.size() > 2 ? operands[2] : Value();
+  auto rightType = cast<RankedTensorType>(right.getType());
+  if (!transA && transB && alpha == 1.0f && beta == 1.0f &&
+      rightType.hasStaticShape() &&
+      (!bias || cast<RankedTensorType>(bias.getType()).getRank() == 1)) {
+    SmallVector<Value> linear{left, right};
+    if (bias)
+      linear.push_back(bias);
+    return results(build(
+        "mithril.linear", linear,
+        {builder.getNamedAttr(
+             "in_features", builder.getI64IntegerAttr(rightType.getDimSize(1))),
+         builder.getNamedAttr("out_features", builder.getI64IntegerAttr(
+                                                  rightType.getDimSize(0)))},
+        loc));
+  }
+  auto swap = [&](Value value) {
+    return built(build(
+        "mithril.permute", {value},
+        {builder.getNamedAttr("dims", builder.getDenseI64ArrayAttr({1, 0}))},
+        loc));
+  };
+  if ((transA && !(left = swap(left))) || (transB && !(right = swap(right))))
+    return std::nullopt;
+  auto scaled = [&](Value value, float factor) {
+    if (!value || factor == 1.0f)
+      return value;
+    Value constant = scalar(factor, loc);
+    return constant ? built(build("mithril.mul", {value, constant}, {}, loc))
+                    : Value();
+  };
+  Value result =
+      scaled(built(build("mithril.matmul", {left, right}, {}, loc)), alpha);
+  if (result && bias && beta != 0.0f) {
+    Value term = scaled(bias, beta);
+    result =
+        term ? built(build("mithril.add", {result, term}, {}, loc)) : Value();
+  }
+  if (!result)
+    return std::nullopt;
+  return SmallVector<Value>{result};
 }
 
 void OnnxImporter::importNode(const onnx::NodeProto &node) {
