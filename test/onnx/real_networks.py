@@ -1,0 +1,63 @@
+"""Real networks through ONNX: each is exported by Debian's PyTorch
+(random weights, a dynamic batch, opset 13), compiled by mlc-compile from
+the .onnx file, run by mlc-run at batch 2 and compared with PyTorch's own
+output (1e-4 relative to its largest magnitude).
+
+Usage: real_networks.py BUILD_DIR [NETWORK ...]
+
+Networks: resnet18 (the others of issue 8, mobilenet_v2, squeezenet1_1 and
+a TransformerEncoderLayer, follow as their ops are imported).
+"""
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import torch
+import torchvision
+
+
+def resnet18():
+    return torchvision.models.resnet18(), torch.randn(2, 3, 224, 224)
+
+
+NETWORKS = {"resnet18": resnet18}
+
+
+def check(name, build, workdir):
+    torch.manual_seed(0)
+    module, example = NETWORKS[name]()
+    module.eval()
+    model = os.path.join(workdir, name + ".onnx")
+    torch.onnx.export(module, example, model, input_names=["input"],
+                      output_names=["output"], opset_version=13,
+                      dynamic_axes={"input": {0: "N"}, "output": {0: "N"}})
+    library = os.path.join(workdir, "lib%s.so" % name)
+    subprocess.run([os.path.join(build, "bin", "mlc-compile"), model,
+                    "-o", library], check=True)
+    inputs = os.path.join(workdir, name + ".input.npy")
+    np.save(inputs, example.numpy())
+    subprocess.run([os.path.join(build, "bin", "mlc-run"), library,
+                    "--input", "input=@" + inputs, "--output-dir", workdir],
+                   check=True, stdout=subprocess.DEVNULL)
+    actual = np.load(os.path.join(workdir, "output.npy"))
+    with torch.no_grad():
+        expected = module(example).numpy()
+    error = float(np.abs(actual - expected).max() / np.abs(expected).max())
+    ok = actual.shape == expected.shape and error <= 1e-4
+    print("%s: %s (relative error %.2g)" % (name, "ok" if ok else "MISMATCH",
+                                            error))
+    return ok
+
+
+def main():
+    build = sys.argv[1]
+    names = sys.argv[2:] or sorted(NETWORKS)
+    with tempfile.TemporaryDirectory() as workdir:
+        results = [check(name, build, workdir) for name in names]
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
