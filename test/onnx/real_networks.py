@@ -5,8 +5,8 @@ output (1e-4 relative to its largest magnitude).
 
 Usage: real_networks.py BUILD_DIR [NETWORK ...]
 
-Networks: resnet18 (the others of issue 8, mobilenet_v2, squeezenet1_1 and
-a TransformerEncoderLayer, follow as their ops are imported).
+Networks: resnet18, mobilenet_v2, squeezenet1_1 (a TransformerEncoderLayer,
+the fourth of issue 8, follows as its ops are imported).
 """
 import os
 import subprocess
@@ -22,7 +22,16 @@ def resnet18():
     return torchvision.models.resnet18(), torch.randn(2, 3, 224, 224)
 
 
-NETWORKS = {"resnet18": resnet18}
+def mobilenet_v2():
+    return torchvision.models.mobilenet_v2(), torch.randn(2, 3, 224, 224)
+
+
+def squeezenet1_1():
+    return torchvision.models.squeezenet1_1(), torch.randn(2, 3, 224, 224)
+
+
+NETWORKS = {"resnet18": resnet18, "mobilenet_v2": mobilenet_v2,
+            "squeezenet1_1": squeezenet1_1}
 
 
 def check(name, build, workdir):

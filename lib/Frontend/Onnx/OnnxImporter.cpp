@@ -52,8 +52,8 @@ const llvm::StringMap<StringRef> &plainOps() {
 /// Whether nodes of op type `type` are imported (for some attributes).
 bool isSupportedOpType(StringRef type) {
   return plainOps().contains(type) ||
-         llvm::is_contained({"Constant", "Conv", "Flatten", "Gemm",
-                             "GlobalAveragePool", "Identity", "MaxPool",
+         llvm::is_contained({"Clip", "Concat", "Constant", "Conv", "Flatten",
+                             "Gemm", "GlobalAveragePool", "Identity", "MaxPool",
                              "Softmax", "Transpose"},
                             type);
 }
@@ -81,6 +81,7 @@ public:
     return SmallVector<int64_t>(attribute->ints().begin(),
                                 attribute->ints().end());
   }
+  bool has(StringRef name) const { return byName.contains(name); }
   int64_t integer(StringRef name, int64_t otherwise) const {
     const onnx::AttributeProto *attribute = byName.lookup(name);
     return attribute ? attribute->i() : otherwise;
@@ -136,6 +137,9 @@ private:
                                                  ArrayRef<Value> operands,
                                                  Location loc);
   Value scalar(float value, Location loc);
+  std::optional<SmallVector<Value>>
+  convertClipOrConcat(const onnx::NodeProto &node, ArrayRef<Value> operands,
+                      Location loc);
   Operation *build(StringRef opName, ValueRange operands,
                    ArrayRef<NamedAttribute> attributes, Location loc);
   void unsupportedNode(const onnx::NodeProto &node, Location loc,
@@ -344,6 +348,12 @@ std::optional<SmallVector<Value>>
 OnnxImporter::convert(const onnx::NodeProto &node, ArrayRef<Value> operands,
                       Location loc) {
   StringRef type = node.op_type();
+  // Only Constant takes no input, and only Clip's bounds may be left out.
+  if ((type != "Constant" && (operands.empty() || !operands.front())) ||
+      (type != "Clip" && llvm::is_contained(operands, Value()))) {
+    unsupportedNode(node, loc, "inputs left out are not supported");
+    return std::nullopt;
+  }
   auto noAttributes = [&]() {
     if (node.attribute_size() == 0)
       return true;
@@ -399,6 +409,8 @@ OnnxImporter::convert(const onnx::NodeProto &node, ArrayRef<Value> operands,
   if (llvm::is_contained(
           {"Conv", "Flatten", "Gemm", "GlobalAveragePool", "MaxPool"}, type))
     return convertLayer(node, operands, loc);
+  if (type == "Clip" || type == "Concat")
+    return convertClipOrConcat(node, operands, loc);
   if (type == "Softmax" || type == "Transpose") {
     auto input = cast<RankedTensorType>(operands.front().getType());
     int64_t rank = input.getRank();
@@ -440,6 +452,54 @@ OnnxImporter::convert(const onnx::NodeProto &node, ArrayRef<Value> operands,
   }
   unsupportedNode(node, loc, "op not supported");
   return std::nullopt;
+}
+
+/// Clip, as the maximum with its lower bound and the minimum with its upper
+/// one (inputs from opset 11, attributes before); Concat along `axis`.
+std::optional<SmallVector<Value>>
+OnnxImporter::convertClipOrConcat(const onnx::NodeProto &node,
+                                  ArrayRef<Value> operands, Location loc) {
+  NodeAttributes attributes(node);
+  auto built = [](Operation *op) { return op ? op->getResult(0) : Value(); };
+  if (node.op_type() == "Concat") {
+    if (std::optional<std::string> other = attributes.unknown({"axis"})) {
+      unsupportedNode(node, loc, "attribute '" + *other + "' is not supported");
+      return std::nullopt;
+    }
+    Value result = built(
+        build("mithril.concat", operands,
+              {builder.getNamedAttr("dim", builder.getI64IntegerAttr(
+                                               attributes.integer("axis", 0)))},
+              loc));
+    if (!result)
+      return std::nullopt;
+    return SmallVector<Value>{result};
+  }
+  if (std::optional<std::string> other = attributes.unknown({"min", "max"})) {
+    unsupportedNode(node, loc, "attribute '" + *other + "' is not supported");
+    return std::nullopt;
+  }
+  Value result = operands[0];
+  Value low = operands.size() > 1 ? operands[1] : Value();
+  Value high = operands.size() > 2 ? operands[2] : Value();
+  if (opset < 11) {
+    // The bounds are f32 attributes then.
+    if (!isa<Float32Type>(getElementTypeOrSelf(result.getType()))) {
+      unsupportedNode(node, loc, "before opset 11, only f32 is supported");
+      return std::nullopt;
+    }
+    low = attributes.has("min") ? scalar(attributes.real("min", 0), loc)
+                                : Value();
+    high = attributes.has("max") ? scalar(attributes.real("max", 0), loc)
+                                 : Value();
+  }
+  if (low)
+    result = built(build("mithril.maximum", {result, low}, {}, loc));
+  if (result && high)
+    result = built(build("mithril.minimum", {result, high}, {}, loc));
+  if (!result)
+    return std::nullopt;
+  return SmallVector<Value>{result};
 }
 
 /// A rank-0 f32 constant; null after a diagnostic.
@@ -492,8 +552,23 @@ OnnxImporter::convertLayer(const onnx::NodeProto &node,
     std::string autoPad = attributes.text("auto_pad", "NOTSET");
     if (autoPad != "NOTSET" && autoPad != "VALID")
       return refuse("auto_pad '" + autoPad + "' is not supported");
-    if (attributes.integer("ceil_mode", 0) != 0)
-      return refuse("ceil_mode is not supported");
+    SmallVector<int64_t> kernelShape = attributes.ints("kernel_shape");
+    SmallVector<int64_t> stridesShape = attributes.ints("strides", {1, 1});
+    SmallVector<int64_t> padsShape = attributes.ints("pads", {0, 0, 0, 0});
+    // Rounding up gives the same sizes as down where every window fits.
+    if (attributes.integer("ceil_mode", 0) != 0) {
+      bool same = kernelShape.size() == 2 && stridesShape.size() == 2 &&
+                  padsShape.size() == 4;
+      for (int64_t i = 0; same && i < 2; ++i) {
+        int64_t size = input.getDimSize(2 + i);
+        same = !ShapedType::isDynamic(size) && stridesShape[i] > 0 &&
+               (size + padsShape[i] + padsShape[i + 2] - kernelShape[i]) %
+                       stridesShape[i] ==
+                   0;
+      }
+      if (!same)
+        return refuse("ceil_mode is supported only where it rounds nothing");
+    }
     if (node.output_size() > 1)
       return refuse("the Indices output is not supported");
     SmallVector<int64_t> kernel = attributes.ints("kernel_shape");
@@ -639,14 +714,19 @@ void OnnxImporter::importNode(const onnx::NodeProto &node) {
   }
   SmallVector<Value> operands;
   for (const std::string &name : node.input()) {
+    // An optional input left out (Clip's bounds).
+    if (name.empty()) {
+      operands.push_back(Value());
+      continue;
+    }
     auto value = values.find(name);
-    if (name.empty() || value == values.end()) {
+    if (value == values.end()) {
       // A value of a node that was not imported (already reported: this
       // node is still checked, so that the summary covers the whole
-      // graph), or an optional input left out, which no supported op takes.
+      // graph).
       if (!isSupportedOpType(node.op_type()))
         unsupportedNode(node, loc, "op not supported");
-      else if (!name.empty() && unsupportedCounts.empty() && !hadError)
+      else if (unsupportedCounts.empty() && !hadError)
         error(loc) << "node '" << label << "' (" << node.op_type()
                    << ") reads '" << name << "', which nothing defines";
       return;
