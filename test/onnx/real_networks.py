@@ -5,8 +5,9 @@ output (1e-4 relative to its largest magnitude).
 
 Usage: real_networks.py BUILD_DIR [NETWORK ...]
 
-Networks: resnet18, mobilenet_v2, squeezenet1_1 (a TransformerEncoderLayer,
-the fourth of issue 8, follows as its ops are imported).
+Networks: resnet18, mobilenet_v2, squeezenet1_1 and transformer (a
+torch.nn.TransformerEncoderLayer, batch first, with a dynamic batch and a
+dynamic sequence length: its exported shape computations fold at import).
 """
 import os
 import subprocess
@@ -18,30 +19,44 @@ import torch
 import torchvision
 
 
+IMAGE_AXES = {0: "N"}
+SEQUENCE_AXES = {0: "N", 1: "T"}
+
+
 def resnet18():
-    return torchvision.models.resnet18(), torch.randn(2, 3, 224, 224)
+    return (torchvision.models.resnet18(), torch.randn(2, 3, 224, 224),
+            IMAGE_AXES)
 
 
 def mobilenet_v2():
-    return torchvision.models.mobilenet_v2(), torch.randn(2, 3, 224, 224)
+    return (torchvision.models.mobilenet_v2(), torch.randn(2, 3, 224, 224),
+            IMAGE_AXES)
 
 
 def squeezenet1_1():
-    return torchvision.models.squeezenet1_1(), torch.randn(2, 3, 224, 224)
+    return (torchvision.models.squeezenet1_1(), torch.randn(2, 3, 224, 224),
+            IMAGE_AXES)
+
+
+def transformer():
+    layer = torch.nn.TransformerEncoderLayer(
+        d_model=128, nhead=4, dim_feedforward=256, dropout=0.0,
+        batch_first=True)
+    return layer, torch.randn(2, 10, 128), SEQUENCE_AXES
 
 
 NETWORKS = {"resnet18": resnet18, "mobilenet_v2": mobilenet_v2,
-            "squeezenet1_1": squeezenet1_1}
+            "squeezenet1_1": squeezenet1_1, "transformer": transformer}
 
 
 def check(name, build, workdir):
     torch.manual_seed(0)
-    module, example = NETWORKS[name]()
+    module, example, axes = NETWORKS[name]()
     module.eval()
     model = os.path.join(workdir, name + ".onnx")
     torch.onnx.export(module, example, model, input_names=["input"],
                       output_names=["output"], opset_version=13,
-                      dynamic_axes={"input": {0: "N"}, "output": {0: "N"}})
+                      dynamic_axes={"input": axes, "output": axes})
     library = os.path.join(workdir, "lib%s.so" % name)
     subprocess.run([os.path.join(build, "bin", "mlc-compile"), model,
                     "-o", library], check=True)

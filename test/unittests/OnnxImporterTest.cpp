@@ -9,6 +9,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 
@@ -16,7 +17,9 @@
 
 using namespace mlir;
 using mlir::mithril::defaultOpset;
+using mlir::mithril::OnnxParameter;
 using mlir::mithril::parseOnnxModel;
+using mlir::mithril::readOnnxParameters;
 
 namespace {
 
@@ -160,10 +163,11 @@ TEST(OnnxImportTest, SymbolicDimsAndInitializers) {
                     "{mithril.dims = [\"N\", 4], mithril.name = \"x\"})"),
             std::string::npos)
       << ir;
-  EXPECT_NE(ir.find("mithril.constant dense<[1.000000e+00, 2.000000e+00, "
-                    "3.000000e+00, 4.000000e+00]> : tensor<4xf32>"),
+  // Floating-point initializers are parameters, read from the file itself.
+  EXPECT_NE(ir.find("mithril.parameter \"bias\" : tensor<4xf32>"),
             std::string::npos)
       << ir;
+  EXPECT_NE(ir.find("model.onnx\""), std::string::npos) << ir;
   EXPECT_NE(ir.find("mithril.add %x, %"), std::string::npos) << ir;
 }
 
@@ -188,6 +192,46 @@ TEST(OnnxImportTest, RefusesBadInitializersAndAttributes) {
                           "node 'add_bias' (Add): attribute 'broadcast' is "
                           "not supported",
                           "'model.onnx' uses ops not supported: Add: 1 node"}));
+}
+
+TEST(OnnxImportTest, ReadsParametersUnderStateDictNames) {
+  onnx::ModelProto model = biasModel();
+  model.mutable_graph()->mutable_initializer(0)->set_name("onnx::Add_7");
+  model.mutable_graph()->mutable_node(0)->set_input(1, "onnx::Add_7");
+  llvm::SmallString<128> path;
+  ASSERT_FALSE(llvm::sys::fs::createTemporaryFile("bias", "onnx", path));
+  {
+    std::string bytes;
+    ASSERT_TRUE(model.SerializeToString(&bytes));
+    std::error_code error;
+    llvm::raw_fd_ostream os(path, error);
+    ASSERT_FALSE(error);
+    os << bytes;
+  }
+  MLIRContext context;
+  std::vector<std::string> messages;
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diagnostic) {
+    messages.push_back(diagnostic.str());
+    return success();
+  });
+  FailureOr<std::vector<OnnxParameter>> parameters = readOnnxParameters(
+      path, [&] { return emitError(UnknownLoc::get(&context)); });
+  llvm::sys::fs::remove(path);
+  ASSERT_TRUE(succeeded(parameters)) << (messages.empty() ? "" : messages[0]);
+  ASSERT_EQ(parameters->size(), 1u);
+  const OnnxParameter &bias = parameters->front();
+  EXPECT_EQ(bias.name, "onnx__Add_7");
+  EXPECT_EQ(bias.dtype, "f32");
+  EXPECT_EQ(bias.shape, std::vector<int64_t>{4});
+  float values[4] = {1.0f, 2.0f, 3.0f, 4.0f};
+  EXPECT_EQ(bias.bytes, std::string(reinterpret_cast<char *>(values), 16));
+
+  // A file that is no model is an error, not a crash.
+  messages.clear();
+  EXPECT_TRUE(failed(readOnnxParameters("/nonexistent/model.onnx", [&] {
+    return emitError(UnknownLoc::get(&context));
+  })));
+  EXPECT_FALSE(messages.empty());
 }
 
 } // namespace

@@ -6,6 +6,9 @@
 //
 // The ONNX importer (issue 8): a `.onnx` file in, a module with one
 // `mithril.model` out. Each node's location carries its name and op type.
+// Floating-point initializers are the model's parameters: the module's
+// `mithril.weights` names the `.onnx` file, and `readOnnxParameters` reads
+// them when a library is built.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +16,7 @@
 #define MITHRIL_FRONTEND_ONNXIMPORTER_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/OwningOpRef.h"
 
 #include <string>
@@ -36,6 +40,22 @@ namespace mlir::mithril {
 OwningOpRef<ModuleOp>
 importOnnxFile(llvm::SourceMgr &sourceMgr, MLIRContext *context,
                std::vector<std::string> *unsupported = nullptr);
+
+/// A parameter of an ONNX model, named as the importer names it.
+struct OnnxParameter {
+  std::string name;
+  /// The model-file dtype name: "f32", "f16", "bf16" or "f64".
+  std::string dtype;
+  std::vector<int64_t> shape;
+  /// The data, little-endian.
+  std::string bytes;
+};
+
+/// The parameters of the ONNX model at `path`, with their data (external
+/// data read from beside the model); failure after a diagnostic.
+FailureOr<std::vector<OnnxParameter>>
+readOnnxParameters(StringRef path,
+                   function_ref<InFlightDiagnostic()> emitError);
 
 } // namespace mlir::mithril
 

@@ -20,6 +20,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace mlir::mithril {
 
@@ -35,6 +37,27 @@ std::optional<int64_t> defaultOpset(const onnx::ModelProto &model);
 FailureOr<onnx::ModelProto>
 parseOnnxModel(StringRef bytes, StringRef path,
                function_ref<InFlightDiagnostic()> emitError);
+
+/// The bytes per element of ONNX data type `dataType` (bool takes one);
+/// 0 for a type the importer does not read.
+int64_t onnxElementSize(int32_t dataType);
+
+/// The data of `tensor` as little-endian bytes, read from its raw data, its
+/// typed fields or, for external data, its file relative to `modelDir`;
+/// a diagnostic where it has no `count` elements of its type.
+FailureOr<std::string>
+readTensorBytes(const onnx::TensorProto &tensor, int64_t count,
+                StringRef modelDir,
+                function_ref<InFlightDiagnostic()> emitError);
+
+/// Whether initializer `tensor` is a parameter of the model (a weight:
+/// floating-point, more than one element) rather than a constant.
+bool isParameter(const onnx::TensorProto &tensor);
+
+/// The parameter name of each initializer (empty for constants): its ONNX
+/// name made dot-separated C identifiers (`onnx::Conv_193` becomes
+/// `onnx__Conv_193`), unique.
+std::vector<std::string> parameterNames(const onnx::GraphProto &graph);
 
 } // namespace mlir::mithril
 

@@ -7,6 +7,7 @@
 #include "mithril/Target/LibraryWeights.h"
 
 #include "mithril/Frontend/ModelImporter.h"
+#include "mithril/Frontend/OnnxImporter.h"
 #include "mithril/IR/MithrilOps.h"
 #include "mithril/runtime/Safetensors.h"
 
@@ -74,6 +75,7 @@ mlir::mithril::buildWeightsImage(ModuleOp module,
   // Drawn values live here until the image is built.
   std::vector<std::vector<float>> drawn;
   std::unique_ptr<rt::SafetensorsFile> file;
+  std::vector<OnnxParameter> onnxParameters;
 
   if (auto seed = module->getAttrOfType<IntegerAttr>(kRandomInitSeedAttrName)) {
     for (const rt::Port *parameter : parameters) {
@@ -91,6 +93,31 @@ mlir::mithril::buildWeightsImage(ModuleOp module,
       fillParameter(*rule, seed.getValue().getZExtValue(), parameter->name,
                     drawn.back());
       tensors.push_back(describe(*parameter, drawn.back().data()));
+    }
+  } else if (auto path = module->getAttrOfType<StringAttr>(kWeightsAttrName);
+             path && path.getValue().ends_with(".onnx")) {
+    // An ONNX model's weights are its initializers.
+    FailureOr<std::vector<OnnxParameter>> read =
+        readOnnxParameters(path.getValue(), [&] { return module.emitError(); });
+    if (failed(read))
+      return failure();
+    onnxParameters = std::move(*read);
+    llvm::StringMap<const OnnxParameter *> byName;
+    for (const OnnxParameter &parameter : onnxParameters)
+      byName[parameter.name] = &parameter;
+    for (const rt::Port *parameter : parameters) {
+      const OnnxParameter *tensor = byName.lookup(parameter->name);
+      rt::TensorToWrite expected = describe(*parameter, nullptr);
+      if (!tensor || rt::parseModelDType(tensor->dtype) != parameter->dtype ||
+          tensor->shape != parameter->shape ||
+          tensor->bytes.size() != expected.size)
+        return module.emitError()
+               << "'" << path.getValue() << "' has no initializer for '"
+               << parameter->name << "' of dtype "
+               << rt::modelDTypeName(parameter->dtype)
+               << " and the parameter's shape";
+      expected.data = tensor->bytes.data();
+      tensors.push_back(expected);
     }
   } else if (auto path = module->getAttrOfType<StringAttr>(kWeightsAttrName)) {
     std::string error;

@@ -1,0 +1,312 @@
+//===- LayerOps.cpp - ONNX convolutions, pooling, Gemm, normalisations ----===//
+//
+// Part of Mithril, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// The catalog's layers where ONNX's attributes agree with them: 2-D
+// convolutions and pooling on [N, C, H, W] with explicit pads (or VALID),
+// Gemm as a Linear layer where it is one, and the normalisations at
+// inference.
+//
+//===----------------------------------------------------------------------===//
+
+#include "NodeImport.h"
+
+using namespace mlir;
+using namespace mlir::mithril::onnx_import;
+
+namespace {
+
+/// The 2-D window of a Conv or pooling node: kernel, strides, dilations and
+/// pads ([h_begin, w_begin, h_end, w_end]).
+struct Window {
+  SmallVector<int64_t> kernel, strides, dilations, pads;
+};
+
+/// The window of `node` on `input`; failure after a refusal where it is
+/// not 2-D or its padding is computed (SAME_*).
+FailureOr<Window> windowOf(NodeImport &node, RankedTensorType input,
+                           ArrayRef<int64_t> kernelFromWeight) {
+  if (input.getRank() != 4)
+    return node.refuse("only 2-D " + node.type() +
+                       " on [N, C, H, W] is supported");
+  std::string autoPad = node.attributes.text("auto_pad", "NOTSET");
+  if (autoPad != "NOTSET" && autoPad != "VALID")
+    return node.refuse("auto_pad '" + autoPad + "' is not supported");
+  Window window{node.attributes.ints("kernel_shape", kernelFromWeight),
+                node.attributes.ints("strides", {1, 1}),
+                node.attributes.ints("dilations", {1, 1}),
+                node.attributes.ints("pads", {0, 0, 0, 0})};
+  if (autoPad == "VALID")
+    window.pads = {0, 0, 0, 0};
+  if (window.kernel.size() != 2 || window.strides.size() != 2 ||
+      window.dilations.size() != 2 || window.pads.size() != 4)
+    return node.refuse("kernel_shape, strides, dilations and pads must be 2-D");
+  // Rounding up gives the same sizes as down where every window fits.
+  if (node.attributes.integer("ceil_mode", 0) != 0) {
+    for (int64_t i = 0; i < 2; ++i) {
+      int64_t size = input.getDimSize(2 + i);
+      int64_t span = window.dilations[i] * (window.kernel[i] - 1) + 1;
+      if (ShapedType::isDynamic(size) || window.strides[i] <= 0 ||
+          (size + window.pads[i] + window.pads[i + 2] - span) %
+                  window.strides[i] !=
+              0)
+        return node.refuse(
+            "ceil_mode is supported only where it rounds nothing");
+    }
+  }
+  return window;
+}
+
+LogicalResult convertConv(NodeImport &node) {
+  if (failed(node.checkAttributes({"auto_pad", "dilations", "group",
+                                   "kernel_shape", "pads", "strides"})))
+    return failure();
+  Value input = node.input(0), weight = node.input(1);
+  Value bias = node.optionalInput(2);
+  if (!input || !weight || (node.has(2) && !bias))
+    return failure();
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  if (weightType.getRank() != 4 || !weightType.hasStaticShape())
+    return node.refuse("only a static 4-D weight is supported");
+  FailureOr<Window> window =
+      windowOf(node, cast<RankedTensorType>(input.getType()),
+               weightType.getShape().drop_front(2));
+  if (failed(window))
+    return failure();
+  int64_t groups = node.attributes.integer("group", 1);
+  // ONNX: [h_begin, w_begin, h_end, w_end]; the catalog's padding is
+  // [top, bottom, left, right].
+  const SmallVector<int64_t> &pads = window->pads;
+  SmallVector<Value> operands{input, weight};
+  if (bias)
+    operands.push_back(bias);
+  return node.setOutput(node.build(
+      "mithril.conv2d", operands,
+      {node.namedInts("kernel_size", window->kernel),
+       node.namedInts("stride", window->strides),
+       node.namedInts("padding", {pads[0], pads[2], pads[1], pads[3]}),
+       node.namedInts("dilation", window->dilations),
+       node.namedInt("groups", groups),
+       node.namedInt("in_channels", weightType.getDimSize(1) * groups),
+       node.namedInt("out_channels", weightType.getDimSize(0))}));
+}
+
+/// MaxPool and AveragePool: the catalog pads both sides of a dim alike,
+/// by at most half the kernel, and averages over the padding too.
+LogicalResult convertPool(NodeImport &node) {
+  bool max = node.type() == "MaxPool";
+  SmallVector<StringRef> known{"auto_pad", "ceil_mode", "kernel_shape", "pads",
+                               "strides"};
+  known.append(max ? SmallVector<StringRef>{"dilations", "storage_order"}
+                   : SmallVector<StringRef>{"count_include_pad"});
+  if (failed(node.checkAttributes(known)))
+    return failure();
+  Value input = node.input(0);
+  if (!input)
+    return failure();
+  auto inputType = cast<RankedTensorType>(input.getType());
+  if (!isa<FloatType>(inputType.getElementType()))
+    return node.refuse("pooling integers is not supported");
+  FailureOr<Window> window = windowOf(node, inputType, {});
+  if (failed(window))
+    return failure();
+  const SmallVector<int64_t> &pads = window->pads;
+  if (window->dilations != SmallVector<int64_t>{1, 1})
+    return node.refuse("dilated pooling is not supported");
+  if (pads[0] != pads[2] || pads[1] != pads[3])
+    return node.refuse("pooling padded differently on two sides is not "
+                       "supported");
+  if (2 * pads[0] > window->kernel[0] || 2 * pads[1] > window->kernel[1])
+    return node.refuse("pads over half the kernel are not supported");
+  if (!max && (pads[0] || pads[1]) &&
+      node.attributes.integer("count_include_pad", 0) == 0)
+    return node.refuse("averaging padded windows without counting the pads "
+                       "is not supported");
+  return node.setOutput(
+      node.build(max ? "mithril.max_pool2d" : "mithril.avg_pool2d", {input},
+                 {node.namedInts("kernel_size", window->kernel),
+                  node.namedInts("stride", window->strides),
+                  node.namedInts("padding", {pads[0], pads[1]})}));
+}
+
+/// GlobalAveragePool and GlobalMaxPool: the mean or maximum over every dim
+/// after the channels, kept.
+LogicalResult convertGlobalPool(NodeImport &node) {
+  if (failed(node.checkAttributes({})))
+    return failure();
+  Value input = node.input(0);
+  if (!input)
+    return failure();
+  int64_t rank = cast<RankedTensorType>(input.getType()).getRank();
+  if (rank < 3)
+    return node.refuse("only [N, C, ...] inputs with spatial dims are "
+                       "supported");
+  SmallVector<int64_t> dims;
+  for (int64_t dim = 2; dim < rank; ++dim)
+    dims.push_back(dim);
+  return node.setOutput(node.build(
+      node.type() == "GlobalMaxPool" ? "mithril.max" : "mithril.mean", {input},
+      {node.namedInts("dim", dims),
+       node.named("keepdim", node.builder().getBoolAttr(true))}));
+}
+
+/// Gemm, `alpha * A' B' + beta * C`: a Linear layer where it is one.
+LogicalResult convertGemm(NodeImport &node) {
+  if (failed(node.checkAttributes({"alpha", "beta", "transA", "transB"})))
+    return failure();
+  float alpha = node.attributes.real("alpha", 1.0f);
+  float beta = node.attributes.real("beta", 1.0f);
+  bool transA = node.attributes.integer("transA", 0) != 0;
+  bool transB = node.attributes.integer("transB", 0) != 0;
+  Value left = node.input(0), right = node.input(1);
+  Value bias = node.optionalInput(2);
+  if (!left || !right || (node.has(2) && !bias))
+    return failure();
+  auto rightType = cast<RankedTensorType>(right.getType());
+  if (!transA && transB && alpha == 1.0f && beta == 1.0f &&
+      rightType.getRank() == 2 && rightType.hasStaticShape() &&
+      (!bias || cast<RankedTensorType>(bias.getType()).getRank() == 1)) {
+    SmallVector<Value> operands{left, right};
+    if (bias)
+      operands.push_back(bias);
+    return node.setOutput(
+        node.build("mithril.linear", operands,
+                   {node.namedInt("in_features", rightType.getDimSize(1)),
+                    node.namedInt("out_features", rightType.getDimSize(0))}));
+  }
+  auto swap = [&](Value value) {
+    return node.build("mithril.permute", {value},
+                      {node.namedInts("dims", {1, 0})});
+  };
+  if (transA)
+    left = swap(left);
+  if (transB)
+    right = swap(right);
+  Type element = getElementTypeOrSelf(left);
+  auto scaled = [&](Value value, float factor) {
+    if (!value || factor == 1.0f)
+      return value;
+    return node.build("mithril.mul", {value, node.scalar(factor, element)});
+  };
+  Value result = scaled(node.build("mithril.matmul", {left, right}), alpha);
+  if (result && bias && beta != 0.0f)
+    result = node.build("mithril.add", {result, scaled(bias, beta)});
+  return node.setOutput(result);
+}
+
+/// BatchNormalization at inference, with the running statistics.
+LogicalResult convertBatchNorm(NodeImport &node) {
+  if (failed(node.checkAttributes(
+          {"epsilon", "momentum", "training_mode", "spatial", "is_test"})))
+    return failure();
+  if (node.attributes.integer("training_mode", 0) != 0)
+    return node.refuse("training_mode is not supported");
+  if (node.attributes.integer("spatial", 1) != 1)
+    return node.refuse("spatial = 0 is not supported");
+  SmallVector<Value> operands;
+  for (unsigned i = 0; i < 5; ++i) {
+    operands.push_back(node.input(i));
+    if (!operands.back())
+      return failure();
+  }
+  auto input = cast<RankedTensorType>(operands[0].getType());
+  int64_t rank = input.getRank();
+  if ((rank != 4 && rank != 2 && rank != 3) || input.isDynamicDim(1))
+    return node.refuse("only [N, C], [N, C, L] or [N, C, H, W] inputs with a "
+                       "static C are supported");
+  return node.setOutput(node.build(
+      rank == 4 ? "mithril.batch_norm2d" : "mithril.batch_norm1d", operands,
+      {node.namedInt("num_features", input.getDimSize(1)),
+       node.namedReal("eps", node.attributes.real("epsilon", 1e-5f))}));
+}
+
+/// InstanceNormalization: a group norm with a group per channel.
+LogicalResult convertInstanceNorm(NodeImport &node) {
+  if (failed(node.checkAttributes({"epsilon"})))
+    return failure();
+  Value input = node.input(0), scale = node.input(1), bias = node.input(2);
+  if (!input || !scale || !bias)
+    return failure();
+  auto inputType = cast<RankedTensorType>(input.getType());
+  if (inputType.getRank() < 3 || inputType.isDynamicDim(1))
+    return node.refuse("only [N, C, ...] inputs with a static C are supported");
+  int64_t channels = inputType.getDimSize(1);
+  return node.setOutput(node.build(
+      "mithril.group_norm", {input, scale, bias},
+      {node.namedInt("num_groups", channels),
+       node.namedInt("num_channels", channels),
+       node.namedReal("eps", node.attributes.real("epsilon", 1e-5f))}));
+}
+
+/// LayerNormalization (opset 17) over the dims from `axis` on, which must
+/// be static.
+LogicalResult convertLayerNorm(NodeImport &node) {
+  if (failed(node.checkAttributes({"axis", "epsilon", "stash_type"})))
+    return failure();
+  Value input = node.input(0), scale = node.input(1);
+  Value bias = node.optionalInput(2);
+  if (!input || !scale || (node.has(2) && !bias))
+    return failure();
+  auto inputType = cast<RankedTensorType>(input.getType());
+  std::optional<int64_t> axis =
+      normalizeAxis(node.attributes.integer("axis", -1), inputType.getRank());
+  if (!axis)
+    return node.refuse("axis is out of range");
+  ArrayRef<int64_t> normalized = inputType.getShape().drop_front(*axis);
+  if (ShapedType::isDynamicShape(normalized))
+    return node.refuse("normalising over dynamic dims is not supported");
+  SmallVector<Value> operands{input, scale};
+  if (bias)
+    operands.push_back(bias);
+  else
+    operands.push_back(node.build(
+        "mithril.mul", {scale, node.scalar(0, inputType.getElementType())}));
+  // The optional outputs: the mean and 1 / sqrt(variance + epsilon), with
+  // the normalised dims kept.
+  SmallVector<int64_t> dims;
+  for (int64_t dim = *axis; dim < inputType.getRank(); ++dim)
+    dims.push_back(dim);
+  float epsilon = node.attributes.real("epsilon", 1e-5f);
+  auto statistic = [&](StringRef opName, ArrayRef<NamedAttribute> extra) {
+    SmallVector<NamedAttribute> named{
+        node.namedInts("dim", dims),
+        node.named("keepdim", node.builder().getBoolAttr(true))};
+    named.append(extra.begin(), extra.end());
+    return node.build(opName, {input}, named);
+  };
+  if (node.node.output_size() > 1 && !node.node.output(1).empty() &&
+      failed(node.setOutput(1, statistic("mithril.mean", {}))))
+    return failure();
+  if (node.node.output_size() > 2 && !node.node.output(2).empty()) {
+    Value variance =
+        statistic("mithril.variance", {node.namedInt("correction", 0)});
+    if (variance)
+      variance = node.build(
+          "mithril.add",
+          {variance, node.scalar(epsilon, inputType.getElementType())});
+    if (failed(node.setOutput(2, node.build("mithril.rsqrt", {variance}))))
+      return failure();
+  }
+  return node.setOutput(
+      node.build("mithril.layer_norm", operands,
+                 {node.namedInts("normalized_shape", normalized),
+                  node.namedReal("eps", epsilon),
+                  node.named("operandSegmentSizes",
+                             node.builder().getDenseI32ArrayAttr({1, 1, 1}))}));
+}
+
+} // namespace
+
+void mlir::mithril::onnx_import::addLayerConverters(ConverterTable &table) {
+  table["Conv"] = convertConv;
+  table["MaxPool"] = convertPool;
+  table["AveragePool"] = convertPool;
+  table["GlobalAveragePool"] = convertGlobalPool;
+  table["GlobalMaxPool"] = convertGlobalPool;
+  table["Gemm"] = convertGemm;
+  table["BatchNormalization"] = convertBatchNorm;
+  table["InstanceNormalization"] = convertInstanceNorm;
+  table["LayerNormalization"] = convertLayerNorm;
+}
