@@ -13,6 +13,8 @@
 
 #include "NodeImport.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::mithril::onnx_import;
 
@@ -32,17 +34,36 @@ FailureOr<Window> windowOf(NodeImport &node, RankedTensorType input,
     return node.refuse("only 2-D " + node.type() +
                        " on [N, C, H, W] is supported");
   std::string autoPad = node.attributes.text("auto_pad", "NOTSET");
-  if (autoPad != "NOTSET" && autoPad != "VALID")
+  if (!llvm::is_contained({"NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER"},
+                          autoPad))
     return node.refuse("auto_pad '" + autoPad + "' is not supported");
   Window window{node.attributes.ints("kernel_shape", kernelFromWeight),
                 node.attributes.ints("strides", {1, 1}),
                 node.attributes.ints("dilations", {1, 1}),
                 node.attributes.ints("pads", {0, 0, 0, 0})};
-  if (autoPad == "VALID")
+  if (autoPad != "NOTSET")
     window.pads = {0, 0, 0, 0};
   if (window.kernel.size() != 2 || window.strides.size() != 2 ||
       window.dilations.size() != 2 || window.pads.size() != 4)
     return node.refuse("kernel_shape, strides, dilations and pads must be 2-D");
+  if (llvm::any_of(window.strides, [](int64_t s) { return s <= 0; }))
+    return node.refuse("strides must be positive");
+  // SAME_*: the output has ceil(size / stride) elements; the padding that
+  // takes, split evenly, the odd one at the end (UPPER) or beginning.
+  if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    for (int64_t i = 0; i < 2; ++i) {
+      int64_t size = input.getDimSize(2 + i);
+      if (ShapedType::isDynamic(size))
+        return node.refuse("auto_pad " + autoPad + " needs static spatial dims");
+      int64_t span = window.dilations[i] * (window.kernel[i] - 1) + 1;
+      int64_t out = (size + window.strides[i] - 1) / window.strides[i];
+      int64_t total =
+          std::max<int64_t>((out - 1) * window.strides[i] + span - size, 0);
+      int64_t small = total / 2;
+      window.pads[i] = autoPad == "SAME_UPPER" ? small : total - small;
+      window.pads[i + 2] = total - window.pads[i];
+    }
+  }
   // Rounding up gives the same sizes as down where every window fits.
   if (node.attributes.integer("ceil_mode", 0) != 0) {
     for (int64_t i = 0; i < 2; ++i) {
@@ -93,8 +114,29 @@ LogicalResult convertConv(NodeImport &node) {
        node.namedInt("out_channels", weightType.getDimSize(0))}));
 }
 
-/// MaxPool and AveragePool: the catalog pads both sides of a dim alike,
-/// by at most half the kernel, and averages over the padding too.
+/// Max or average (counting the pads) pooling of `input` over `window`.
+/// The catalog pads both sides of a dim alike, by at most half the kernel;
+/// other padding is a pad op first (-inf for the maximum).
+Value pool2d(NodeImport &node, Value input, const Window &window, bool max) {
+  SmallVector<int64_t> pads = window.pads;
+  if (pads[0] != pads[2] || pads[1] != pads[3] ||
+      2 * pads[0] > window.kernel[0] || 2 * pads[1] > window.kernel[1]) {
+    double fill = max ? -std::numeric_limits<double>::infinity() : 0.0;
+    input = node.build(
+        "mithril.pad", {input},
+        {node.namedInts("pad", {pads[1], pads[3], pads[0], pads[2]}),
+         node.namedReal("value", fill)});
+    pads.assign(4, 0);
+  }
+  return node.build(max ? "mithril.max_pool2d" : "mithril.avg_pool2d", {input},
+                    {node.namedInts("kernel_size", window.kernel),
+                     node.namedInts("stride", window.strides),
+                     node.namedInts("padding", {pads[0], pads[1]})});
+}
+
+/// MaxPool and AveragePool. An average that does not count the pads
+/// (ONNX's default) is the padded average divided by that of ones: the
+/// share of each window inside the input.
 LogicalResult convertPool(NodeImport &node) {
   bool max = node.type() == "MaxPool";
   SmallVector<StringRef> known{"auto_pad", "ceil_mode", "kernel_shape", "pads",
@@ -112,23 +154,24 @@ LogicalResult convertPool(NodeImport &node) {
   FailureOr<Window> window = windowOf(node, inputType, {});
   if (failed(window))
     return failure();
-  const SmallVector<int64_t> &pads = window->pads;
   if (window->dilations != SmallVector<int64_t>{1, 1})
     return node.refuse("dilated pooling is not supported");
-  if (pads[0] != pads[2] || pads[1] != pads[3])
-    return node.refuse("pooling padded differently on two sides is not "
-                       "supported");
-  if (2 * pads[0] > window->kernel[0] || 2 * pads[1] > window->kernel[1])
-    return node.refuse("pads over half the kernel are not supported");
-  if (!max && (pads[0] || pads[1]) &&
-      node.attributes.integer("count_include_pad", 0) == 0)
-    return node.refuse("averaging padded windows without counting the pads "
-                       "is not supported");
-  return node.setOutput(
-      node.build(max ? "mithril.max_pool2d" : "mithril.avg_pool2d", {input},
-                 {node.namedInts("kernel_size", window->kernel),
-                  node.namedInts("stride", window->strides),
-                  node.namedInts("padding", {pads[0], pads[1]})}));
+  Value result = pool2d(node, input, *window, max);
+  if (max || llvm::all_of(window->pads, [](int64_t p) { return p == 0; }) ||
+      node.attributes.integer("count_include_pad", 0) != 0)
+    return node.setOutput(result);
+  ArrayRef<int64_t> spatial = inputType.getShape().drop_front(2);
+  if (ShapedType::isDynamicShape(spatial))
+    return node.refuse("averaging without the pads needs static spatial dims");
+  auto onesType = RankedTensorType::get({1, 1, spatial[0], spatial[1]},
+                                        inputType.getElementType());
+  Value ones = node.build(
+      "mithril.constant", {},
+      {node.named("value",
+                  DenseElementsAttr::get(
+                      onesType, FloatAttr::get(inputType.getElementType(), 1.0)))});
+  Value share = ones ? pool2d(node, ones, *window, /*max=*/false) : Value();
+  return node.setOutput(node.build("mithril.div", {result, share}));
 }
 
 /// GlobalAveragePool and GlobalMaxPool: the mean or maximum over every dim
