@@ -100,6 +100,11 @@ def Mithril_SqrtOp : Mithril_UnaryOp<"sqrt", "torch.sqrt", "sqrt(x)">;
 def Mithril_RsqrtOp : Mithril_UnaryOp<"rsqrt", "torch.rsqrt", "1 / sqrt(x)">;
 def Mithril_SinOp : Mithril_UnaryOp<"sin", "torch.sin", "sin(x)">;
 def Mithril_CosOp : Mithril_UnaryOp<"cos", "torch.cos", "cos(x)">;
+def Mithril_ErfOp : Mithril_UnaryOp<"erf", "torch.erf", "erf(x)">;
+def Mithril_FloorOp : Mithril_UnaryOp<"floor", "torch.floor", "floor(x)">;
+def Mithril_CeilOp : Mithril_UnaryOp<"ceil", "torch.ceil", "ceil(x)">;
+def Mithril_RoundOp : Mithril_UnaryOp<"round", "torch.round",
+                                      "x rounded to the nearest integer, ties to even">;
 
 def Mithril_DropoutOp : Mithril_UnaryOp<"dropout", "torch.nn.Dropout",
                                         "x (identity at inference)",

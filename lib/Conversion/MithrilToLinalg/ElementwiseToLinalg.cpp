@@ -167,6 +167,18 @@ Value computeScalar(SinOp, OpBuilder &b, Location loc, ValueRange args) {
 Value computeScalar(CosOp, OpBuilder &b, Location loc, ValueRange args) {
   return mathScalar<math::CosOp>(b, loc, args);
 }
+Value computeScalar(ErfOp, OpBuilder &b, Location loc, ValueRange args) {
+  return mathScalar<math::ErfOp>(b, loc, args);
+}
+Value computeScalar(FloorOp, OpBuilder &b, Location loc, ValueRange args) {
+  return mathScalar<math::FloorOp>(b, loc, args);
+}
+Value computeScalar(CeilOp, OpBuilder &b, Location loc, ValueRange args) {
+  return mathScalar<math::CeilOp>(b, loc, args);
+}
+Value computeScalar(RoundOp, OpBuilder &b, Location loc, ValueRange args) {
+  return mathScalar<math::RoundEvenOp>(b, loc, args);
+}
 
 // Arithmetic: floats and (signed or bool) integers.
 template <typename FloatOp, typename IntOp>
@@ -338,6 +350,8 @@ void mlir::mithril::populateElementwiseToLinalgPatterns(
       ElementwiseToGeneric<ExpOp>, ElementwiseToGeneric<LogOp>,
       ElementwiseToGeneric<SqrtOp>, ElementwiseToGeneric<RsqrtOp>,
       ElementwiseToGeneric<SinOp>, ElementwiseToGeneric<CosOp>,
+      ElementwiseToGeneric<ErfOp>, ElementwiseToGeneric<FloorOp>,
+      ElementwiseToGeneric<CeilOp>, ElementwiseToGeneric<RoundOp>,
       // Arithmetic and comparisons.
       ElementwiseToGeneric<AddOp>, ElementwiseToGeneric<SubOp>,
       ElementwiseToGeneric<MulOp>, ElementwiseToGeneric<DivOp>,

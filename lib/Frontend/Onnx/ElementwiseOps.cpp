@@ -26,6 +26,8 @@ namespace {
 const llvm::StringMap<StringRef> &plainOps() {
   static const llvm::StringMap<StringRef> ops = {
       {"Abs", "mithril.abs"},           {"Add", "mithril.add"},
+      {"Ceil", "mithril.ceil"},         {"Erf", "mithril.erf"},
+      {"Floor", "mithril.floor"},       {"Round", "mithril.round"},
       {"Cos", "mithril.cos"},           {"Div", "mithril.div"},
       {"Equal", "mithril.equal"},       {"Exp", "mithril.exp"},
       {"Greater", "mithril.greater"},   {"Less", "mithril.less"},

@@ -86,3 +86,21 @@ mithril.model @dropout(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
   %0 = mithril.dropout %x : tensor<2x4xf32>
   mithril.return %0 : tensor<2x4xf32>
 }
+
+// -----
+
+// The unary math ops the ONNX importer added: erf, floor, ceil and round
+// (half to even, as ONNX's Round).
+
+// CHECK-LABEL: mithril.model @rounding
+// CHECK: math.erf
+// CHECK: math.floor
+// CHECK: math.ceil
+// CHECK: math.roundeven
+mithril.model @rounding(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
+  %0 = mithril.erf %x : tensor<4xf32>
+  %1 = mithril.floor %x : tensor<4xf32>
+  %2 = mithril.ceil %x : tensor<4xf32>
+  %3 = mithril.round %x : tensor<4xf32>
+  mithril.return %0, %1, %2, %3 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+}
