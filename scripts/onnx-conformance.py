@@ -16,6 +16,11 @@ or run error, or outputs that differ). Prints per-op counts and the total;
 exits 1 if any supported case fails. --update-doc replaces the table
 between the `<!-- conformance:begin -->` and `<!-- conformance:end -->`
 lines of a document (docs/onnx.md's is generated so).
+
+Graph inputs that are integer vectors (rank 0 or 1) are bound as constants
+from each data set before compiling: in these tests they are the shapes,
+axes, pads and indices that an exporter writes as constants, and the
+importer folds those at compile time.
 """
 import argparse
 import collections
@@ -47,9 +52,37 @@ def case_dirs(dirs, names):
                 yield name, path
 
 
-def check_case(tools, path, workdir):
-    """("pass" | "fail" | "unsupported", detail)."""
-    model_path = os.path.join(path, "model.onnx")
+def shape_operands(model):
+    """The graph inputs that are small integer vectors (rank 0 or 1): in
+    these tests, the shapes, axes, pads and indices that exporters write as
+    constants."""
+    initializers = {t.name for t in model.graph.initializer}
+    names = []
+    for value in model.graph.input:
+        tensor = value.type.tensor_type
+        if (value.name not in initializers
+                and tensor.elem_type in (onnx.TensorProto.INT64,
+                                         onnx.TensorProto.INT32)
+                and len(tensor.shape.dim) <= 1):
+            names.append(value.name)
+    return names
+
+
+def bind_constants(model, values):
+    """`model` with the inputs in `values` made initializers."""
+    bound = onnx.ModelProto()
+    bound.CopyFrom(model)
+    kept = [v for v in bound.graph.input if v.name not in values]
+    del bound.graph.input[:]
+    bound.graph.input.extend(kept)
+    for name, array in values.items():
+        bound.graph.initializer.append(numpy_helper.from_array(array, name))
+    return bound
+
+
+def check_model(tools, model_path, workdir, data_sets):
+    """("pass" | "fail" | "unsupported", detail) of one model file over
+    `data_sets`: lists of (input name, array) and of expected arrays."""
     listed = run([tools["translate"], "--import-onnx", "--list-unsupported",
                   model_path])
     if listed.returncode != 0:
@@ -63,33 +96,20 @@ def check_case(tools, path, workdir):
         return "fail", message
     if "every op is supported" not in listed.stdout:
         return "unsupported", listed.stdout.split()
-    # NumPy has no bfloat16: the runner cannot feed or read such tensors.
-    model = onnx.load(model_path, load_external_data=False)
-    if any(v.type.tensor_type.elem_type == onnx.TensorProto.BFLOAT16
-           for v in list(model.graph.input) + list(model.graph.output)):
-        return "unsupported", ["bf16 inputs or outputs (no NumPy dtype)"]
     library = os.path.join(workdir, "model.so")
     compiled = run([tools["compile"], model_path, "-o", library])
     if compiled.returncode != 0:
         return "fail", compiled.stderr.strip().splitlines()[-1:]
-    initializers = {t.name for t in model.graph.initializer}
-    inputs = [i.name for i in model.graph.input if i.name not in initializers]
-    outputs = [o.name for o in model.graph.output]
-    sets = sorted(d for d in os.listdir(path) if d.startswith("test_data_set"))
-    for data_set in sets:
-        directory = os.path.join(path, data_set)
+    for inputs, outputs in data_sets:
         args = [tools["run"], library, "--output-dir", workdir]
-        for i, name in enumerate(inputs):
-            tensor = onnx.load_tensor(os.path.join(directory, "input_%d.pb" % i))
+        for i, (name, array) in enumerate(inputs):
             npy = os.path.join(workdir, "input_%d.npy" % i)
-            np.save(npy, numpy_helper.to_array(tensor))
+            np.save(npy, array)
             args += ["--input", "%s=@%s" % (name, npy)]
         ran = run(args)
         if ran.returncode != 0:
             return "fail", ran.stderr.strip().splitlines()[-1:]
-        for i, name in enumerate(outputs):
-            expected = numpy_helper.to_array(
-                onnx.load_tensor(os.path.join(directory, "output_%d.pb" % i)))
+        for name, expected in outputs:
             actual = np.load(os.path.join(workdir, name + ".npy"))
             if actual.shape != expected.shape:
                 return "fail", ["%s: shape %s, expected %s"
@@ -101,6 +121,47 @@ def check_case(tools, path, workdir):
                 close = np.array_equal(actual, expected)
             if not close:
                 return "fail", ["%s: values differ" % name]
+    return "pass", []
+
+
+def check_case(tools, path, workdir):
+    """("pass" | "fail" | "unsupported", detail). Small integer inputs
+    (shape operands) are bound as constants, one compile per data set."""
+    model_path = os.path.join(path, "model.onnx")
+    model = onnx.load(model_path, load_external_data=False)
+    # NumPy has no bfloat16: the runner cannot feed or read such tensors.
+    if any(v.type.tensor_type.elem_type == onnx.TensorProto.BFLOAT16
+           for v in list(model.graph.input) + list(model.graph.output)):
+        return "unsupported", ["bf16 inputs or outputs (no NumPy dtype)"]
+    initializers = {t.name for t in model.graph.initializer}
+    inputs = [i.name for i in model.graph.input if i.name not in initializers]
+    outputs = [o.name for o in model.graph.output]
+    data_sets = []
+    for data_set in sorted(d for d in os.listdir(path)
+                           if d.startswith("test_data_set")):
+        directory = os.path.join(path, data_set)
+        load = lambda kind, i: numpy_helper.to_array(onnx.load_tensor(
+            os.path.join(directory, "%s_%d.pb" % (kind, i))))
+        try:
+            data_sets.append(([(name, load("input", i))
+                               for i, name in enumerate(inputs)],
+                              [(name, load("output", i))
+                               for i, name in enumerate(outputs)]))
+        except Exception as error:  # onnx raises several kinds here.
+            # Sequences, optionals and maps are no tensors.
+            return "unsupported", ["data that is no tensor: %s" % error]
+    constants = shape_operands(model)
+    if not constants:
+        return check_model(tools, model_path, workdir, data_sets)
+    for given, expected in data_sets:
+        values = {name: array for name, array in given if name in constants}
+        bound_path = os.path.join(workdir, "bound.onnx")
+        onnx.save(bind_constants(model, values), bound_path)
+        rest = [(name, array) for name, array in given
+                if name not in constants]
+        result = check_model(tools, bound_path, workdir, [(rest, expected)])
+        if result[0] != "pass":
+            return result
     return "pass", []
 
 

@@ -54,7 +54,8 @@ FailureOr<Window> windowOf(NodeImport &node, RankedTensorType input,
     for (int64_t i = 0; i < 2; ++i) {
       int64_t size = input.getDimSize(2 + i);
       if (ShapedType::isDynamic(size))
-        return node.refuse("auto_pad " + autoPad + " needs static spatial dims");
+        return node.refuse("auto_pad " + autoPad +
+                           " needs static spatial dims");
       int64_t span = window.dilations[i] * (window.kernel[i] - 1) + 1;
       int64_t out = (size + window.strides[i] - 1) / window.strides[i];
       int64_t total =
@@ -122,10 +123,10 @@ Value pool2d(NodeImport &node, Value input, const Window &window, bool max) {
   if (pads[0] != pads[2] || pads[1] != pads[3] ||
       2 * pads[0] > window.kernel[0] || 2 * pads[1] > window.kernel[1]) {
     double fill = max ? -std::numeric_limits<double>::infinity() : 0.0;
-    input = node.build(
-        "mithril.pad", {input},
-        {node.namedInts("pad", {pads[1], pads[3], pads[0], pads[2]}),
-         node.namedReal("value", fill)});
+    input =
+        node.build("mithril.pad", {input},
+                   {node.namedInts("pad", {pads[1], pads[3], pads[0], pads[2]}),
+                    node.namedReal("value", fill)});
     pads.assign(4, 0);
   }
   return node.build(max ? "mithril.max_pool2d" : "mithril.avg_pool2d", {input},
@@ -167,9 +168,10 @@ LogicalResult convertPool(NodeImport &node) {
                                         inputType.getElementType());
   Value ones = node.build(
       "mithril.constant", {},
-      {node.named("value",
-                  DenseElementsAttr::get(
-                      onesType, FloatAttr::get(inputType.getElementType(), 1.0)))});
+      {node.named(
+          "value",
+          DenseElementsAttr::get(
+              onesType, FloatAttr::get(inputType.getElementType(), 1.0)))});
   Value share = ones ? pool2d(node, ones, *window, /*max=*/false) : Value();
   return node.setOutput(node.build("mithril.div", {result, share}));
 }
@@ -340,6 +342,54 @@ LogicalResult convertLayerNorm(NodeImport &node) {
                              node.builder().getDenseI32ArrayAttr({1, 1, 1}))}));
 }
 
+/// LRN, `x / (bias + alpha / size * sum of squares)^beta`, the sum over
+/// `size` channels around each: an average pooling of the squares, padded
+/// on the channel dim, on [N, 1, C, spatial...] flattened.
+LogicalResult convertLRN(NodeImport &node) {
+  if (failed(node.checkAttributes({"alpha", "beta", "bias", "size"})))
+    return failure();
+  Value x = node.input(0);
+  if (!x)
+    return failure();
+  auto type = cast<RankedTensorType>(x.getType());
+  ArrayRef<int64_t> tail = type.getShape().drop_front(1);
+  if (type.getRank() < 3 || ShapedType::isDynamicShape(tail))
+    return node.refuse("only [N, C, ...] inputs with static dims after N are "
+                       "supported");
+  int64_t size = node.attributes.integer("size", 0);
+  if (size < 1)
+    return node.refuse("size must be positive");
+  Type element = type.getElementType();
+  Value squares = node.build("mithril.mul", {x, x});
+  Value rows =
+      node.build("mithril.flatten", {squares},
+                 {node.namedInt("start_dim", 2), node.namedInt("end_dim", -1)});
+  rows = node.build("mithril.unsqueeze", {rows}, {node.namedInt("dim", 1)});
+  rows = node.build("mithril.pad", {rows},
+                    {node.namedInts("pad", {0, 0, (size - 1) / 2, size / 2}),
+                     node.namedReal("value", 0.0)});
+  Value mean = node.build("mithril.avg_pool2d", {rows},
+                          {node.namedInts("kernel_size", {size, 1}),
+                           node.namedInts("stride", {1, 1}),
+                           node.namedInts("padding", {0, 0})});
+  mean = node.build("mithril.squeeze", {mean}, {node.namedInt("dim", 1)});
+  SmallVector<Attribute> shape{node.builder().getI64IntegerAttr(-1)};
+  for (int64_t dim : tail)
+    shape.push_back(node.builder().getI64IntegerAttr(dim));
+  mean = node.build("mithril.reshape", {mean},
+                    {node.named("shape", node.builder().getArrayAttr(shape))});
+  Value scaled = node.build(
+      "mithril.add",
+      {node.scalar(node.attributes.real("bias", 1.0f), element),
+       node.build("mithril.mul",
+                  {mean, node.scalar(node.attributes.real("alpha", 1e-4f),
+                                     element)})});
+  Value denominator = node.build(
+      "mithril.pow",
+      {scaled, node.scalar(node.attributes.real("beta", 0.75f), element)});
+  return node.setOutput(node.build("mithril.div", {x, denominator}));
+}
+
 } // namespace
 
 void mlir::mithril::onnx_import::addLayerConverters(ConverterTable &table) {
@@ -352,4 +402,5 @@ void mlir::mithril::onnx_import::addLayerConverters(ConverterTable &table) {
   table["BatchNormalization"] = convertBatchNorm;
   table["InstanceNormalization"] = convertInstanceNorm;
   table["LayerNormalization"] = convertLayerNorm;
+  table["LRN"] = convertLRN;
 }

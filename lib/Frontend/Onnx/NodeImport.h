@@ -136,6 +136,7 @@ void addElementwiseConverters(ConverterTable &table);
 void addLayerConverters(ConverterTable &table);
 void addShapeConverters(ConverterTable &table);
 void addReductionConverters(ConverterTable &table);
+void addEinsumConverter(ConverterTable &table);
 
 /// The normalised `axis` of a rank-`rank` tensor; none if out of range.
 std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank);

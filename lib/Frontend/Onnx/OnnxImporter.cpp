@@ -46,6 +46,7 @@ const ConverterTable &converters() {
     addLayerConverters(converters);
     addShapeConverters(converters);
     addReductionConverters(converters);
+    addEinsumConverter(converters);
     return converters;
   }();
   return table;

@@ -405,6 +405,8 @@ LogicalResult convertSlice(NodeImport &node) {
       end = clampIndex(end, size);
       if (start == 0 && end == size && range.step == 1)
         continue;
+      if (start >= end)
+        return node.refuse("empty slices are not supported");
     }
     result = node.build(
         "mithril.slice", {result},
@@ -598,13 +600,52 @@ LogicalResult convertTile(NodeImport &node) {
   return node.setOutput(result);
 }
 
-/// Pad with a constant: ONNX's `[begin..., end...]` becomes the catalog's
-/// `(before, after)` pairs from the last dim backwards.
+/// Edge or reflect padding, as copies of single elements joined to each
+/// padded dim: the first or last element repeated (edge), or the elements
+/// next to them mirrored (reflect). Null after a refusal where a pad is
+/// negative or, reflecting, not shorter than a static dim.
+Value padByCopies(NodeImport &node, Value input, ArrayRef<int64_t> before,
+                  ArrayRef<int64_t> after, bool reflect) {
+  auto type = cast<RankedTensorType>(input.getType());
+  auto element = [&](Value value, int64_t dim, int64_t index) {
+    // Negative indices count from the end, as Python's.
+    return node.build(
+        "mithril.slice", {value},
+        {node.namedInt("dim", dim), node.namedInt("start", index),
+         node.namedInt("end", index == -1 ? kUnbounded : index + 1)});
+  };
+  Value result = input;
+  for (int64_t dim = 0; result && dim < type.getRank(); ++dim) {
+    if (before[dim] == 0 && after[dim] == 0)
+      continue;
+    int64_t size = type.getDimSize(dim);
+    if (before[dim] < 0 || after[dim] < 0 || before[dim] > 1024 ||
+        after[dim] > 1024 ||
+        (reflect && (ShapedType::isDynamic(size) ||
+                     std::max(before[dim], after[dim]) >= size))) {
+      (void)node.refuse("edge and reflect pads from 0 to 1024 (reflect: "
+                        "shorter than a static dim) are supported");
+      return {};
+    }
+    SmallVector<Value> pieces;
+    for (int64_t i = before[dim]; i >= 1; --i)
+      pieces.push_back(element(result, dim, reflect ? i : 0));
+    pieces.push_back(result);
+    for (int64_t i = 1; i <= after[dim]; ++i)
+      pieces.push_back(element(result, dim, reflect ? -1 - i : -1));
+    result = node.build("mithril.concat", pieces, {node.namedInt("dim", dim)});
+  }
+  return result;
+}
+
+/// Pad: with a constant, ONNX's `[begin..., end...]` becomes the catalog's
+/// `(before, after)` pairs from the last dim backwards; edge and reflect
+/// padding are copies.
 LogicalResult convertPad(NodeImport &node) {
   if (failed(node.checkAttributes({"mode", "pads", "value"})))
     return failure();
   std::string mode = node.attributes.text("mode", "constant");
-  if (mode != "constant")
+  if (!llvm::is_contained({"constant", "edge", "reflect"}, mode))
     return node.refuse("mode '" + mode + "' is not supported");
   Value input = node.input(0);
   if (!input)
@@ -655,6 +696,9 @@ LogicalResult convertPad(NodeImport &node) {
     before[*dim] = pads[i];
     after[*dim] = pads[i + count];
   }
+  if (mode != "constant")
+    return node.setOutput(
+        padByCopies(node, input, before, after, mode == "reflect"));
   SmallVector<int64_t> pairs;
   for (int64_t dim = rank - 1; dim >= 0; --dim) {
     pairs.push_back(before[dim]);
@@ -699,6 +743,8 @@ LogicalResult convertSplit(NodeImport &node) {
   }
   if (int64_t(sizes.size()) != parts)
     return node.refuse("the split sizes do not match the outputs");
+  if (llvm::any_of(sizes, [](int64_t piece) { return piece <= 0; }))
+    return node.refuse("empty parts are not supported");
   int64_t start = 0;
   for (auto [i, piece] : llvm::enumerate(sizes)) {
     if (failed(node.setOutput(
