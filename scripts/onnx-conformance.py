@@ -17,10 +17,11 @@ exits 1 if any supported case fails. --update-doc replaces the table
 between the `<!-- conformance:begin -->` and `<!-- conformance:end -->`
 lines of a document (docs/onnx.md's is generated so).
 
-Graph inputs that are integer vectors (rank 0 or 1) are bound as constants
-from each data set before compiling: in these tests they are the shapes,
-axes, pads and indices that an exporter writes as constants, and the
-importer folds those at compile time.
+Graph inputs that are integer vectors (rank 0 or 1), and Resize's and
+Upsample's scales, are bound as constants from each data set before
+compiling: in these tests they are the shapes, axes, pads, indices and
+scales that an exporter writes as constants, and the importer folds those
+at compile time.
 """
 import argparse
 import collections
@@ -57,12 +58,22 @@ def shape_operands(model):
     these tests, the shapes, axes, pads and indices that exporters write as
     constants."""
     initializers = {t.name for t in model.graph.initializer}
+    # Float vectors that are only Resize's and Upsample's roi and scales.
+    scales = set()
+    others = set()
+    for node in model.graph.node:
+        for position, name in enumerate(node.input):
+            if node.op_type in ("Resize", "Upsample") and position > 0:
+                scales.add(name)
+            else:
+                others.add(name)
     names = []
     for value in model.graph.input:
         tensor = value.type.tensor_type
-        if (value.name not in initializers
-                and tensor.elem_type in (onnx.TensorProto.INT64,
-                                         onnx.TensorProto.INT32)
+        integer = tensor.elem_type in (onnx.TensorProto.INT64,
+                                       onnx.TensorProto.INT32)
+        scale = value.name in scales and value.name not in others
+        if (value.name not in initializers and (integer or scale)
                 and len(tensor.shape.dim) <= 1):
             names.append(value.name)
     return names

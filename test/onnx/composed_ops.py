@@ -1,8 +1,9 @@
 """ONNX ops the importer composes from catalog ops, at shapes ONNX's own
 backend tests do not reach (their shape operands are run-time inputs
 there): Einsum as permutes and a matmul, Pad by edge and reflect copies,
-LRN as a pooling, Gather with constant indices, and shape computations on
-a dynamic batch. Each model is built with onnx.helper, compiled by
+LRN as a pooling, Gather with constant indices, shape computations on a
+dynamic batch, and Resize (mithril.interpolate) against torch's
+interpolate. Each model is built with onnx.helper, compiled by
 mlc-compile, run by mlc-run and compared with NumPy (1e-4 relative).
 
 Usage: composed_ops.py BUILD_DIR
@@ -14,6 +15,7 @@ import tempfile
 
 import numpy as np
 import onnx
+import torch
 from onnx import TensorProto, helper, numpy_helper
 
 RNG = np.random.default_rng(0)
@@ -79,6 +81,24 @@ def heads(batch):
     return nodes, initializers, {"x": x}, expected
 
 
+def resize(mode, coordinates, scales, shape, align_corners=None):
+    """Resize by constant scales (as exporters write them), against torch's
+    interpolate."""
+    x = RNG.standard_normal(shape).astype(np.float32)
+    attributes = {"mode": mode, "coordinate_transformation_mode": coordinates}
+    if mode == "nearest":
+        attributes["nearest_mode"] = "floor"
+    nodes = [helper.make_node("Resize", ["x", "", "scales"], ["y"],
+                              **attributes)]
+    scale_tensor = numpy_helper.from_array(
+        np.array([1, 1] + scales, np.float32), "scales")
+    expected = torch.nn.functional.interpolate(
+        torch.from_numpy(x), scale_factor=scales,
+        mode="nearest" if mode == "nearest" else "bilinear",
+        align_corners=align_corners).numpy()
+    return nodes, [scale_tensor], {"x": x}, expected
+
+
 CASES = {
     "einsum_attention": lambda: einsum("bhqd,bhkd->bhqk", (2, 3, 4, 5),
                                        (2, 3, 6, 5)),
@@ -94,10 +114,16 @@ CASES = {
     "gather_scalar": lambda: gather(1, 1, (2, 3, 4)),
     "gather_list": lambda: gather([2, 0, -1], 2, (2, 3, 4)),
     "heads_from_shape": lambda: heads(5),
+    "resize_nearest": lambda: resize("nearest", "asymmetric", [2.0, 3.0],
+                                     (2, 3, 4, 5)),
+    "resize_bilinear": lambda: resize("linear", "pytorch_half_pixel",
+                                      [2.0, 2.0], (2, 3, 4, 5), False),
+    "resize_bilinear_corners": lambda: resize("linear", "align_corners",
+                                              [2.0, 2.0], (1, 2, 3, 4), True),
 }
 
 # Inputs whose first dim is the dynamic batch "N".
-DYNAMIC = {"heads_from_shape", "pad_edge"}
+DYNAMIC = {"heads_from_shape", "pad_edge", "resize_bilinear"}
 
 
 def check(name, build, workdir):

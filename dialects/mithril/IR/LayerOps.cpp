@@ -385,6 +385,46 @@ LogicalResult AdaptiveAvgPool2dOp::inferReturnTypes(
   return pushTensor(types, shape, input.getElementType());
 }
 
+LogicalResult InterpolateOp::inferReturnTypes(MLIRContext *,
+                                              std::optional<Location> loc,
+                                              Adaptor adaptor,
+                                              SmallVectorImpl<Type> &types) {
+  InferenceErrors error(loc, getOperationName());
+  RankedTensorType input = tensorTypeOf(adaptor.getInput());
+  if (!input)
+    return failure();
+  int64_t spatial = input.getRank() - 2;
+  if (spatial < 1)
+    return error("expected input rank (", input.getRank(),
+                 ") to be at least 3 ([N, C, spatial...])");
+  ArrayRef<int64_t> size = adaptor.getSize();
+  ArrayRef<double> scales = adaptor.getScales();
+  if (failed(error.checkPositive("size", size, spatial)))
+    return failure();
+  if (int64_t(scales.size()) != spatial ||
+      llvm::any_of(scales, [](double scale) { return !(scale > 0); }))
+    return error("expected ", spatial, " positive scales");
+  StringRef mode = adaptor.getMode();
+  if (mode != "nearest" && mode != "linear")
+    return error("expected mode (\"", mode,
+                 "\") to be \"nearest\" or "
+                 "\"linear\"");
+  if (mode == "linear" && spatial > 2)
+    return error("expected at most 2 spatial dims for linear mode");
+  if (!llvm::is_contained(
+          {"half_pixel", "pytorch_half_pixel", "asymmetric", "align_corners"},
+          adaptor.getCoordinateTransformationMode()))
+    return error("unknown coordinate_transformation_mode \"",
+                 adaptor.getCoordinateTransformationMode(), "\"");
+  if (!llvm::is_contained(
+          {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"},
+          adaptor.getNearestMode()))
+    return error("unknown nearest_mode \"", adaptor.getNearestMode(), "\"");
+  SmallVector<int64_t> shape(input.getShape().take_front(2));
+  llvm::append_range(shape, size);
+  return pushTensor(types, shape, input.getElementType());
+}
+
 //===----------------------------------------------------------------------===//
 // Attention
 //===----------------------------------------------------------------------===//

@@ -317,6 +317,37 @@ def Mithril_AdaptiveAvgPool2dOp : Mithril_GraphOp<"adaptive_avg_pool2d"> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
+def Mithril_InterpolateOp : Mithril_GraphOp<"interpolate"> {
+  let summary = "resize the spatial dims (ONNX Resize, F.interpolate)";
+  let description = [{
+    Resizes `input` `[N, C, spatial...]` to `size`, one entry per spatial
+    dim. Output index `x` of a spatial dim reads the input at the coordinate
+    `coordinate_transformation_mode` gives with that dim's `scales` entry,
+    as ONNX's Resize defines them: `"half_pixel"` (the default)
+    `(x + 0.5) / scale - 0.5`; `"pytorch_half_pixel"` the same, but 0 where
+    `in · scale` is at most 1; `"asymmetric"` `x / scale`;
+    `"align_corners"` `x (in - 1) / (in · scale - 1)` (0 where `in · scale`
+    is at most 1). As in ONNX, the resized length `in · scale` is not
+    rounded. `mode = "nearest"` (the default) rounds the
+    coordinate by `nearest_mode` (`"round_prefer_floor"`, the default,
+    `"round_prefer_ceil"`, `"floor"`, `"ceil"`); `mode = "linear"`
+    interpolates between the two neighbours in each of at most two spatial
+    dims. Coordinates are clamped to the input.
+
+    ```mlir
+    %y = mithril.interpolate %x {size = array<i64: 8, 8>, scales = array<f64: 2.0, 2.0>, mode = "linear"}
+        : (tensor<?x3x4x4xf32>) -> tensor<?x3x8x8xf32>
+    ```
+  }];
+  let arguments = (ins Mithril_FloatTensor:$input, DenseI64ArrayAttr:$size,
+      DenseF64ArrayAttr:$scales,
+      DefaultValuedAttr<StrAttr, "\"nearest\"">:$mode,
+      DefaultValuedAttr<StrAttr, "\"half_pixel\"">:$coordinate_transformation_mode,
+      DefaultValuedAttr<StrAttr, "\"round_prefer_floor\"">:$nearest_mode);
+  let results = (outs Mithril_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
 //===----------------------------------------------------------------------===//
 // Attention
 //===----------------------------------------------------------------------===//

@@ -45,6 +45,9 @@ void populateShapeToLinalgPatterns(RewritePatternSet &patterns);
 /// Patterns that lower convolutions and pooling to linalg.
 void populateConvPoolToLinalgPatterns(RewritePatternSet &patterns);
 
+/// `mithril.interpolate` as a generic that gathers with tensor.extract.
+void populateInterpolateToLinalgPatterns(RewritePatternSet &patterns);
+
 /// Patterns that rewrite the attention ops into the mithril ops they are
 /// made of (lowered by the patterns above).
 void populateAttentionToLinalgPatterns(RewritePatternSet &patterns);

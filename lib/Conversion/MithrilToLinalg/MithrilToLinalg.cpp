@@ -31,6 +31,7 @@ struct ConvertMithrilToLinalg
     populateNormalizationToLinalgPatterns(patterns);
     populateShapeToLinalgPatterns(patterns);
     populateConvPoolToLinalgPatterns(patterns);
+    populateInterpolateToLinalgPatterns(patterns);
     populateAttentionToLinalgPatterns(patterns);
 
     // Every catalog op is lowered; the model structure stays for the

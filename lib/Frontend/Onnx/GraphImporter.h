@@ -57,6 +57,9 @@ private:
   bool hadError = false;
   /// The values of the graph, by ONNX name.
   llvm::StringMap<GraphValue> values;
+  /// The initializers that became parameters (for the few ops that need
+  /// their values at import: Resize's scales).
+  llvm::DenseMap<Value, const onnx::TensorProto *> parameterTensors;
   /// The symbolic shapes found so far.
   llvm::DenseMap<Value, SmallVector<SymbolicSize>> shapes;
   int64_t freshSizes = 0;

@@ -121,6 +121,31 @@ FailureOr<SmallVector<int64_t>> NodeImport::constantInts(unsigned i,
   return refuse(what + " known only at run time is not supported");
 }
 
+FailureOr<SmallVector<double>> NodeImport::constantReals(unsigned i,
+                                                         StringRef what) {
+  SmallVector<double> values;
+  if (const KnownInts *ints = known(i)) {
+    if (std::optional<SmallVector<int64_t>> constants = ints->constants()) {
+      for (int64_t value : *constants)
+        values.push_back(double(value));
+      return values;
+    }
+  } else if (Value value = has(i) ? inputs[i]->tensor : Value()) {
+    Operation *op = value.getDefiningOp();
+    DenseElementsAttr constant;
+    if (const onnx::TensorProto *tensor = graph.parameterTensors.lookup(value))
+      constant = dyn_cast_or_null<DenseElementsAttr>(tensorValue(*tensor));
+    else if (op && op->getName().getStringRef() == "mithril.constant")
+      constant = dyn_cast_or_null<DenseElementsAttr>(op->getAttr("value"));
+    if (constant && isa<FloatType>(constant.getElementType())) {
+      for (const APFloat &element : constant.getValues<APFloat>())
+        values.push_back(element.convertToDouble());
+      return values;
+    }
+  }
+  return refuse(what + " known only at run time is not supported");
+}
+
 LogicalResult NodeImport::refuse(const Twine &what) {
   if (!refused)
     graph.unsupportedNode(node, loc, what);

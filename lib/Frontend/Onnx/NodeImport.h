@@ -87,6 +87,11 @@ public:
   /// a refusal naming `what` otherwise.
   FailureOr<SmallVector<int64_t>> constantInts(unsigned i, StringRef what);
 
+  /// Input `i`'s elements as doubles where it is a constant (a
+  /// `mithril.constant` or known integers); a refusal naming `what`
+  /// otherwise.
+  FailureOr<SmallVector<double>> constantReals(unsigned i, StringRef what);
+
   /// Reports what is not supported (once per node); always fails.
   LogicalResult refuse(const Twine &what);
   /// Refuses the first attribute not in `known`.
@@ -137,6 +142,7 @@ void addLayerConverters(ConverterTable &table);
 void addShapeConverters(ConverterTable &table);
 void addReductionConverters(ConverterTable &table);
 void addEinsumConverter(ConverterTable &table);
+void addResizeConverters(ConverterTable &table);
 
 /// The normalised `axis` of a rank-`rank` tensor; none if out of range.
 std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank);

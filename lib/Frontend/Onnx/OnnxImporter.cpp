@@ -47,6 +47,7 @@ const ConverterTable &converters() {
     addShapeConverters(converters);
     addReductionConverters(converters);
     addEinsumConverter(converters);
+    addResizeConverters(converters);
     return converters;
   }();
   return table;
@@ -196,8 +197,9 @@ void GraphImporter::importInitializer(const onnx::TensorProto &tensor,
                                [&] { return error(loc); })))
       return;
     auto type = RankedTensorType::get(shape, elementType(tensor.data_type()));
-    values[tensor.name()].tensor =
-        ParameterOp::create(builder, loc, type, name).getResult();
+    Value parameter = ParameterOp::create(builder, loc, type, name);
+    values[tensor.name()].tensor = parameter;
+    parameterTensors[parameter] = &tensor;
     return;
   }
   if (ElementsAttr value = tensorValue(tensor, loc))

@@ -17,3 +17,18 @@ mithril.model @grouped(%x: tensor<?x4x5x5xf32>, %w: tensor<6x2x3x3xf32>, %b: ten
       : (tensor<?x4x5x5xf32>, tensor<6x2x3x3xf32>, tensor<6xf32>) -> tensor<?x6x5x5xf32>
   mithril.return %0 : tensor<?x6x5x5xf32>
 }
+
+// -----
+
+// interpolate: one generic over the output; bilinear reads four neighbours
+// with tensor.extract, at coordinates clamped to the input.
+
+// CHECK-LABEL: mithril.model @bilinear
+// CHECK: linalg.generic
+// CHECK-COUNT-2: math.floor
+// CHECK-COUNT-4: tensor.extract
+// CHECK: linalg.yield
+mithril.model @bilinear(%x: tensor<?x3x4x4xf32>) -> tensor<?x3x8x8xf32> {
+  %0 = mithril.interpolate %x {size = array<i64: 8, 8>, scales = array<f64: 2.0, 2.0>, mode = "linear"} : (tensor<?x3x4x4xf32>) -> tensor<?x3x8x8xf32>
+  mithril.return %0 : tensor<?x3x8x8xf32>
+}

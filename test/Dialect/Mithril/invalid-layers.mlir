@@ -661,6 +661,28 @@ mithril.model @adaptive_avg_pool2d_input_rank(%x: tensor<?x4x8x8x8xf32>) -> tens
 
 // -----
 
+//===----------------------------------------------------------------------===//
+// interpolate
+//===----------------------------------------------------------------------===//
+
+mithril.model @interpolate_mode(%x: tensor<?x3x4x4xf32>) -> tensor<?x3x8x8xf32> {
+  // expected-error @+2 {{'mithril.interpolate' op expected mode ("cubic") to be "nearest" or "linear"}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = mithril.interpolate %x {size = array<i64: 8, 8>, scales = array<f64: 2.0, 2.0>, mode = "cubic"} : (tensor<?x3x4x4xf32>) -> tensor<?x3x8x8xf32>
+  mithril.return %0 : tensor<?x3x8x8xf32>
+}
+
+// -----
+
+mithril.model @interpolate_scales(%x: tensor<?x3x4x4xf32>) -> tensor<?x3x8x8xf32> {
+  // expected-error @+2 {{'mithril.interpolate' op expected 2 positive scales}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = mithril.interpolate %x {size = array<i64: 8, 8>, scales = array<f64: 2.0>} : (tensor<?x3x4x4xf32>) -> tensor<?x3x8x8xf32>
+  mithril.return %0 : tensor<?x3x8x8xf32>
+}
+
+// -----
+
 mithril.model @adaptive_avg_pool2d_output_size_count(%x: tensor<?x4x8x8xf32>) -> tensor<?x4x1x1xf32> {
   // expected-error @+2 {{expected output_size to have 2 entries, got 1}}
   // expected-error @+1 {{failed to infer returned types}}
