@@ -368,6 +368,32 @@ LogicalResult convertCast(NodeImport &node) {
                  {node.named("dtype", TypeAttr::get(target))}));
 }
 
+/// Boolean logic from comparisons and selects: Not is `x == false`, And
+/// `where(a, b, false)`, Or `where(a, true, b)`, Xor `(a == b) == false`.
+LogicalResult convertLogic(NodeImport &node) {
+  if (failed(node.checkAttributes({})))
+    return failure();
+  Value a = node.input(0);
+  if (!a)
+    return failure();
+  if (!getElementTypeOrSelf(a).isInteger(1))
+    return node.refuse("only bool operands are supported");
+  Type i1 = node.builder().getI1Type();
+  auto no = [&]() { return node.scalar(0, i1); };
+  if (node.type() == "Not")
+    return node.setOutput(node.build("mithril.equal", {a, no()}));
+  Value b = node.input(1);
+  if (!b)
+    return failure();
+  if (node.type() == "And")
+    return node.setOutput(node.build("mithril.where", {a, b, no()}));
+  if (node.type() == "Or")
+    return node.setOutput(
+        node.build("mithril.where", {a, node.scalar(1, i1), b}));
+  return node.setOutput(
+      node.build("mithril.equal", {node.build("mithril.equal", {a, b}), no()}));
+}
+
 } // namespace
 
 void mlir::mithril::onnx_import::addElementwiseConverters(
@@ -391,4 +417,6 @@ void mlir::mithril::onnx_import::addElementwiseConverters(
   table["Reciprocal"] = convertDivisionForm;
   table["Where"] = convertWhere;
   table["Cast"] = convertCast;
+  for (StringRef type : {"Not", "And", "Or", "Xor"})
+    table[type] = convertLogic;
 }

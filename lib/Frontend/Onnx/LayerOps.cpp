@@ -30,28 +30,32 @@ struct Window {
 /// not 2-D or its padding is computed (SAME_*).
 FailureOr<Window> windowOf(NodeImport &node, RankedTensorType input,
                            ArrayRef<int64_t> kernelFromWeight) {
-  if (input.getRank() != 4)
-    return node.refuse("only 2-D " + node.type() +
-                       " on [N, C, H, W] is supported");
+  int64_t spatial = input.getRank() - 2;
+  if (spatial != 1 && spatial != 2)
+    return node.refuse("only 1-D and 2-D " + node.type() +
+                       " on [N, C, L] or [N, C, H, W] are supported");
+  SmallVector<int64_t> ones(spatial, 1), zeros(2 * spatial, 0);
   std::string autoPad = node.attributes.text("auto_pad", "NOTSET");
   if (!llvm::is_contained({"NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER"},
                           autoPad))
     return node.refuse("auto_pad '" + autoPad + "' is not supported");
   Window window{node.attributes.ints("kernel_shape", kernelFromWeight),
-                node.attributes.ints("strides", {1, 1}),
-                node.attributes.ints("dilations", {1, 1}),
-                node.attributes.ints("pads", {0, 0, 0, 0})};
+                node.attributes.ints("strides", ones),
+                node.attributes.ints("dilations", ones),
+                node.attributes.ints("pads", zeros)};
   if (autoPad != "NOTSET")
-    window.pads = {0, 0, 0, 0};
-  if (window.kernel.size() != 2 || window.strides.size() != 2 ||
-      window.dilations.size() != 2 || window.pads.size() != 4)
-    return node.refuse("kernel_shape, strides, dilations and pads must be 2-D");
+    window.pads = zeros;
+  auto count = size_t(spatial);
+  if (window.kernel.size() != count || window.strides.size() != count ||
+      window.dilations.size() != count || window.pads.size() != 2 * count)
+    return node.refuse("kernel_shape, strides, dilations and pads must "
+                       "have an entry per spatial dim (pads two)");
   if (llvm::any_of(window.strides, [](int64_t s) { return s <= 0; }))
     return node.refuse("strides must be positive");
   // SAME_*: the output has ceil(size / stride) elements; the padding that
   // takes, split evenly, the odd one at the end (UPPER) or beginning.
   if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
-    for (int64_t i = 0; i < 2; ++i) {
+    for (int64_t i = 0; i < spatial; ++i) {
       int64_t size = input.getDimSize(2 + i);
       if (ShapedType::isDynamic(size))
         return node.refuse("auto_pad " + autoPad +
@@ -62,16 +66,16 @@ FailureOr<Window> windowOf(NodeImport &node, RankedTensorType input,
           std::max<int64_t>((out - 1) * window.strides[i] + span - size, 0);
       int64_t small = total / 2;
       window.pads[i] = autoPad == "SAME_UPPER" ? small : total - small;
-      window.pads[i + 2] = total - window.pads[i];
+      window.pads[i + spatial] = total - window.pads[i];
     }
   }
   // Rounding up gives the same sizes as down where every window fits.
   if (node.attributes.integer("ceil_mode", 0) != 0) {
-    for (int64_t i = 0; i < 2; ++i) {
+    for (int64_t i = 0; i < spatial; ++i) {
       int64_t size = input.getDimSize(2 + i);
       int64_t span = window.dilations[i] * (window.kernel[i] - 1) + 1;
       if (ShapedType::isDynamic(size) || window.strides[i] <= 0 ||
-          (size + window.pads[i] + window.pads[i + 2] - span) %
+          (size + window.pads[i] + window.pads[i + spatial] - span) %
                   window.strides[i] !=
               0)
         return node.refuse(
@@ -90,8 +94,10 @@ LogicalResult convertConv(NodeImport &node) {
   if (!input || !weight || (node.has(2) && !bias))
     return failure();
   auto weightType = cast<RankedTensorType>(weight.getType());
-  if (weightType.getRank() != 4 || !weightType.hasStaticShape())
-    return node.refuse("only a static 4-D weight is supported");
+  int64_t rank = cast<RankedTensorType>(input.getType()).getRank();
+  if (weightType.getRank() != rank || !weightType.hasStaticShape())
+    return node.refuse("only a static weight of the input's rank is "
+                       "supported");
   FailureOr<Window> window =
       windowOf(node, cast<RankedTensorType>(input.getType()),
                weightType.getShape().drop_front(2));
@@ -99,16 +105,19 @@ LogicalResult convertConv(NodeImport &node) {
     return failure();
   int64_t groups = node.attributes.integer("group", 1);
   // ONNX: [h_begin, w_begin, h_end, w_end]; the catalog's padding is
-  // [top, bottom, left, right].
+  // [top, bottom, left, right] ([left, right] in 1-D).
   const SmallVector<int64_t> &pads = window->pads;
+  SmallVector<int64_t> padding =
+      rank == 3 ? SmallVector<int64_t>{pads[0], pads[1]}
+                : SmallVector<int64_t>{pads[0], pads[2], pads[1], pads[3]};
   SmallVector<Value> operands{input, weight};
   if (bias)
     operands.push_back(bias);
   return node.setOutput(node.build(
-      "mithril.conv2d", operands,
+      rank == 3 ? "mithril.conv1d" : "mithril.conv2d", operands,
       {node.namedInts("kernel_size", window->kernel),
        node.namedInts("stride", window->strides),
-       node.namedInts("padding", {pads[0], pads[2], pads[1], pads[3]}),
+       node.namedInts("padding", padding),
        node.namedInts("dilation", window->dilations),
        node.namedInt("groups", groups),
        node.namedInt("in_channels", weightType.getDimSize(1) * groups),
@@ -155,12 +164,28 @@ LogicalResult convertPool(NodeImport &node) {
   FailureOr<Window> window = windowOf(node, inputType, {});
   if (failed(window))
     return failure();
-  if (window->dilations != SmallVector<int64_t>{1, 1})
+  if (llvm::any_of(window->dilations, [](int64_t d) { return d != 1; }))
     return node.refuse("dilated pooling is not supported");
+  // 1-D pooling is 2-D pooling of [N, C, L, 1].
+  bool oneDim = inputType.getRank() == 3;
+  if (oneDim) {
+    window->kernel.push_back(1);
+    window->strides.push_back(1);
+    window->pads = {window->pads[0], 0, window->pads[1], 0};
+    input = node.build("mithril.unsqueeze", {input}, {node.namedInt("dim", 3)});
+    if (!input)
+      return failure();
+    inputType = cast<RankedTensorType>(input.getType());
+  }
+  auto flat = [&](Value value) {
+    return oneDim && value ? node.build("mithril.squeeze", {value},
+                                        {node.namedInt("dim", 3)})
+                           : value;
+  };
   Value result = pool2d(node, input, *window, max);
   if (max || llvm::all_of(window->pads, [](int64_t p) { return p == 0; }) ||
       node.attributes.integer("count_include_pad", 0) != 0)
-    return node.setOutput(result);
+    return node.setOutput(flat(result));
   ArrayRef<int64_t> spatial = inputType.getShape().drop_front(2);
   if (ShapedType::isDynamicShape(spatial))
     return node.refuse("averaging without the pads needs static spatial dims");
@@ -173,7 +198,7 @@ LogicalResult convertPool(NodeImport &node) {
           DenseElementsAttr::get(
               onesType, FloatAttr::get(inputType.getElementType(), 1.0)))});
   Value share = ones ? pool2d(node, ones, *window, /*max=*/false) : Value();
-  return node.setOutput(node.build("mithril.div", {result, share}));
+  return node.setOutput(flat(node.build("mithril.div", {result, share})));
 }
 
 /// GlobalAveragePool and GlobalMaxPool: the mean or maximum over every dim

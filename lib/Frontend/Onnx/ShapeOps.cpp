@@ -194,6 +194,32 @@ LogicalResult convertGather(NodeImport &node) {
                   node.namedInt("embedding_dim", dataType.getDimSize(1))}));
 }
 
+/// GatherElements, torch.gather: negative indices (ONNX allows them)
+/// count from the end of a static dim.
+LogicalResult convertGatherElements(NodeImport &node) {
+  if (failed(node.checkAttributes({"axis"})))
+    return failure();
+  Value data = node.input(0), indices = node.input(1);
+  if (!data || !indices)
+    return failure();
+  auto dataType = cast<RankedTensorType>(data.getType());
+  std::optional<int64_t> dim =
+      normalizeAxis(node.attributes.integer("axis", 0), dataType.getRank());
+  if (!dim)
+    return node.refuse("axis is out of range");
+  int64_t size = dataType.getDimSize(*dim);
+  if (ShapedType::isDynamic(size))
+    return node.refuse("gathering along a dynamic dim is not supported");
+  Type indexType = getElementTypeOrSelf(indices);
+  Value negative =
+      node.build("mithril.less", {indices, node.scalar(0, indexType)});
+  Value wrapped =
+      node.build("mithril.add", {indices, node.scalar(size, indexType)});
+  Value index = node.build("mithril.where", {negative, wrapped, indices});
+  return node.setOutput(node.build("mithril.gather", {data, index},
+                                   {node.namedInt("dim", *dim)}));
+}
+
 /// Unsqueeze at `axes` (of the result).
 LogicalResult convertUnsqueeze(NodeImport &node) {
   if (failed(node.checkAttributes({"axes"})))
@@ -823,6 +849,7 @@ void mlir::mithril::onnx_import::addShapeConverters(ConverterTable &table) {
   table["Shape"] = convertShape;
   table["Size"] = convertSize;
   table["Gather"] = convertGather;
+  table["GatherElements"] = convertGatherElements;
   table["Unsqueeze"] = convertUnsqueeze;
   table["Squeeze"] = convertSqueeze;
   table["Concat"] = convertConcat;
