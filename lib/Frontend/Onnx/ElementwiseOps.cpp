@@ -321,40 +321,11 @@ LogicalResult convertWhere(NodeImport &node) {
 LogicalResult convertCast(NodeImport &node) {
   if (failed(node.checkAttributes({"to", "saturate"})))
     return failure();
-  Type target;
-  switch (node.attributes.integer("to", 0)) {
-  case onnx::TensorProto::FLOAT:
-    target = node.builder().getF32Type();
-    break;
-  case onnx::TensorProto::DOUBLE:
-    target = node.builder().getF64Type();
-    break;
-  case onnx::TensorProto::FLOAT16:
-    target = node.builder().getF16Type();
-    break;
-  case onnx::TensorProto::BFLOAT16:
-    target = node.builder().getBF16Type();
-    break;
-  case onnx::TensorProto::INT64:
-    target = node.builder().getI64Type();
-    break;
-  case onnx::TensorProto::INT32:
-    target = node.builder().getI32Type();
-    break;
-  case onnx::TensorProto::INT8:
-    target = node.builder().getI8Type();
-    break;
-  case onnx::TensorProto::UINT8:
-    target = node.builder().getIntegerType(8, /*isSigned=*/false);
-    break;
-  case onnx::TensorProto::BOOL:
-    target = node.builder().getI1Type();
-    break;
-  default:
+  Type target = node.elementType(node.attributes.integer("to", 0));
+  if (!target)
     return node.refuse("cast to data type " +
                        Twine(node.attributes.integer("to", 0)) +
                        " is not supported");
-  }
   if (const KnownInts *ints = node.known(0);
       ints && target.isSignlessInteger() &&
       target.getIntOrFloatBitWidth() >= 32) {

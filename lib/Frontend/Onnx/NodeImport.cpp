@@ -11,6 +11,8 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::mithril::onnx_import;
 
@@ -75,6 +77,12 @@ NodeImport::NodeImport(GraphImporter &graph, const onnx::NodeProto &node,
 int64_t NodeImport::opset() const { return graph.opset; }
 
 OpBuilder &NodeImport::builder() { return graph.builder; }
+
+Type NodeImport::elementType(int64_t dataType) {
+  if (dataType < 0 || dataType > std::numeric_limits<int32_t>::max())
+    return {};
+  return graph.elementType(int32_t(dataType));
+}
 
 Value NodeImport::input(unsigned i) {
   if (!has(i)) {

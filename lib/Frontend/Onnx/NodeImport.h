@@ -68,6 +68,8 @@ public:
 
   int64_t opset() const;
   OpBuilder &builder();
+  /// The element type of ONNX data type `dataType`; null if none.
+  Type elementType(int64_t dataType);
   StringRef type() const { return node.op_type(); }
 
   /// Inputs: `has(i)` is false for one left out (an empty name) or past the
