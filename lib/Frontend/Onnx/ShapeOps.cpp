@@ -220,6 +220,32 @@ LogicalResult convertGatherElements(NodeImport &node) {
                                    {node.namedInt("dim", *dim)}));
 }
 
+/// `axes` normalised for rank `rank`; a refusal where one is out of range
+/// or repeated.
+FailureOr<SmallVector<int64_t>>
+distinctDims(NodeImport &node, ArrayRef<int64_t> axes, int64_t rank) {
+  SmallVector<int64_t> dims;
+  for (int64_t axis : axes) {
+    std::optional<int64_t> dim = normalizeAxis(axis, rank);
+    if (!dim || llvm::is_contained(dims, *dim))
+      return node.refuse("axes are out of range or repeated");
+    dims.push_back(*dim);
+  }
+  return dims;
+}
+
+/// Known integers of input 0 made a list (`scalar` false) or a scalar:
+/// Unsqueeze and Squeeze of sizes. False where input 0 is no such value.
+bool reshapeKnown(NodeImport &node, bool scalar, ArrayRef<int64_t> dims) {
+  const KnownInts *ints = node.known(0);
+  if (!ints || ints->scalar == scalar || dims != ArrayRef<int64_t>{0})
+    return false;
+  KnownInts result = *ints;
+  result.scalar = scalar;
+  node.setKnownOutput(0, std::move(result));
+  return true;
+}
+
 /// Unsqueeze at `axes` (of the result).
 LogicalResult convertUnsqueeze(NodeImport &node) {
   if (failed(node.checkAttributes({"axes"})))
@@ -227,24 +253,18 @@ LogicalResult convertUnsqueeze(NodeImport &node) {
   FailureOr<SmallVector<int64_t>> axes = axesOf(node, 1, 13);
   if (failed(axes))
     return failure();
-  int64_t rank = node.inputType(0).getRank() + int64_t(axes->size());
-  SmallVector<int64_t> dims;
-  for (int64_t axis : *axes) {
-    std::optional<int64_t> dim = normalizeAxis(axis, rank);
-    if (!dim || llvm::is_contained(dims, *dim))
-      return node.refuse("axes are out of range or repeated");
-    dims.push_back(*dim);
-  }
-  llvm::sort(dims);
-  if (const KnownInts *ints = node.known(0);
-      ints && ints->scalar && dims == SmallVector<int64_t>{0}) {
-    KnownInts result = *ints;
-    result.scalar = false;
-    node.setKnownOutput(0, std::move(result));
+  RankedTensorType type = node.inputType(0);
+  if (!type)
+    return node.refuse("input 0 is required");
+  FailureOr<SmallVector<int64_t>> dims =
+      distinctDims(node, *axes, type.getRank() + int64_t(axes->size()));
+  if (failed(dims))
+    return failure();
+  llvm::sort(*dims);
+  if (reshapeKnown(node, /*scalar=*/false, *dims))
     return success();
-  }
   Value result = node.input(0);
-  for (int64_t dim : dims)
+  for (int64_t dim : *dims)
     result =
         node.build("mithril.unsqueeze", {result}, {node.namedInt("dim", dim)});
   return node.setOutput(result);
@@ -260,13 +280,11 @@ LogicalResult convertSqueeze(NodeImport &node) {
   RankedTensorType type = node.inputType(0);
   if (!type)
     return node.refuse("input 0 is required");
-  SmallVector<int64_t> dims;
-  for (int64_t axis : *axes) {
-    std::optional<int64_t> dim = normalizeAxis(axis, type.getRank());
-    if (!dim || llvm::is_contained(dims, *dim))
-      return node.refuse("axes are out of range or repeated");
-    dims.push_back(*dim);
-  }
+  FailureOr<SmallVector<int64_t>> given =
+      distinctDims(node, *axes, type.getRank());
+  if (failed(given))
+    return failure();
+  SmallVector<int64_t> dims = *given;
   if (axes->empty())
     for (int64_t dim = 0; dim < type.getRank(); ++dim) {
       if (type.isDynamicDim(dim))
@@ -274,13 +292,8 @@ LogicalResult convertSqueeze(NodeImport &node) {
       if (type.getDimSize(dim) == 1)
         dims.push_back(dim);
     }
-  if (const KnownInts *ints = node.known(0);
-      ints && !ints->scalar && dims == SmallVector<int64_t>{0}) {
-    KnownInts result = *ints;
-    result.scalar = true;
-    node.setKnownOutput(0, std::move(result));
+  if (reshapeKnown(node, /*scalar=*/true, dims))
     return success();
-  }
   llvm::sort(dims, std::greater<int64_t>());
   Value result = node.input(0);
   for (int64_t dim : dims)
