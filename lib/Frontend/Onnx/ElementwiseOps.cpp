@@ -150,9 +150,7 @@ LogicalResult convertDropout(NodeImport &node) {
 /// Clip, as the maximum with its lower bound and the minimum with its
 /// upper one (inputs from opset 11, f32 attributes before).
 LogicalResult convertClip(NodeImport &node) {
-  if (failed(node.checkAttributes({"min", "max"})))
-    return failure();
-  Value result = node.input(0);
+  Value result = node.checkedInput({"min", "max"});
   if (!result)
     return failure();
   Type element = elementTypeOf(result);
@@ -181,9 +179,7 @@ LogicalResult convertClip(NodeImport &node) {
 /// flattened to 2-D at `axis` (default 1), which is the catalog's op only
 /// when that is the last axis.
 LogicalResult convertSoftmax(NodeImport &node) {
-  if (failed(node.checkAttributes({"axis"})))
-    return failure();
-  Value input = node.input(0);
+  Value input = node.checkedInput({"axis"});
   if (!input)
     return failure();
   int64_t rank = cast<RankedTensorType>(input.getType()).getRank();
@@ -223,9 +219,7 @@ Value exponentialLinear(NodeImport &node, Value x, double alpha, double scale) {
 }
 
 LogicalResult convertElu(NodeImport &node) {
-  if (failed(node.checkAttributes({"alpha"})))
-    return failure();
-  Value x = node.input(0);
+  Value x = node.checkedInput({"alpha"});
   if (!x)
     return failure();
   return node.setOutput(
@@ -233,9 +227,7 @@ LogicalResult convertElu(NodeImport &node) {
 }
 
 LogicalResult convertSelu(NodeImport &node) {
-  if (failed(node.checkAttributes({"alpha", "gamma"})))
-    return failure();
-  Value x = node.input(0);
+  Value x = node.checkedInput({"alpha", "gamma"});
   if (!x)
     return failure();
   return node.setOutput(exponentialLinear(
@@ -297,9 +289,7 @@ LogicalResult convertPRelu(NodeImport &node) {
 
 /// Softsign `x / (1 + |x|)` and Reciprocal `1 / x`.
 LogicalResult convertDivisionForm(NodeImport &node) {
-  if (failed(node.checkAttributes({})))
-    return failure();
-  Value x = node.input(0);
+  Value x = node.checkedInput({});
   if (!x)
     return failure();
   Value one = node.scalar(1, elementTypeOf(x));
@@ -342,9 +332,7 @@ LogicalResult convertCast(NodeImport &node) {
 /// Boolean logic from comparisons and selects: Not is `x == false`, And
 /// `where(a, b, false)`, Or `where(a, true, b)`, Xor `(a == b) == false`.
 LogicalResult convertLogic(NodeImport &node) {
-  if (failed(node.checkAttributes({})))
-    return failure();
-  Value a = node.input(0);
+  Value a = node.checkedInput({});
   if (!a)
     return failure();
   if (!getElementTypeOrSelf(a).isInteger(1))

@@ -153,9 +153,7 @@ LogicalResult convertPool(NodeImport &node) {
                                "strides"};
   known.append(max ? SmallVector<StringRef>{"dilations", "storage_order"}
                    : SmallVector<StringRef>{"count_include_pad"});
-  if (failed(node.checkAttributes(known)))
-    return failure();
-  Value input = node.input(0);
+  Value input = node.checkedInput(known);
   if (!input)
     return failure();
   auto inputType = cast<RankedTensorType>(input.getType());
@@ -204,9 +202,7 @@ LogicalResult convertPool(NodeImport &node) {
 /// GlobalAveragePool and GlobalMaxPool: the mean or maximum over every dim
 /// after the channels, kept.
 LogicalResult convertGlobalPool(NodeImport &node) {
-  if (failed(node.checkAttributes({})))
-    return failure();
-  Value input = node.input(0);
+  Value input = node.checkedInput({});
   if (!input)
     return failure();
   int64_t rank = cast<RankedTensorType>(input.getType()).getRank();
@@ -371,9 +367,7 @@ LogicalResult convertLayerNorm(NodeImport &node) {
 /// `size` channels around each: an average pooling of the squares, padded
 /// on the channel dim, on [N, 1, C, spatial...] flattened.
 LogicalResult convertLRN(NodeImport &node) {
-  if (failed(node.checkAttributes({"alpha", "beta", "bias", "size"})))
-    return failure();
-  Value x = node.input(0);
+  Value x = node.checkedInput({"alpha", "beta", "bias", "size"});
   if (!x)
     return failure();
   auto type = cast<RankedTensorType>(x.getType());

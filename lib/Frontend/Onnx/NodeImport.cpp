@@ -103,6 +103,12 @@ Value NodeImport::input(unsigned i) {
   return value.tensor;
 }
 
+Value NodeImport::checkedInput(ArrayRef<StringRef> knownAttributes) {
+  if (failed(checkAttributes(knownAttributes)))
+    return {};
+  return input(0);
+}
+
 RankedTensorType NodeImport::inputType(unsigned i) const {
   if (!has(i))
     return {};

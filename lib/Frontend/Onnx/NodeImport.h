@@ -79,6 +79,9 @@ public:
   /// Input `i` as a tensor; known integers become a constant. Null after
   /// a refusal where it is absent or known only at run time.
   Value input(unsigned i);
+  /// Input 0 after checking that the node has no attribute outside
+  /// `knownAttributes`; null after a refusal.
+  Value checkedInput(ArrayRef<StringRef> knownAttributes);
   /// Input `i` if it is given, else null without a refusal.
   Value optionalInput(unsigned i) { return has(i) ? input(i) : Value(); }
   /// The type input `i` has (or would have, for known integers).

@@ -104,9 +104,7 @@ LogicalResult convertShape(NodeImport &node) {
 }
 
 LogicalResult convertSize(NodeImport &node) {
-  if (failed(node.checkAttributes({})))
-    return failure();
-  Value input = node.input(0);
+  Value input = node.checkedInput({});
   if (!input)
     return failure();
   SymbolicSize count = SymbolicSize::constant(1);
@@ -459,9 +457,7 @@ LogicalResult convertSlice(NodeImport &node) {
 /// symbol of the model or the one -1; 0 copies the input's dim (unless
 /// `allowzero`).
 LogicalResult convertReshape(NodeImport &node) {
-  if (failed(node.checkAttributes({"allowzero", "shape"})))
-    return failure();
-  Value input = node.input(0);
+  Value input = node.checkedInput({"allowzero", "shape"});
   if (!input)
     return failure();
   SmallVector<SymbolicSize> target;
@@ -534,9 +530,7 @@ LogicalResult convertReshape(NodeImport &node) {
 
 /// Flatten at `axis`: the dims before it and from it each made one.
 LogicalResult convertFlatten(NodeImport &node) {
-  if (failed(node.checkAttributes({"axis"})))
-    return failure();
-  Value value = node.input(0);
+  Value value = node.checkedInput({"axis"});
   if (!value)
     return failure();
   int64_t rank = cast<RankedTensorType>(value.getType()).getRank();
@@ -558,9 +552,7 @@ LogicalResult convertFlatten(NodeImport &node) {
 }
 
 LogicalResult convertTranspose(NodeImport &node) {
-  if (failed(node.checkAttributes({"perm"})))
-    return failure();
-  Value input = node.input(0);
+  Value input = node.checkedInput({"perm"});
   if (!input)
     return failure();
   int64_t rank = cast<RankedTensorType>(input.getType()).getRank();
@@ -584,9 +576,7 @@ ElementsAttr splat(ArrayRef<int64_t> shape, Type element, double value) {
 /// Expand: broadcasting against a zero of the target shape (a splat).
 /// Symbolic sizes must already be the input's.
 LogicalResult convertExpand(NodeImport &node) {
-  if (failed(node.checkAttributes({})))
-    return failure();
-  Value input = node.input(0);
+  Value input = node.checkedInput({});
   if (!input)
     return failure();
   const KnownInts *shape = node.known(1);
@@ -754,9 +744,7 @@ LogicalResult convertPad(NodeImport &node) {
 
 /// Split into the given sizes (or equal parts) along a static `axis`.
 LogicalResult convertSplit(NodeImport &node) {
-  if (failed(node.checkAttributes({"axis", "split", "num_outputs"})))
-    return failure();
-  Value input = node.input(0);
+  Value input = node.checkedInput({"axis", "split", "num_outputs"});
   if (!input)
     return failure();
   auto type = cast<RankedTensorType>(input.getType());
