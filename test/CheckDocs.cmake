@@ -1,6 +1,6 @@
 # Fails when docs/generated/ differs from what the .td files generate, so the
 # committed op and pass references never go stale.
-foreach(doc Dialects/MithrilOps.md MithrilPasses.md MithrilConversionPasses.md)
+foreach(doc ${DOCS})
   get_filename_component(name ${doc} NAME)
   file(READ ${GENERATED_DIR}/${doc} generated)
   file(READ ${COMMITTED_DIR}/${name} committed)

@@ -321,28 +321,6 @@ const PortSpec *OpSpec::findPort(StringRef portName) const {
   return nullptr;
 }
 
-std::optional<std::string> mlir::mithril::getDTypeName(Type type) {
-  if (type.isF32())
-    return "f32";
-  if (type.isF16())
-    return "f16";
-  if (type.isBF16())
-    return "bf16";
-  if (type.isF64())
-    return "f64";
-  if (type.isUnsignedInteger(8))
-    return "u8";
-  if (type.isSignlessInteger(1))
-    return "bool";
-  if (type.isSignlessInteger(8))
-    return "i8";
-  if (type.isSignlessInteger(32))
-    return "i32";
-  if (type.isSignlessInteger(64))
-    return "i64";
-  return std::nullopt;
-}
-
 std::string mlir::mithril::describeTensorType(Type type, ArrayAttr dims) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   if (!tensor)

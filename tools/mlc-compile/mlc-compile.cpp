@@ -22,13 +22,14 @@
 #include "mithril/Frontend/OnnxImporter.h"
 #include "mithril/IR/MithrilDialect.h"
 #include "mithril/IR/MithrilOps.h"
-#include "mithril/Pipelines/Pipelines.h"
-#include "mithril/Target/CPU.h"
-#include "mithril/Target/LibraryLinker.h"
-#include "mithril/Target/LibrarySignature.h"
-#include "mithril/Target/LibraryStatistics.h"
-#include "mithril/Target/LibraryWeights.h"
-#include "mithril/Target/Passes.h"
+#include "mithril/Target/CPU/Pipelines.h"
+#include "mithril/Target/CPU/CPUTarget.h"
+#include "mithril/Target/CPU/LibraryLinker.h"
+#include "mithril/Codegen/LibrarySignature.h"
+#include "mithril/Codegen/LibraryStatistics.h"
+#include "mithril/Codegen/LibraryWeights.h"
+#include "mithril/Codegen/Passes.h"
+#include "mithril/Target/CPU/Passes.h"
 #include "mithril/Transforms/Passes.h"
 #include "mithril/Version.h"
 
@@ -507,7 +508,8 @@ int main(int argc, char **argv) {
   registerAllPasses();
   registerMithrilPasses();
   registerMithrilConversionPasses();
-  registerMithrilTargetPasses();
+  registerMithrilCodegenPasses();
+  registerMithrilCPUPasses();
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();

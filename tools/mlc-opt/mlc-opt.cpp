@@ -11,8 +11,9 @@
 
 #include "mithril/Conversion/Passes.h"
 #include "mithril/IR/MithrilDialect.h"
-#include "mithril/Pipelines/Pipelines.h"
-#include "mithril/Target/Passes.h"
+#include "mithril/Target/CPU/Pipelines.h"
+#include "mithril/Codegen/Passes.h"
+#include "mithril/Target/CPU/Passes.h"
 #include "mithril/Transforms/Passes.h"
 #include "mithril/Version.h"
 
@@ -34,7 +35,8 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::mithril::registerMithrilPasses();
   mlir::mithril::registerMithrilConversionPasses();
-  mlir::mithril::registerMithrilTargetPasses();
+  mlir::mithril::registerMithrilCodegenPasses();
+  mlir::mithril::registerMithrilCPUPasses();
   mlir::mithril::registerMithrilPipelines();
 
   mlir::DialectRegistry registry;

@@ -173,6 +173,28 @@ bool mlir::mithril::isCIdentifier(StringRef name) {
                       [](char c) { return llvm::isAlnum(c) || c == '_'; });
 }
 
+std::optional<std::string> mlir::mithril::getDTypeName(Type type) {
+  if (type.isF32())
+    return "f32";
+  if (type.isF16())
+    return "f16";
+  if (type.isBF16())
+    return "bf16";
+  if (type.isF64())
+    return "f64";
+  if (type.isUnsignedInteger(8))
+    return "u8";
+  if (type.isSignlessInteger(1))
+    return "bool";
+  if (type.isSignlessInteger(8))
+    return "i8";
+  if (type.isSignlessInteger(32))
+    return "i32";
+  if (type.isSignlessInteger(64))
+    return "i64";
+  return std::nullopt;
+}
+
 SmallVector<std::pair<int64_t, int64_t>>
 mlir::mithril::resolveConvPadding(Attribute padding, ArrayRef<int64_t> kernel,
                                   ArrayRef<int64_t> dilation,

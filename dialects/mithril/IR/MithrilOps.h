@@ -41,6 +41,11 @@ bool isDimListAttr(Attribute attr);
 /// names, node names and dim symbols must be.
 bool isCIdentifier(StringRef name);
 
+/// The dtype name of an element type, as model files, signatures and the
+/// runtime write it ("f32", "u8", "bool", ...), or std::nullopt for a type
+/// outside the model format's dtypes.
+std::optional<std::string> getDTypeName(Type elementType);
+
 /// The padding `(before, after)` of each of `spatialRank` dims that a
 /// convolution's `padding` attribute means: "same" (stride 1), "valid", one
 /// size per dim (on both sides) or two per dim; null means "same", the

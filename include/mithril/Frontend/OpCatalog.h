@@ -14,6 +14,8 @@
 #ifndef MITHRIL_FRONTEND_OPCATALOG_H
 #define MITHRIL_FRONTEND_OPCATALOG_H
 
+#include "mithril/IR/MithrilOps.h"
+
 #include "mlir/IR/Attributes.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Types.h"
@@ -100,10 +102,6 @@ llvm::ArrayRef<OpSpec> getOpCatalog();
 const OpSpec *lookupOp(llvm::StringRef name);
 /// The catalog op that becomes the mithril op `opName`, or null.
 const OpSpec *lookupOpByMithrilName(llvm::StringRef opName);
-
-/// The model format's name of an element type ("f32", "u8", "bool", ...),
-/// or std::nullopt for a type a model file cannot hold.
-std::optional<std::string> getDTypeName(Type elementType);
 
 /// A tensor type as a model file writes it, with the symbols of `dims`
 /// where given: "[N, 3, 224, 224] f32".

@@ -12,7 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mithril/Target/Passes.h"
+#include "mithril/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
@@ -21,7 +21,7 @@
 
 namespace mlir::mithril {
 #define GEN_PASS_DEF_APPROXIMATEVECTORMATH
-#include "mithril/Target/Passes.h.inc"
+#include "mithril/Target/CPU/Passes.h.inc"
 } // namespace mlir::mithril
 
 using namespace mlir;

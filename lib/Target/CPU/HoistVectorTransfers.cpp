@@ -9,13 +9,13 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mithril/Target/Passes.h"
+#include "mithril/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
 
 namespace mlir::mithril {
 #define GEN_PASS_DEF_HOISTVECTORTRANSFERS
-#include "mithril/Target/Passes.h.inc"
+#include "mithril/Target/CPU/Passes.h.inc"
 } // namespace mlir::mithril
 
 using namespace mlir;

@@ -14,7 +14,7 @@
 
 #include "Tiling.h"
 #include "mithril/IR/MithrilDialect.h"
-#include "mithril/Target/Passes.h"
+#include "mithril/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -27,7 +27,7 @@
 
 namespace mlir::mithril {
 #define GEN_PASS_DEF_VECTORIZECONTRACTIONS
-#include "mithril/Target/Passes.h.inc"
+#include "mithril/Target/CPU/Passes.h.inc"
 } // namespace mlir::mithril
 
 using namespace mlir;

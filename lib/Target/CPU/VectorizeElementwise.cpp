@@ -13,7 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Tiling.h"
-#include "mithril/Target/Passes.h"
+#include "mithril/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -24,7 +24,7 @@
 
 namespace mlir::mithril {
 #define GEN_PASS_DEF_VECTORIZEELEMENTWISE
-#include "mithril/Target/Passes.h.inc"
+#include "mithril/Target/CPU/Passes.h.inc"
 } // namespace mlir::mithril
 
 using namespace mlir;

@@ -11,11 +11,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef MITHRIL_TARGET_LIBRARYWEIGHTS_H
-#define MITHRIL_TARGET_LIBRARYWEIGHTS_H
+#ifndef MITHRIL_CODEGEN_LIBRARYWEIGHTS_H
+#define MITHRIL_CODEGEN_LIBRARYWEIGHTS_H
 
 #include "mithril/Frontend/RandomInit.h"
-#include "mithril/Target/LibrarySignature.h"
+#include "mithril/Codegen/LibrarySignature.h"
 
 #include "llvm/ADT/StringMap.h"
 
@@ -43,4 +43,4 @@ FailureOr<std::string> buildWeightsImage(ModuleOp module,
 
 } // namespace mlir::mithril
 
-#endif // MITHRIL_TARGET_LIBRARYWEIGHTS_H
+#endif // MITHRIL_CODEGEN_LIBRARYWEIGHTS_H

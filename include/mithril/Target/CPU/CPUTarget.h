@@ -4,8 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef MITHRIL_TARGET_CPU_H
-#define MITHRIL_TARGET_CPU_H
+#ifndef MITHRIL_TARGET_CPU_CPUTARGET_H
+#define MITHRIL_TARGET_CPU_CPUTARGET_H
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/raw_ostream.h"
@@ -44,4 +44,4 @@ LogicalResult emitCPUCode(ModuleOp module, const CPUTarget &target,
 
 } // namespace mlir::mithril
 
-#endif // MITHRIL_TARGET_CPU_H
+#endif // MITHRIL_TARGET_CPU_CPUTARGET_H

@@ -11,8 +11,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mithril/Target/LibrarySignature.h"
-#include "mithril/Target/Passes.h"
+#include "mithril/Codegen/LibrarySignature.h"
+#include "mithril/Codegen/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -21,7 +21,7 @@
 
 namespace mlir::mithril {
 #define GEN_PASS_DEF_EMITLIBRARYABI
-#include "mithril/Target/Passes.h.inc"
+#include "mithril/Codegen/Passes.h.inc"
 } // namespace mlir::mithril
 
 using namespace mlir;

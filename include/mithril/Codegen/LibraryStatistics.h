@@ -9,8 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef MITHRIL_TARGET_LIBRARYSTATISTICS_H
-#define MITHRIL_TARGET_LIBRARYSTATISTICS_H
+#ifndef MITHRIL_CODEGEN_LIBRARYSTATISTICS_H
+#define MITHRIL_CODEGEN_LIBRARYSTATISTICS_H
 
 #include "mlir/IR/BuiltinOps.h"
 
@@ -42,4 +42,4 @@ ArenaStatistics countArenaBytes(ModuleOp module);
 
 } // namespace mlir::mithril
 
-#endif // MITHRIL_TARGET_LIBRARYSTATISTICS_H
+#endif // MITHRIL_CODEGEN_LIBRARYSTATISTICS_H

@@ -17,9 +17,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mithril/Target/LibrarySignature.h"
-#include "mithril/Target/LibraryStatistics.h"
-#include "mithril/Target/Passes.h"
+#include "mithril/Codegen/LibrarySignature.h"
+#include "mithril/Codegen/LibraryStatistics.h"
+#include "mithril/Codegen/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -32,7 +32,7 @@
 
 namespace mlir::mithril {
 #define GEN_PASS_DEF_PLANMEMORY
-#include "mithril/Target/Passes.h.inc"
+#include "mithril/Codegen/Passes.h.inc"
 } // namespace mlir::mithril
 
 using namespace mlir;

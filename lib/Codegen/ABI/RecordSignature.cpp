@@ -4,14 +4,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mithril/Target/LibrarySignature.h"
-#include "mithril/Target/Passes.h"
+#include "mithril/Codegen/LibrarySignature.h"
+#include "mithril/Codegen/Passes.h"
 
 #include "mlir/IR/BuiltinOps.h"
 
 namespace mlir::mithril {
 #define GEN_PASS_DEF_RECORDLIBRARYSIGNATURE
-#include "mithril/Target/Passes.h.inc"
+#include "mithril/Codegen/Passes.h.inc"
 } // namespace mlir::mithril
 
 using namespace mlir;

@@ -4,10 +4,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mithril/Target/LibrarySignature.h"
+#include "mithril/Codegen/LibrarySignature.h"
 
-#include "mithril/Frontend/OpCatalog.h"
 #include "mithril/IR/MithrilDialect.h"
+#include "mithril/IR/MithrilOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"

@@ -12,8 +12,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef MITHRIL_TARGET_LIBRARYSIGNATURE_H
-#define MITHRIL_TARGET_LIBRARYSIGNATURE_H
+#ifndef MITHRIL_CODEGEN_LIBRARYSIGNATURE_H
+#define MITHRIL_CODEGEN_LIBRARYSIGNATURE_H
 
 #include "mithril/runtime/Signature.h"
 
@@ -53,4 +53,4 @@ void writeLibraryHeader(const LibrarySignature &signature,
 
 } // namespace mlir::mithril
 
-#endif // MITHRIL_TARGET_LIBRARYSIGNATURE_H
+#endif // MITHRIL_CODEGEN_LIBRARYSIGNATURE_H

@@ -4,7 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mithril/Target/LibraryWeights.h"
+#include "mithril/Codegen/LibraryWeights.h"
 
 #include "mithril/Frontend/ModelImporter.h"
 #include "mithril/Frontend/OnnxImporter.h"

@@ -9,7 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mithril/Target/LibrarySignature.h"
+#include "mithril/Codegen/LibrarySignature.h"
 
 #include "mithril/Version.h"
 

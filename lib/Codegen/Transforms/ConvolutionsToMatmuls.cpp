@@ -11,14 +11,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mithril/Target/Passes.h"
+#include "mithril/Codegen/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 
 namespace mlir::mithril {
 #define GEN_PASS_DEF_CONVOLUTIONSTOMATMULS
-#include "mithril/Target/Passes.h.inc"
+#include "mithril/Codegen/Passes.h.inc"
 } // namespace mlir::mithril
 
 using namespace mlir;

@@ -15,8 +15,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "mithril/IR/MithrilDialect.h"
-#include "mithril/Target/LibrarySignature.h"
-#include "mithril/Target/Passes.h"
+#include "mithril/Codegen/LibrarySignature.h"
+#include "mithril/Codegen/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -24,7 +24,7 @@
 
 namespace mlir::mithril {
 #define GEN_PASS_DEF_PREPAREWEIGHTS
-#include "mithril/Target/Passes.h.inc"
+#include "mithril/Codegen/Passes.h.inc"
 } // namespace mlir::mithril
 
 using namespace mlir;

@@ -1,0 +1,149 @@
+//===- Passes.td - Code generation for CPUs -------------------------------===//
+//
+// Part of Mithril, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// The CPU target's own passes: matmuls and elementwise ops tiled for the
+// caches and vector registers, and vectorised.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MITHRIL_TARGET_CPU_PASSES_TD
+#define MITHRIL_TARGET_CPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def VectorizeContractions
+    : Pass<"mithril-vectorize-contractions", "::mlir::func::FuncOp"> {
+  let summary = "Tile matmuls for the caches and registers, and vectorise them";
+  let description = [{
+    Each contraction on tensors that is a matmul or a batch matmul of
+    floats (a `linalg.generic` or a named op, recognised by its indexing
+    maps and its multiply-add body; several batch, row, column or depth
+    dims folded into one where at most one of them is dynamic) is tiled
+    twice: into
+    cache blocks (`cache-tile`, M x N x K) and into register blocks
+    (`register-tile`, M x N, one step of K), then vectorised with masks for
+    partial tiles, and its `vector.contract` lowered to outer products,
+    i.e. one FMA per row of the register block and step of K, on vectors
+    as wide as the block's N. With `parallel`, the cache blocks of the
+    batch, row and column dims are the iterations of an `scf.forall` (the
+    K blocks stay a sequential loop inside). A matmul whose right operand is transposed
+    (a Linear layer's `x * W^T`) reads that operand through a transpose
+    first, so that the register block loads contiguous rows.
+
+    A static M or N extent that is no multiple of the cache block, then of
+    the register block, is first split (upstream's `linalg::splitOp`) into a
+    part of full blocks and a remainder, so that every tile has a static
+    size and only the remainders' register blocks are narrower (instead of
+    dynamic blocks masked everywhere).
+
+    With `pack`, a matmul whose right operand is static and a multiple of
+    the register block's columns wide reads it *packed* into panels, K x
+    (register block columns) each, contiguous: a register block streams
+    one panel along K instead of rows a whole row apart (for power-of-two
+    widths all in one L1 set). The packing is a `linalg.transpose` of a
+    `tensor.expand_shape`; a weight's is made once per instance by
+    mithril-prepare-weights. Another operand is packed on every call, so
+    only when the rows reading it are at least a cache block's and it is
+    wider than a cache block and at least one deep.
+
+    With `parallel`, an elementwise op that is the only user of a matmul's
+    result (an activation, a residual add; through the reshape that folded
+    a Linear layer's [N, T] rows) is the matmul's *epilogue*: applied to
+    each cache block in place, after the block's last step of K and before
+    the block is written back, while it is in cache.
+
+    `loop-invariant-subset-hoisting`, run next on tensors, keeps each
+    register block's accumulators in registers across the K loop.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+  let options = [
+    ListOption<"registerTile", "register-tile", "int64_t",
+               "Rows and columns of the register block (default 8,32: "
+               "16 accumulators of 16 floats on AVX-512)">,
+    ListOption<"cacheTile", "cache-tile", "int64_t",
+               "M, N and K of the cache block (default 64,256,256)">,
+    Option<"parallel", "parallel", "bool", /*default=*/"false",
+           "Cache blocks of the batch, row and column dims in an scf.forall "
+           "(threads, once lowered to OpenMP)">,
+    Option<"pack", "pack", "bool", /*default=*/"true",
+           "Read right operands packed into panels of the register block's "
+           "columns, where it pays">,
+  ];
+}
+
+def VectorizeElementwise
+    : Pass<"mithril-vectorize-elementwise", "::mlir::func::FuncOp"> {
+  let summary = "Vectorise elementwise generics along their innermost dim";
+  let description = [{
+    A `linalg.generic` on buffers whose loops are all parallel, whose body
+    is arith and math only, and whose operands each either follow the
+    innermost loop in their last dim or do not use it (a broadcast bias) is
+    tiled to one row at a time and `lanes` elements of the innermost dim,
+    then vectorised, masked where a tile is partial: bias adds, ReLUs,
+    batch norms, GELUs and residual adds run on whole vector registers.
+    `linalg.fill` is vectorised the same way, and so is a `linalg.transpose`
+    that keeps the innermost dim (attention's heads); one that swaps it
+    (the last two dims) is tiled into `lanes` x `lanes` squares, each a
+    transposed read and a contiguous write. Strided `memref.copy`s
+    (bufferisation's copies into padded buffers) become `linalg.copy`s and
+    are vectorised the same way; lowered as they were, they called a
+    generic element-by-element copy. A generic whose only reduction is along
+    the innermost dim, of static extent up to 4096 (softmax's sums and
+    maxima, LayerNorm's moments), is vectorised one row at a time, the row
+    whole, into a `vector.reduction` that LLVM may reassociate (a tree of
+    vector operations). Ops on bools are not (a
+    vector of i1 is stored as bits, a tensor of i1 as bytes). Anything
+    else is left for `convert-linalg-to-loops`. With `parallel`, the tile
+    loops of an op with at least `parallel-threshold` elements (or dynamic
+    dims) form an `scf.parallel`.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", /*default=*/"16",
+           "Elements of the innermost dim per vector (16 floats: AVX-512)">,
+    Option<"parallel", "parallel", "bool", /*default=*/"false",
+           "Tiles of ops with at least `parallel-threshold` elements in an "
+           "scf.parallel (threads, once lowered to OpenMP)">,
+    Option<"parallelThreshold", "parallel-threshold", "int64_t",
+           /*default=*/"16384",
+           "Fewest elements for which starting threads pays">,
+  ];
+}
+
+def ApproximateVectorMath
+    : Pass<"mithril-approximate-vector-math", "::mlir::ModuleOp"> {
+  let summary = "Compute exp, tanh, erf, log, sin and cos on vectors with "
+                "polynomials";
+  let description = [{
+    LLVM lowers a transcendental `math` op on a vector to one libm call per
+    lane. Upstream's polynomial approximations
+    (`populateMathPolynomialApproximationPatterns`) compute `exp`, `expm1`,
+    `tanh`, `erf`, `log`, `log1p`, `log2`, `sin` and `cos` of f32 vectors
+    with vector arithmetic instead (a few ulp from libm's results). Ops on
+    scalars keep libm.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def HoistVectorTransfers
+    : Pass<"mithril-hoist-vector-transfers", "::mlir::func::FuncOp"> {
+  let summary = "Keep loop-invariant vector reads and writes out of loops";
+  let description = [{
+    Upstream's `linalg::hoistRedundantVectorTransfers` on bufferised code:
+    a `vector.transfer_read`/`transfer_write` pair of the same buffer slice
+    inside a loop becomes a loop-carried vector, so the accumulators of a
+    register block stay in registers for the whole reduction.
+  }];
+}
+
+#endif // MITHRIL_TARGET_CPU_PASSES_TD
