@@ -11,8 +11,9 @@ packages=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
   # LLVM's OpenMP runtime: the threads of compiled models' parallel loops.
   libomp-22-dev
-  # Libraries.
-  nlohmann-json3-dev libgtest-dev
+  # Libraries. zstd: what LLVM's static Support library (mithril-tblgen,
+  # mlc-run) links.
+  nlohmann-json3-dev libgtest-dev libzstd-dev
   # ONNX in: ONNX's protobuf messages, and its own backend test data.
   libonnx-dev libprotobuf-dev libonnx-testdata
   # Tests: the lit runner's Python, the PyTorch reference, and ONNX's

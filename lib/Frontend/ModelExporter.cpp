@@ -363,7 +363,8 @@ LogicalResult Exporter::exportModule(ModuleOp module, Json &file) {
   if (!blocks.empty())
     file["blocks"] = blocks;
   file["nodes"] = graph["nodes"];
-  if (auto weights = module->getAttrOfType<StringAttr>(kWeightsAttrName))
+  if (auto weights =
+          module->getAttrOfType<StringAttr>(MithrilDialect::kWeightsAttrName))
     file["weights"] = weights.str();
   return success();
 }

@@ -329,7 +329,7 @@ OwningOpRef<ModuleOp> Importer::run() {
 
   if (options.randomInit)
     module->setAttr(
-        kRandomInitSeedAttrName,
+        MithrilDialect::kRandomInitAttrName,
         builder.getI64IntegerAttr(static_cast<int64_t>(options.seed)));
   checkWeights(module);
   if (numErrors || failed(verify(module)))
@@ -892,7 +892,7 @@ void Importer::importOp(const GraphSource &graph, GraphScope &scope,
   if (!isa<FloatType>(elementType))
     elementType = builder.getF32Type();
   if (spec.params) {
-    for (const ParamSpec &param : spec.params(args)) {
+    for (const ParameterSpec &param : spec.params(args)) {
       segments.push_back(param.present ? 1 : 0);
       if (!param.present)
         continue;
@@ -1147,7 +1147,8 @@ void Importer::checkWeights(ModuleOp module) {
     return;
   SmallString<256> absolute(path);
   llvm::sys::fs::make_absolute(absolute);
-  module->setAttr(kWeightsAttrName, builder.getStringAttr(absolute));
+  module->setAttr(MithrilDialect::kWeightsAttrName,
+                  builder.getStringAttr(absolute));
   numErrors += checkModelWeights(module, path, weightsLoc);
 }
 

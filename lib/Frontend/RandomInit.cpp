@@ -1,72 +1,30 @@
-//===- RandomInit.cpp - PyTorch's default parameter initialisers ----------===//
+//===- RandomInit.cpp - Parameters drawn from their initialisers ----------===//
 //
 // Part of Mithril, under the Apache License v2.0 with LLVM Exceptions.
 //
 //===----------------------------------------------------------------------===//
+//
+// `--init=random`: each parameter's initialiser comes from the op that uses
+// it (ParameterizedOpInterface, recorded by mithril-record-init-rules); the
+// values are drawn here, when the library is written.
+//
+//===----------------------------------------------------------------------===//
 
-#include "mithril/Frontend/RandomInit.h"
+#include "mithril/Frontend/Weights.h"
+#include "mithril/IR/MithrilDialect.h"
 
-#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/xxhash.h"
 
 #include <cmath>
+#include <vector>
 
 using namespace mlir;
 using namespace mlir::mithril;
-
-/// U(-1/sqrt(fan_in), 1/sqrt(fan_in)): what kaiming_uniform_(a=sqrt(5))
-/// gives a weight, and what torch.nn.Linear/ConvNd give their bias.
-static InitRule fanInUniform(int64_t fanIn) {
-  return InitRule::uniform(fanIn > 0 ? 1.0 / std::sqrt(double(fanIn)) : 0.0);
-}
-
-/// The fan-in of a convolution: in_channels / groups * kernel volume.
-template <typename ConvOp> static int64_t convFanIn(ConvOp conv) {
-  auto weight = cast<RankedTensorType>(conv.getWeight().getType());
-  int64_t fanIn = 1;
-  for (int64_t size : weight.getShape().drop_front())
-    fanIn *= size;
-  return fanIn;
-}
-
-FailureOr<InitRule> mlir::mithril::getDefaultInitRule(ParameterOp parameter) {
-  Value value = parameter.getResult();
-  for (OpOperand &use : value.getUses()) {
-    Operation *owner = use.getOwner();
-    auto is = [&](Value operand) { return operand == value; };
-    std::optional<InitRule> rule =
-        llvm::TypeSwitch<Operation *, std::optional<InitRule>>(owner)
-            .Case([&](LinearOp op) { return fanInUniform(op.getInFeatures()); })
-            .Case<Conv1dOp, Conv2dOp>(
-                [&](auto op) { return fanInUniform(convFanIn(op)); })
-            .Case([&](EmbeddingOp) { return InitRule::normal(1.0); })
-            .Case<BatchNorm1dOp, BatchNorm2dOp>([&](auto op) {
-              bool one = is(op.getWeight()) || is(op.getRunningVar());
-              return InitRule::constant(one ? 1.0 : 0.0);
-            })
-            .Case([&](LayerNormOp op) {
-              return InitRule::constant(is(op.getWeight()) ? 1.0 : 0.0);
-            })
-            .Case([&](RMSNormOp) { return InitRule::constant(1.0); })
-            .Case([&](GroupNormOp op) {
-              return InitRule::constant(is(op.getWeight()) ? 1.0 : 0.0);
-            })
-            .Case([&](MultiheadAttentionOp op) -> std::optional<InitRule> {
-              int64_t embed = op.getEmbedDim();
-              if (is(op.getInProjWeight())) // Xavier-uniform of [3E, E].
-                return InitRule::uniform(std::sqrt(6.0 / double(4 * embed)));
-              if (is(op.getOutProjWeight()))
-                return fanInUniform(embed);
-              return InitRule::constant(0.0); // Both biases.
-            })
-            .Default([](Operation *) { return std::nullopt; });
-    if (rule)
-      return *rule;
-  }
-  return failure();
-}
+namespace rt = ::mithril::runtime;
 
 namespace {
+
 /// splitmix64: small, fast, and the same on every platform.
 struct Generator {
   uint64_t state;
@@ -79,26 +37,67 @@ struct Generator {
   /// Uniform in [0, 1), with 53 random bits.
   double uniform() { return double(next() >> 11) * 0x1.0p-53; }
 };
+
+/// Values drawn on demand, kept until the source goes.
+class RandomWeights : public WeightSource {
+public:
+  RandomWeights(uint64_t seed, DictionaryAttr rules)
+      : seed(seed), rules(rules) {}
+
+  FailureOr<ArrayRef<uint8_t>> read(const rt::Port &parameter,
+                                    Location loc) override {
+    auto rule = dyn_cast_or_null<InitializerAttr>(
+        rules ? rules.get(parameter.name) : Attribute());
+    if (!rule || parameter.dtype != rt::DType::F32 ||
+        parameter.numElements() < 0)
+      return emitError(loc)
+             << "--init=random cannot draw parameter '" << parameter.name
+             << "' (" << rt::modelDTypeName(parameter.dtype)
+             << "): random values are drawn for static f32 parameters of "
+                "catalog ops only";
+    std::vector<float> &values = drawn[parameter.name];
+    values.resize(parameter.numElements());
+    fillParameter(rule, seed, parameter.name, values);
+    return ArrayRef(reinterpret_cast<const uint8_t *>(values.data()),
+                    values.size() * sizeof(float));
+  }
+
+private:
+  uint64_t seed;
+  DictionaryAttr rules;
+  llvm::StringMap<std::vector<float>> drawn;
+};
+
 } // namespace
 
-void mlir::mithril::fillParameter(const InitRule &rule, uint64_t seed,
+std::unique_ptr<WeightSource>
+mlir::mithril::createRandomWeights(ModuleOp module) {
+  auto seed =
+      module->getAttrOfType<IntegerAttr>(MithrilDialect::kRandomInitAttrName);
+  return std::make_unique<RandomWeights>(
+      seed ? seed.getValue().getZExtValue() : 0,
+      module->getAttrOfType<DictionaryAttr>(
+          MithrilDialect::kInitRulesAttrName));
+}
+
+void mlir::mithril::fillParameter(InitializerAttr rule, uint64_t seed,
                                   StringRef name,
                                   MutableArrayRef<float> values) {
   Generator generator{seed ^ llvm::xxh3_64bits(name)};
+  double first = rule.getFirstValue(), second = rule.getSecondValue();
   for (float &value : values) {
-    switch (rule.kind) {
-    case InitRule::Kind::Constant:
-      value = float(rule.first);
+    switch (rule.getKind()) {
+    case InitKind::Constant:
+      value = float(first);
       break;
-    case InitRule::Kind::Uniform:
-      value =
-          float(rule.first + (rule.second - rule.first) * generator.uniform());
+    case InitKind::Uniform:
+      value = float(first + (second - first) * generator.uniform());
       break;
-    case InitRule::Kind::Normal: {
+    case InitKind::Normal: {
       // Box-Muller; 1 - u keeps the logarithm finite.
       double radius = std::sqrt(-2.0 * std::log(1.0 - generator.uniform()));
       double angle = 2.0 * M_PI * generator.uniform();
-      value = float(rule.first + rule.second * radius * std::cos(angle));
+      value = float(first + second * radius * std::cos(angle));
       break;
     }
     }

@@ -5,7 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mithril/Frontend/OpCatalog.h"
-#include "mithril/Frontend/RandomInit.h"
+#include "mithril/Frontend/Weights.h"
 #include "mithril/IR/MithrilOps.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -89,24 +89,26 @@ protected:
 
 TEST_F(RandomInitTest, RulesArePyTorchDefaults) {
   ASSERT_TRUE(module);
-  FailureOr<InitRule> weight = getDefaultInitRule(parameter("fc.weight"));
-  ASSERT_TRUE(succeeded(weight));
-  EXPECT_EQ(weight->kind, InitRule::Kind::Uniform);
-  EXPECT_DOUBLE_EQ(weight->second, 0.25); // 1 / sqrt(16)
-  EXPECT_DOUBLE_EQ(getDefaultInitRule(parameter("fc.bias"))->second, 0.25);
-  EXPECT_DOUBLE_EQ(getDefaultInitRule(parameter("conv.weight"))->second,
-                   1.0 / std::sqrt(27.0));
-  EXPECT_EQ(getDefaultInitRule(parameter("emb.weight"))->kind,
-            InitRule::Kind::Normal);
-  EXPECT_EQ(getDefaultInitRule(parameter("bn.weight"))->first, 1.0);
-  EXPECT_EQ(getDefaultInitRule(parameter("bn.bias"))->first, 0.0);
-  EXPECT_EQ(getDefaultInitRule(parameter("bn.running_mean"))->first, 0.0);
-  EXPECT_EQ(getDefaultInitRule(parameter("bn.running_var"))->first, 1.0);
+  auto rule = [&](StringRef name) {
+    FailureOr<InitializerAttr> rule = parameter(name).getDefaultInitializer();
+    EXPECT_TRUE(succeeded(rule)) << name.str();
+    return *rule;
+  };
+  InitializerAttr weight = rule("fc.weight");
+  EXPECT_EQ(weight.getKind(), InitKind::Uniform);
+  EXPECT_DOUBLE_EQ(weight.getSecondValue(), 0.25); // 1 / sqrt(16)
+  EXPECT_DOUBLE_EQ(rule("fc.bias").getSecondValue(), 0.25);
+  EXPECT_DOUBLE_EQ(rule("conv.weight").getSecondValue(), 1.0 / std::sqrt(27.0));
+  EXPECT_EQ(rule("emb.weight").getKind(), InitKind::Normal);
+  EXPECT_EQ(rule("bn.weight").getFirstValue(), 1.0);
+  EXPECT_EQ(rule("bn.bias").getFirstValue(), 0.0);
+  EXPECT_EQ(rule("bn.running_mean").getFirstValue(), 0.0);
+  EXPECT_EQ(rule("bn.running_var").getFirstValue(), 1.0);
 }
 
 TEST_F(RandomInitTest, ValuesAreSeededAndWithinTheDistribution) {
   std::vector<float> a(4096), b(4096), c(4096);
-  InitRule rule = InitRule::uniform(0.25);
+  auto rule = InitializerAttr::uniform(&context, 0.25);
   fillParameter(rule, 7, "fc.weight", a);
   fillParameter(rule, 7, "fc.weight", b);
   fillParameter(rule, 8, "fc.weight", c);
@@ -121,7 +123,8 @@ TEST_F(RandomInitTest, ValuesAreSeededAndWithinTheDistribution) {
   EXPECT_GT(*high, 0.24f);
 
   std::vector<float> normal(20000);
-  fillParameter(InitRule::normal(1.0), 1, "emb.weight", normal);
+  fillParameter(InitializerAttr::normal(&context, 1.0), 1, "emb.weight",
+                normal);
   double mean = std::accumulate(normal.begin(), normal.end(), 0.0) /
                 double(normal.size());
   double variance = 0;

@@ -9,10 +9,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mithril/Codegen/Passes.h"
 #include "mithril/Conversion/Passes.h"
 #include "mithril/IR/MithrilDialect.h"
-#include "mithril/Target/CPU/Pipelines.h"
-#include "mithril/Codegen/Passes.h"
+#include "mithril/Target/AllTargets.h"
 #include "mithril/Target/CPU/Passes.h"
 #include "mithril/Transforms/Passes.h"
 #include "mithril/Version.h"
@@ -37,7 +37,8 @@ int main(int argc, char **argv) {
   mlir::mithril::registerMithrilConversionPasses();
   mlir::mithril::registerMithrilCodegenPasses();
   mlir::mithril::registerMithrilCPUPasses();
-  mlir::mithril::registerMithrilPipelines();
+  // Each target's phases, as pipelines (`--mithril-cpu-pipeline`).
+  mlir::mithril::registerAllTargets();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

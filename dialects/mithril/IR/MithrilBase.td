@@ -16,6 +16,8 @@ include "mlir/IR/OpBase.td"
 include "mlir/IR/AttrTypeBase.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+include "MithrilCatalog.td"
+include "MithrilInterfaces.td"
 
 def Mithril_Dialect : Dialect {
   let name = "mithril";
@@ -47,11 +49,24 @@ def Mithril_Dialect : Dialect {
     - `mithril.prepared` (string, on function arguments): the parameter that
       argument is made from, once per instance (its dims permuted: see
       `mithril-prepare-weights`).
+
+    On the module, where parameter values come from:
+
+    - `mithril.weights` (string): the absolute path of the safetensors file
+      (or the ONNX model whose initializers they are);
+    - `mithril.random_init` (integer): the seed of values drawn from
+      PyTorch's default initialisers (`--init=random`), and
+      `mithril.init_rules` (dictionary of `#mithril.init`, by parameter
+      name), the initialiser of each, recorded by
+      `mithril-record-init-rules`.
   }];
   let hasConstantMaterializer = 1;
+  let useDefaultAttributePrinterParser = 1;
   let hasRegionArgAttrVerify = 1;
   let hasRegionResultAttrVerify = 1;
   let extraClassDeclaration = [{
+    void registerAttributes();
+
     /// Discardable attribute names.
     static constexpr ::llvm::StringLiteral kNameAttrName = "mithril.name";
     static constexpr ::llvm::StringLiteral kDimsAttrName = "mithril.dims";
@@ -59,6 +74,11 @@ def Mithril_Dialect : Dialect {
         "mithril.parameter";
     static constexpr ::llvm::StringLiteral kPreparedAttrName =
         "mithril.prepared";
+    static constexpr ::llvm::StringLiteral kWeightsAttrName = "mithril.weights";
+    static constexpr ::llvm::StringLiteral kRandomInitAttrName =
+        "mithril.random_init";
+    static constexpr ::llvm::StringLiteral kInitRulesAttrName =
+        "mithril.init_rules";
   }];
 }
 
@@ -130,9 +150,17 @@ def Mithril_InferTypeOpAdaptor : InferTypeOpAdaptorBase<[{
 class Mithril_Op<string mnemonic, list<Trait> traits = []> :
     Op<Mithril_Dialect, mnemonic, traits>;
 
-// An op of the model catalog: pure, with inferred result types.
+// A graph op: pure, with inferred result types. Those of the model catalog
+// set `catalog` (see MithrilCatalog.td).
 class Mithril_GraphOp<string mnemonic, list<Trait> traits = []> :
     Mithril_Op<mnemonic, !listconcat([Pure, Mithril_InferTypeOpAdaptor],
-                                     traits)>;
+                                     traits)> {
+  Mithril_Catalog catalog = ?;
+}
+
+// A catalog op with parameters.
+def Mithril_Parameterized :
+    DeclareOpInterfaceMethods<Mithril_ParameterizedOpInterface,
+                              ["getParameterSpecs", "getDefaultInitializer"]>;
 
 #endif // MITHRIL_BASE_TD

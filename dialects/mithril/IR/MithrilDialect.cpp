@@ -26,6 +26,7 @@ void MithrilDialect::initialize() {
 #define GET_OP_LIST
 #include "mithril/IR/MithrilOps.cpp.inc"
       >();
+  registerAttributes();
 }
 
 Operation *MithrilDialect::materializeConstant(OpBuilder &builder,

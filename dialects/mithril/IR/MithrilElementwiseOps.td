@@ -48,16 +48,28 @@ class Mithril_UnaryOp<string mnemonic, string torchName, string formula,
 // Activations
 //===----------------------------------------------------------------------===//
 
-def Mithril_ReLUOp : Mithril_UnaryOp<"relu", "torch.nn.ReLU", "max(x, 0)">;
-def Mithril_SiLUOp : Mithril_UnaryOp<"silu", "torch.nn.SiLU", "x * sigmoid(x)">;
+def Mithril_ReLUOp : Mithril_UnaryOp<"relu", "torch.nn.ReLU", "max(x, 0)"> {
+  let catalog = Mithril_Catalog<"ReLU">;
+}
+def Mithril_SiLUOp : Mithril_UnaryOp<"silu", "torch.nn.SiLU", "x * sigmoid(x)"> {
+  let catalog = Mithril_Catalog<"SiLU">;
+}
 def Mithril_SigmoidOp
-    : Mithril_UnaryOp<"sigmoid", "torch.nn.Sigmoid", "1 / (1 + exp(-x))">;
-def Mithril_TanhOp : Mithril_UnaryOp<"tanh", "torch.nn.Tanh", "tanh(x)">;
+    : Mithril_UnaryOp<"sigmoid", "torch.nn.Sigmoid", "1 / (1 + exp(-x))"> {
+  let catalog = Mithril_Catalog<"Sigmoid">;
+}
+def Mithril_TanhOp : Mithril_UnaryOp<"tanh", "torch.nn.Tanh", "tanh(x)"> {
+  let catalog = Mithril_Catalog<"Tanh">;
+}
 def Mithril_SoftplusOp
-    : Mithril_UnaryOp<"softplus", "torch.nn.Softplus", "log(1 + exp(x))">;
+    : Mithril_UnaryOp<"softplus", "torch.nn.Softplus", "log(1 + exp(x))"> {
+  let catalog = Mithril_Catalog<"Softplus">;
+}
 
 def Mithril_LeakyReLUOp : Mithril_UnaryOp<"leaky_relu", "torch.nn.LeakyReLU",
                                           "x >= 0 ? x : negative_slope * x"> {
+  let catalog = Mithril_Catalog<"LeakyReLU",
+      [Mithril_FloatArg<"negative_slope">]>;
   let arguments = (ins Mithril_FloatTensor:$input,
                        DefaultValuedAttr<F64Attr, "0.01">:$negative_slope);
   let description = [{
@@ -72,6 +84,8 @@ def Mithril_LeakyReLUOp : Mithril_UnaryOp<"leaky_relu", "torch.nn.LeakyReLU",
 
 def Mithril_GELUOp : Mithril_UnaryOp<"gelu", "torch.nn.GELU",
                                      "x * Φ(x)"> {
+  let catalog = Mithril_Catalog<"GELU",
+      [Mithril_ChoiceArg<"approximate", "none|tanh">]>;
   let arguments = (ins Mithril_FloatTensor:$input,
                        DefaultValuedAttr<StrAttr, "\"none\"">:$approximate);
   let description = [{
@@ -91,15 +105,31 @@ def Mithril_GELUOp : Mithril_UnaryOp<"gelu", "torch.nn.GELU",
 //===----------------------------------------------------------------------===//
 
 def Mithril_NegOp
-    : Mithril_UnaryOp<"neg", "torch.neg", "-x", Mithril_NumericTensor>;
+    : Mithril_UnaryOp<"neg", "torch.neg", "-x", Mithril_NumericTensor> {
+  let catalog = Mithril_Catalog<"Neg">;
+}
 def Mithril_AbsOp
-    : Mithril_UnaryOp<"abs", "torch.abs", "|x|", Mithril_NumericTensor>;
-def Mithril_ExpOp : Mithril_UnaryOp<"exp", "torch.exp", "exp(x)">;
-def Mithril_LogOp : Mithril_UnaryOp<"log", "torch.log", "log(x)">;
-def Mithril_SqrtOp : Mithril_UnaryOp<"sqrt", "torch.sqrt", "sqrt(x)">;
-def Mithril_RsqrtOp : Mithril_UnaryOp<"rsqrt", "torch.rsqrt", "1 / sqrt(x)">;
-def Mithril_SinOp : Mithril_UnaryOp<"sin", "torch.sin", "sin(x)">;
-def Mithril_CosOp : Mithril_UnaryOp<"cos", "torch.cos", "cos(x)">;
+    : Mithril_UnaryOp<"abs", "torch.abs", "|x|", Mithril_NumericTensor> {
+  let catalog = Mithril_Catalog<"Abs">;
+}
+def Mithril_ExpOp : Mithril_UnaryOp<"exp", "torch.exp", "exp(x)"> {
+  let catalog = Mithril_Catalog<"Exp">;
+}
+def Mithril_LogOp : Mithril_UnaryOp<"log", "torch.log", "log(x)"> {
+  let catalog = Mithril_Catalog<"Log">;
+}
+def Mithril_SqrtOp : Mithril_UnaryOp<"sqrt", "torch.sqrt", "sqrt(x)"> {
+  let catalog = Mithril_Catalog<"Sqrt">;
+}
+def Mithril_RsqrtOp : Mithril_UnaryOp<"rsqrt", "torch.rsqrt", "1 / sqrt(x)"> {
+  let catalog = Mithril_Catalog<"Rsqrt">;
+}
+def Mithril_SinOp : Mithril_UnaryOp<"sin", "torch.sin", "sin(x)"> {
+  let catalog = Mithril_Catalog<"Sin">;
+}
+def Mithril_CosOp : Mithril_UnaryOp<"cos", "torch.cos", "cos(x)"> {
+  let catalog = Mithril_Catalog<"Cos">;
+}
 def Mithril_ErfOp : Mithril_UnaryOp<"erf", "torch.erf", "erf(x)">;
 def Mithril_FloorOp : Mithril_UnaryOp<"floor", "torch.floor", "floor(x)">;
 def Mithril_CeilOp : Mithril_UnaryOp<"ceil", "torch.ceil", "ceil(x)">;
@@ -109,6 +139,8 @@ def Mithril_RoundOp : Mithril_UnaryOp<"round", "torch.round",
 def Mithril_DropoutOp : Mithril_UnaryOp<"dropout", "torch.nn.Dropout",
                                         "x (identity at inference)",
                                         Mithril_Tensor> {
+  let catalog = Mithril_Catalog<"Dropout",
+      [Mithril_FloatArg<"p">]>;
   let arguments = (ins Mithril_Tensor:$input,
       DefaultValuedAttr<F64Attr, "0.5">:$p);
   let description = [{
@@ -155,16 +187,29 @@ class Mithril_ArithmeticOp<string mnemonic, string torchName, string formula>
   }];
 }
 
-def Mithril_AddOp : Mithril_ArithmeticOp<"add", "torch.add", "left + right">;
-def Mithril_SubOp : Mithril_ArithmeticOp<"sub", "torch.sub", "left - right">;
-def Mithril_MulOp : Mithril_ArithmeticOp<"mul", "torch.mul", "left * right">;
-def Mithril_PowOp : Mithril_ArithmeticOp<"pow", "torch.pow", "left ^ right">;
+def Mithril_AddOp : Mithril_ArithmeticOp<"add", "torch.add", "left + right"> {
+  let catalog = Mithril_Catalog<"Add">;
+}
+def Mithril_SubOp : Mithril_ArithmeticOp<"sub", "torch.sub", "left - right"> {
+  let catalog = Mithril_Catalog<"Sub">;
+}
+def Mithril_MulOp : Mithril_ArithmeticOp<"mul", "torch.mul", "left * right"> {
+  let catalog = Mithril_Catalog<"Mul">;
+}
+def Mithril_PowOp : Mithril_ArithmeticOp<"pow", "torch.pow", "left ^ right"> {
+  let catalog = Mithril_Catalog<"Pow">;
+}
 def Mithril_MaximumOp
-    : Mithril_ArithmeticOp<"maximum", "torch.maximum", "max(left, right)">;
+    : Mithril_ArithmeticOp<"maximum", "torch.maximum", "max(left, right)"> {
+  let catalog = Mithril_Catalog<"Maximum">;
+}
 def Mithril_MinimumOp
-    : Mithril_ArithmeticOp<"minimum", "torch.minimum", "min(left, right)">;
+    : Mithril_ArithmeticOp<"minimum", "torch.minimum", "min(left, right)"> {
+  let catalog = Mithril_Catalog<"Minimum">;
+}
 
 def Mithril_DivOp : Mithril_ArithmeticOp<"div", "torch.div", "left / right"> {
+  let catalog = Mithril_Catalog<"Div">;
   let results = (outs Mithril_FloatTensor:$output);
   let description = [{
     True division, elementwise, with NumPy broadcasting. As in PyTorch, the
@@ -188,12 +233,19 @@ class Mithril_CompareOp<string mnemonic, string torchName, string formula>
   }];
 }
 
-def Mithril_EqualOp : Mithril_CompareOp<"equal", "torch.eq", "left == right">;
-def Mithril_LessOp : Mithril_CompareOp<"less", "torch.lt", "left < right">;
+def Mithril_EqualOp : Mithril_CompareOp<"equal", "torch.eq", "left == right"> {
+  let catalog = Mithril_Catalog<"Equal">;
+}
+def Mithril_LessOp : Mithril_CompareOp<"less", "torch.lt", "left < right"> {
+  let catalog = Mithril_Catalog<"Less">;
+}
 def Mithril_GreaterOp
-    : Mithril_CompareOp<"greater", "torch.gt", "left > right">;
+    : Mithril_CompareOp<"greater", "torch.gt", "left > right"> {
+  let catalog = Mithril_Catalog<"Greater">;
+}
 
 def Mithril_WhereOp : Mithril_GraphOp<"where"> {
+  let catalog = Mithril_Catalog<"Where">;
   let summary = "condition ? left : right (torch.where)";
   let description = [{
     Picks `left` where `condition` (bool) holds and `right` elsewhere; the
@@ -212,6 +264,8 @@ def Mithril_WhereOp : Mithril_GraphOp<"where"> {
 }
 
 def Mithril_CastOp : Mithril_GraphOp<"cast", [SameOperandsAndResultShape]> {
+  let catalog = Mithril_Catalog<"Cast",
+      [Mithril_DTypeArg<"dtype", 1>]>;
   let summary = "conversion to another dtype (Tensor.to(dtype))";
   let description = [{
     Converts each element to `dtype`, as PyTorch's `Tensor.to`: floats to

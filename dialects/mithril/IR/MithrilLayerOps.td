@@ -20,7 +20,12 @@ include "MithrilBase.td"
 // Layers
 //===----------------------------------------------------------------------===//
 
-def Mithril_LinearOp : Mithril_GraphOp<"linear"> {
+def Mithril_LinearOp : Mithril_GraphOp<"linear", [Mithril_Parameterized]> {
+  let catalog = Mithril_Catalog<"Linear",
+      [Mithril_PositiveIntArg<"in_features", 1>,
+       Mithril_PositiveIntArg<"out_features", 1>,
+       Mithril_ParameterSwitchArg<"bias">],
+      ["weight", "bias"]>;
   let summary = "affine map of the last dimension (torch.nn.Linear)";
   let description = [{
     `output = input @ weight^T + bias` over the last dimension of `input`
@@ -45,7 +50,7 @@ def Mithril_LinearOp : Mithril_GraphOp<"linear"> {
 
 class Mithril_ConvOp<string mnemonic, int spatialRank, string threes,
                      string ones>
-    : Mithril_GraphOp<mnemonic> {
+    : Mithril_GraphOp<mnemonic, [Mithril_Parameterized]> {
   let arguments = (ins Mithril_FloatTensor:$input, Mithril_FloatTensor:$weight,
       Optional<Mithril_FloatTensor>:$bias,
       ConfinedAttr<Mithril_I64Attr, [IntPositive]>:$in_channels,
@@ -72,6 +77,13 @@ class Mithril_ConvOp<string mnemonic, int spatialRank, string threes,
 }
 
 def Mithril_Conv1dOp : Mithril_ConvOp<"conv1d", 1, "{3}", "{1}"> {
+  let catalog = Mithril_Catalog<"Conv1d",
+      [Mithril_PositiveIntArg<"in_channels", 1>,
+       Mithril_PositiveIntArg<"out_channels", 1>,
+       Mithril_SizesArg<"kernel_size", 1>, Mithril_SizesArg<"stride", 1>,
+       Mithril_PaddingArg<"padding", 1>, Mithril_SizesArg<"dilation", 1>,
+       Mithril_PositiveIntArg<"groups">, Mithril_ParameterSwitchArg<"bias">],
+      ["weight", "bias"]>;
   let summary = "1-d convolution (torch.nn.Conv1d)";
   let description = [{
     Convolution of `input` `[N, C_in, L]` (or `[C_in, L]`) with `weight`
@@ -89,6 +101,13 @@ def Mithril_Conv1dOp : Mithril_ConvOp<"conv1d", 1, "{3}", "{1}"> {
 }
 
 def Mithril_Conv2dOp : Mithril_ConvOp<"conv2d", 2, "{3, 3}", "{1, 1}"> {
+  let catalog = Mithril_Catalog<"Conv2d",
+      [Mithril_PositiveIntArg<"in_channels", 1>,
+       Mithril_PositiveIntArg<"out_channels", 1>,
+       Mithril_SizesArg<"kernel_size", 2>, Mithril_SizesArg<"stride", 2>,
+       Mithril_PaddingArg<"padding", 2>, Mithril_SizesArg<"dilation", 2>,
+       Mithril_PositiveIntArg<"groups">, Mithril_ParameterSwitchArg<"bias">],
+      ["weight", "bias"]>;
   let summary = "2-d convolution (torch.nn.Conv2d)";
   let description = [{
     Convolution of `input` `[N, C_in, H, W]` (or `[C_in, H, W]`) with `weight`
@@ -106,7 +125,12 @@ def Mithril_Conv2dOp : Mithril_ConvOp<"conv2d", 2, "{3, 3}", "{1, 1}"> {
   }];
 }
 
-def Mithril_EmbeddingOp : Mithril_GraphOp<"embedding"> {
+def Mithril_EmbeddingOp
+    : Mithril_GraphOp<"embedding", [Mithril_Parameterized]> {
+  let catalog = Mithril_Catalog<"Embedding",
+      [Mithril_PositiveIntArg<"num_embeddings", 1>,
+       Mithril_PositiveIntArg<"embedding_dim", 1>],
+      ["weight"]>;
   let summary = "table lookup (torch.nn.Embedding)";
   let description = [{
     Rows of `weight` `[num_embeddings, embedding_dim]` picked by the integer
@@ -132,7 +156,7 @@ def Mithril_EmbeddingOp : Mithril_GraphOp<"embedding"> {
 //===----------------------------------------------------------------------===//
 
 class Mithril_BatchNormOp<string mnemonic, string ranks>
-    : Mithril_GraphOp<mnemonic> {
+    : Mithril_GraphOp<mnemonic, [Mithril_Parameterized]> {
   let arguments = (ins Mithril_FloatTensor:$input, Mithril_FloatTensor:$weight,
       Mithril_FloatTensor:$bias, Mithril_FloatTensor:$running_mean,
       Mithril_FloatTensor:$running_var,
@@ -153,6 +177,9 @@ class Mithril_BatchNormOp<string mnemonic, string ranks>
 }
 
 def Mithril_BatchNorm1dOp : Mithril_BatchNormOp<"batch_norm1d", "2, 3"> {
+  let catalog = Mithril_Catalog<"BatchNorm1d",
+      [Mithril_PositiveIntArg<"num_features", 1>, Mithril_FloatArg<"eps">],
+      ["weight", "bias", "running_mean", "running_var"]>;
   let summary = "batch normalisation over [N, C] or [N, C, L] (torch.nn.BatchNorm1d)";
   let description = [{
     Normalises each channel (dimension 1) with the running statistics, as
@@ -167,6 +194,9 @@ def Mithril_BatchNorm1dOp : Mithril_BatchNormOp<"batch_norm1d", "2, 3"> {
 }
 
 def Mithril_BatchNorm2dOp : Mithril_BatchNormOp<"batch_norm2d", "4"> {
+  let catalog = Mithril_Catalog<"BatchNorm2d",
+      [Mithril_PositiveIntArg<"num_features", 1>, Mithril_FloatArg<"eps">],
+      ["weight", "bias", "running_mean", "running_var"]>;
   let summary = "batch normalisation over [N, C, H, W] (torch.nn.BatchNorm2d)";
   let description = [{
     Normalises each channel (dimension 1) with the running statistics, as
@@ -180,7 +210,12 @@ def Mithril_BatchNorm2dOp : Mithril_BatchNormOp<"batch_norm2d", "4"> {
   }];
 }
 
-def Mithril_LayerNormOp : Mithril_GraphOp<"layer_norm", [AttrSizedOperandSegments]> {
+def Mithril_LayerNormOp : Mithril_GraphOp<"layer_norm",
+    [AttrSizedOperandSegments, Mithril_Parameterized]> {
+  let catalog = Mithril_Catalog<"LayerNorm",
+      [Mithril_IntsArg<"normalized_shape", 0, 1>, Mithril_FloatArg<"eps">,
+       Mithril_BoolArg<"elementwise_affine">],
+      ["weight", "bias"]>;
   let summary = "layer normalisation over the trailing dims (torch.nn.LayerNorm)";
   let description = [{
     Normalises over the last `len(normalized_shape)` dimensions, which must
@@ -205,7 +240,11 @@ def Mithril_LayerNormOp : Mithril_GraphOp<"layer_norm", [AttrSizedOperandSegment
   }];
 }
 
-def Mithril_RMSNormOp : Mithril_GraphOp<"rms_norm"> {
+def Mithril_RMSNormOp
+    : Mithril_GraphOp<"rms_norm", [Mithril_Parameterized]> {
+  let catalog = Mithril_Catalog<"RMSNorm",
+      [Mithril_IntsArg<"normalized_shape", 0, 1>, Mithril_FloatArg<"eps">],
+      ["weight"]>;
   let summary = "root-mean-square normalisation (torch.nn.RMSNorm)";
   let description = [{
     `x / sqrt(mean(x^2) + eps) * weight` over the last
@@ -226,7 +265,13 @@ def Mithril_RMSNormOp : Mithril_GraphOp<"rms_norm"> {
   }];
 }
 
-def Mithril_GroupNormOp : Mithril_GraphOp<"group_norm"> {
+def Mithril_GroupNormOp
+    : Mithril_GraphOp<"group_norm", [Mithril_Parameterized]> {
+  let catalog = Mithril_Catalog<"GroupNorm",
+      [Mithril_PositiveIntArg<"num_groups", 1>,
+       Mithril_PositiveIntArg<"num_channels", 1>,
+       Mithril_FloatArg<"eps">],
+      ["weight", "bias"]>;
   let summary = "group normalisation (torch.nn.GroupNorm)";
   let description = [{
     Splits the channels (dimension 1, `num_channels` of them) of `input`
@@ -271,6 +316,9 @@ class Mithril_Pool2dOp<string mnemonic> : Mithril_GraphOp<mnemonic> {
 }
 
 def Mithril_MaxPool2dOp : Mithril_Pool2dOp<"max_pool2d"> {
+  let catalog = Mithril_Catalog<"MaxPool2d",
+      [Mithril_SizesArg<"kernel_size", 2, 1>, Mithril_SizesArg<"stride", 2>,
+       Mithril_IntsArg<"padding", 2>]>;
   let summary = "2-d max pooling (torch.nn.MaxPool2d)";
   let description = [{
     The maximum over each `kernel_size` window of `input` `[N, C, H, W]` (or
@@ -286,6 +334,9 @@ def Mithril_MaxPool2dOp : Mithril_Pool2dOp<"max_pool2d"> {
 }
 
 def Mithril_AvgPool2dOp : Mithril_Pool2dOp<"avg_pool2d"> {
+  let catalog = Mithril_Catalog<"AvgPool2d",
+      [Mithril_SizesArg<"kernel_size", 2, 1>, Mithril_SizesArg<"stride", 2>,
+       Mithril_IntsArg<"padding", 2>]>;
   let summary = "2-d average pooling (torch.nn.AvgPool2d)";
   let description = [{
     The mean over each `kernel_size` window of `input` `[N, C, H, W]` (or
@@ -301,6 +352,8 @@ def Mithril_AvgPool2dOp : Mithril_Pool2dOp<"avg_pool2d"> {
 }
 
 def Mithril_AdaptiveAvgPool2dOp : Mithril_GraphOp<"adaptive_avg_pool2d"> {
+  let catalog = Mithril_Catalog<"AdaptiveAvgPool2d",
+      [Mithril_SizesArg<"output_size", 2, 1>]>;
   let summary = "2-d adaptive average pooling (torch.nn.AdaptiveAvgPool2d)";
   let description = [{
     Averages `input` `[N, C, H, W]` (or `[C, H, W]`) into `output_size`
@@ -354,6 +407,8 @@ def Mithril_InterpolateOp : Mithril_GraphOp<"interpolate"> {
 
 def Mithril_ScaledDotProductAttentionOp
     : Mithril_GraphOp<"scaled_dot_product_attention"> {
+  let catalog = Mithril_Catalog<"ScaledDotProductAttention",
+      [Mithril_BoolArg<"is_causal">, Mithril_OptionalFloatArg<"scale">]>;
   let summary = "softmax(q kᵀ · scale + mask) v (F.scaled_dot_product_attention)";
   let description = [{
     `query` `[..., L, E]`, `key` `[..., S, E]`, `value` `[..., S, Ev]` →
@@ -379,7 +434,12 @@ def Mithril_ScaledDotProductAttentionOp
 }
 
 def Mithril_MultiheadAttentionOp : Mithril_GraphOp<"multihead_attention",
-    [AttrSizedOperandSegments]> {
+    [AttrSizedOperandSegments, Mithril_Parameterized]> {
+  let catalog = Mithril_Catalog<"MultiheadAttention",
+      [Mithril_PositiveIntArg<"embed_dim", 1>,
+       Mithril_PositiveIntArg<"num_heads", 1>,
+       Mithril_ParameterSwitchArg<"bias">],
+      ["in_proj_weight", "out_proj_weight", "in_proj_bias", "out_proj_bias"]>;
   let summary = "multi-head attention, batch first (torch.nn.MultiheadAttention)";
   let description = [{
     `query` `[N, L, E]`, `key` and `value` `[N, S, E]` (or unbatched

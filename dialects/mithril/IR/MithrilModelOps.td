@@ -110,6 +110,11 @@ def Mithril_ParameterOp : Mithril_Op<"parameter", [
   let results = (outs Mithril_Tensor:$output);
   let assemblyFormat = "$name attr-dict `:` type($output)";
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// PyTorch's default initialiser of this parameter, as the first catalog
+    /// op using it says (ParameterizedOpInterface); failure if none does.
+    ::mlir::FailureOr<InitializerAttr> getDefaultInitializer();
+  }];
 }
 
 def Mithril_InstanceOp : Mithril_Op<"instance", [

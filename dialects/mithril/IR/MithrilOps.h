@@ -7,7 +7,9 @@
 #ifndef MITHRIL_IR_MITHRILOPS_H
 #define MITHRIL_IR_MITHRILOPS_H
 
+#include "mithril/IR/MithrilAttributes.h"
 #include "mithril/IR/MithrilDialect.h"
+#include "mithril/IR/MithrilInterfaces.h"
 #include "mithril/IR/ShapeUtils.h"
 
 #include "mlir/IR/BuiltinOps.h"

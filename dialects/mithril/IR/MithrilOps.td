@@ -13,6 +13,7 @@
 #define MITHRIL_OPS_TD
 
 include "MithrilBase.td"
+include "MithrilAttributes.td"
 include "MithrilModelOps.td"
 include "MithrilLayerOps.td"
 include "MithrilElementwiseOps.td"

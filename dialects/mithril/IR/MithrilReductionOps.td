@@ -33,18 +33,33 @@ class Mithril_ReduceOp<string mnemonic, string torchName, string what,
 }
 
 def Mithril_SumOp : Mithril_ReduceOp<"sum", "torch.sum", "sum",
-    "As in PyTorch, integers and bools sum to `i64`; floats keep their dtype.">;
+    "As in PyTorch, integers and bools sum to `i64`; floats keep their dtype."> {
+  let catalog = Mithril_Catalog<"Sum",
+      [Mithril_OptionalIntsArg<"dim">, Mithril_BoolArg<"keepdim">]>;
+}
 def Mithril_MeanOp : Mithril_ReduceOp<"mean", "torch.mean", "mean",
-    "The input is floating-point.", Mithril_FloatTensor>;
+    "The input is floating-point.", Mithril_FloatTensor> {
+  let catalog = Mithril_Catalog<"Mean",
+      [Mithril_OptionalIntsArg<"dim">, Mithril_BoolArg<"keepdim">]>;
+}
 def Mithril_MaxOp : Mithril_ReduceOp<"max", "torch.amax", "maximum",
-    "The result has the input's dtype.">;
+    "The result has the input's dtype."> {
+  let catalog = Mithril_Catalog<"Max",
+      [Mithril_OptionalIntsArg<"dim">, Mithril_BoolArg<"keepdim">]>;
+}
 def Mithril_MinOp : Mithril_ReduceOp<"min", "torch.amin", "minimum",
-    "The result has the input's dtype.">;
+    "The result has the input's dtype."> {
+  let catalog = Mithril_Catalog<"Min",
+      [Mithril_OptionalIntsArg<"dim">, Mithril_BoolArg<"keepdim">]>;
+}
 
 def Mithril_VarianceOp : Mithril_ReduceOp<"variance", "torch.var", "variance",
     "The sum of squared deviations is divided by `size - correction` "
     "(default 1, Bessel's correction). The input is floating-point.",
     Mithril_FloatTensor> {
+  let catalog = Mithril_Catalog<"Variance",
+      [Mithril_OptionalIntsArg<"dim", 1>, Mithril_IntArg<"correction">,
+       Mithril_BoolArg<"keepdim">]>;
   let arguments = (ins Mithril_FloatTensor:$input,
                        OptionalAttr<DenseI64ArrayAttr>:$dim,
                        DefaultValuedAttr<Mithril_I64Attr, "1">:$correction,
@@ -52,6 +67,8 @@ def Mithril_VarianceOp : Mithril_ReduceOp<"variance", "torch.var", "variance",
 }
 
 def Mithril_ArgMaxOp : Mithril_GraphOp<"argmax"> {
+  let catalog = Mithril_Catalog<"ArgMax",
+      [Mithril_OptionalIntArg<"dim">, Mithril_BoolArg<"keepdim">]>;
   let summary = "index of the maximum (torch.argmax)";
   let description = [{
     The index (`i64`) of the first maximum along `dim`, which is dropped
@@ -92,9 +109,15 @@ class Mithril_SoftmaxBaseOp<string mnemonic, string torchName, string formula>
 }
 
 def Mithril_SoftmaxOp : Mithril_SoftmaxBaseOp<"softmax", "torch.nn.Softmax",
-                                              "exp(x) / sum(exp(x))">;
+                                              "exp(x) / sum(exp(x))"> {
+  let catalog = Mithril_Catalog<"Softmax",
+      [Mithril_IntArg<"dim">]>;
+}
 def Mithril_LogSoftmaxOp : Mithril_SoftmaxBaseOp<"log_softmax",
-    "torch.nn.LogSoftmax", "x - log(sum(exp(x)))">;
+    "torch.nn.LogSoftmax", "x - log(sum(exp(x)))"> {
+  let catalog = Mithril_Catalog<"LogSoftmax",
+      [Mithril_IntArg<"dim">]>;
+}
 
 //===----------------------------------------------------------------------===//
 // Losses
@@ -108,6 +131,8 @@ class Mithril_LossOp<string mnemonic> : Mithril_GraphOp<mnemonic> {
 }
 
 def Mithril_CrossEntropyLossOp : Mithril_LossOp<"cross_entropy_loss"> {
+  let catalog = Mithril_Catalog<"CrossEntropyLoss",
+      [Mithril_ChoiceArg<"reduction", "mean|sum|none">]>;
   let summary = "cross entropy of logits and targets (torch.nn.CrossEntropyLoss)";
   let description = [{
     `input` holds logits `[N, C, d...]` (or `[C]`). `target` is either class
@@ -125,6 +150,8 @@ def Mithril_CrossEntropyLossOp : Mithril_LossOp<"cross_entropy_loss"> {
 }
 
 def Mithril_MSELossOp : Mithril_LossOp<"mse_loss"> {
+  let catalog = Mithril_Catalog<"MSELoss",
+      [Mithril_ChoiceArg<"reduction", "mean|sum|none">]>;
   let summary = "mean squared error (torch.nn.MSELoss)";
   let description = [{
     `(input - target)^2` elementwise (the operands broadcast, one dtype),

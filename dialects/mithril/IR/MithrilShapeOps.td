@@ -22,6 +22,8 @@ class Mithril_ShapeOp<string mnemonic, list<Trait> traits = []>
 }
 
 def Mithril_ReshapeOp : Mithril_ShapeOp<"reshape"> {
+  let catalog = Mithril_Catalog<"Reshape",
+      [Mithril_DimListArg<"shape", 1>]>;
   let summary = "view with another shape (torch.reshape)";
   let description = [{
     The same elements, in the same order, with shape `shape`. An entry is a
@@ -38,6 +40,8 @@ def Mithril_ReshapeOp : Mithril_ShapeOp<"reshape"> {
 }
 
 def Mithril_FlattenOp : Mithril_ShapeOp<"flatten"> {
+  let catalog = Mithril_Catalog<"Flatten",
+      [Mithril_IntArg<"start_dim">, Mithril_IntArg<"end_dim">]>;
   let summary = "merge a range of dims into one (torch.flatten)";
   let description = [{
     Merges dimensions `start_dim` to `end_dim` (inclusive; default 1 and -1)
@@ -54,6 +58,8 @@ def Mithril_FlattenOp : Mithril_ShapeOp<"flatten"> {
 }
 
 def Mithril_TransposeOp : Mithril_ShapeOp<"transpose"> {
+  let catalog = Mithril_Catalog<"Transpose",
+      [Mithril_IntArg<"dim0", 1>, Mithril_IntArg<"dim1", 1>]>;
   let summary = "swap two dims (torch.transpose)";
   let description = [{
     Swaps dimensions `dim0` and `dim1`. Swapping a dimension with itself
@@ -68,6 +74,8 @@ def Mithril_TransposeOp : Mithril_ShapeOp<"transpose"> {
 }
 
 def Mithril_PermuteOp : Mithril_ShapeOp<"permute"> {
+  let catalog = Mithril_Catalog<"Permute",
+      [Mithril_IntListArg<"dims", 1>]>;
   let summary = "reorder the dims (torch.permute)";
   let description = [{
     Output dimension `i` is input dimension `dims[i]`; `dims` is a
@@ -84,6 +92,8 @@ def Mithril_PermuteOp : Mithril_ShapeOp<"permute"> {
 }
 
 def Mithril_SqueezeOp : Mithril_ShapeOp<"squeeze"> {
+  let catalog = Mithril_Catalog<"Squeeze",
+      [Mithril_IntArg<"dim", 1>]>;
   let summary = "remove a dim of size 1 (torch.squeeze)";
   let description = [{
     Removes dimension `dim`, which must have size 1. (PyTorch leaves a tensor
@@ -98,6 +108,8 @@ def Mithril_SqueezeOp : Mithril_ShapeOp<"squeeze"> {
 }
 
 def Mithril_UnsqueezeOp : Mithril_ShapeOp<"unsqueeze"> {
+  let catalog = Mithril_Catalog<"Unsqueeze",
+      [Mithril_IntArg<"dim", 1>]>;
   let summary = "insert a dim of size 1 (torch.unsqueeze)";
   let description = [{
     Inserts a dimension of size 1 at `dim`, in `[-rank - 1, rank]`.
@@ -110,6 +122,8 @@ def Mithril_UnsqueezeOp : Mithril_ShapeOp<"unsqueeze"> {
 }
 
 def Mithril_ConcatOp : Mithril_GraphOp<"concat"> {
+  let catalog = Mithril_Catalog<"Concat",
+      [Mithril_IntArg<"dim", 1>]>;
   let summary = "join tensors along a dim (torch.cat)";
   let description = [{
     Joins `inputs` (one or more, of one dtype and rank, equal in every other
@@ -125,6 +139,8 @@ def Mithril_ConcatOp : Mithril_GraphOp<"concat"> {
 }
 
 def Mithril_SplitOp : Mithril_GraphOp<"split"> {
+  let catalog = Mithril_Catalog<"Split",
+      [Mithril_PositiveIntArg<"split_size", 1>, Mithril_IntArg<"dim", 1>]>;
   let summary = "split into chunks along a dim (torch.split)";
   let description = [{
     Splits `input` along `dim` into chunks of `split_size` (the last may be
@@ -144,6 +160,9 @@ def Mithril_SplitOp : Mithril_GraphOp<"split"> {
 }
 
 def Mithril_SliceOp : Mithril_ShapeOp<"slice"> {
+  let catalog = Mithril_Catalog<"Slice",
+      [Mithril_IntArg<"dim", 1>, Mithril_IntArg<"start", 1>,
+       Mithril_IntArg<"end", 1>, Mithril_PositiveIntArg<"step">]>;
   let summary = "a strided range of one dim (x[start:end:step])";
   let description = [{
     Keeps elements `start`, `start + step`, ... before `end` along `dim`,
@@ -160,6 +179,8 @@ def Mithril_SliceOp : Mithril_ShapeOp<"slice"> {
 }
 
 def Mithril_GatherOp : Mithril_GraphOp<"gather"> {
+  let catalog = Mithril_Catalog<"Gather",
+      [Mithril_IntArg<"dim", 1>]>;
   let summary = "gather values along a dim (torch.gather)";
   let description = [{
     `output[i][j][k] = input[index[i][j][k]][j][k]` for `dim = 0` (and so on):
@@ -179,6 +200,8 @@ def Mithril_GatherOp : Mithril_GraphOp<"gather"> {
 }
 
 def Mithril_PadOp : Mithril_ShapeOp<"pad"> {
+  let catalog = Mithril_Catalog<"Pad",
+      [Mithril_IntListArg<"pad", 1>, Mithril_FloatArg<"value">]>;
   let summary = "constant padding (torch.nn.functional.pad)";
   let description = [{
     Pads with `value` (default 0). `pad` holds pairs `(before, after)` from
@@ -198,6 +221,7 @@ def Mithril_PadOp : Mithril_ShapeOp<"pad"> {
 //===----------------------------------------------------------------------===//
 
 def Mithril_MatMulOp : Mithril_GraphOp<"matmul"> {
+  let catalog = Mithril_Catalog<"MatMul">;
   let summary = "matrix product, batched and broadcast (torch.matmul)";
   let description = [{
     `torch.matmul`: two 1-d operands give their dot product (rank 0); a 1-d

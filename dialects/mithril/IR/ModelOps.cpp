@@ -134,6 +134,13 @@ LogicalResult ParameterOp::verify() {
   return success();
 }
 
+FailureOr<InitializerAttr> ParameterOp::getDefaultInitializer() {
+  for (OpOperand &use : getResult().getUses())
+    if (auto layer = dyn_cast<ParameterizedOpInterface>(use.getOwner()))
+      return layer.getDefaultInitializer(use);
+  return failure();
+}
+
 //===----------------------------------------------------------------------===//
 // InstanceOp
 //===----------------------------------------------------------------------===//

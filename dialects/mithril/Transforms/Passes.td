@@ -113,4 +113,34 @@ def MithrilInferShapes : Pass<"mithril-infer-shapes", "::mlir::ModuleOp"> {
   ];
 }
 
+def MithrilRecordInitRules
+    : Pass<"mithril-record-init-rules", "::mlir::ModuleOp"> {
+  let summary = "Record how each parameter's random values are drawn";
+  let description = [{
+    For a module that asks for random parameter values (`mithril.random_init`,
+    `--init=random`), records PyTorch's default initialiser of every
+    parameter of the top model in the module attribute `mithril.init_rules`,
+    by parameter name. Each comes from the catalog op that uses the
+    parameter (`ParameterizedOpInterface::getDefaultInitializer`); it is
+    read here, after `mithril-inline-blocks`, because the lowering that
+    follows erases the catalog ops, and the weights are drawn only when the
+    library is written. Does nothing without `mithril.random_init`.
+
+    ```mlir
+    module attributes {mithril.random_init = 0 : i64} {
+      mithril.model @m(%x: tensor<8x4xf32>) -> tensor<8x2xf32> {
+        %w = mithril.parameter "fc.weight" : tensor<2x4xf32>
+        %0 = mithril.linear %x, %w {in_features = 4, out_features = 2}
+            : (tensor<8x4xf32>, tensor<2x4xf32>) -> tensor<8x2xf32>
+        mithril.return %0 : tensor<8x2xf32>
+      }
+    }
+    ```
+
+    gains `mithril.init_rules = {"fc.weight" = #mithril.init<uniform(-0.5,
+    0.5)>}`. A parameter no catalog op uses is an error: nothing says how
+    to draw it.
+  }];
+}
+
 #endif // MITHRIL_TRANSFORMS_PASSES_TD

@@ -4,8 +4,10 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// The numbers `mlc-compile --stats` prints. Dynamic dims are taken as 1, so
-// for a model with a dynamic batch the numbers are per batch element.
+// The numbers `mlc-compile --stats` prints, recorded in the module by the
+// phase that can count them: mithril-count-flops on linalg,
+// mithril-count-memory after mithril-plan-memory. Dynamic dims are taken as
+// 1, so for a model with a dynamic batch the numbers are per batch element.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,31 +16,31 @@
 
 #include "mlir/IR/BuiltinOps.h"
 
+#include <optional>
+
 namespace mlir::mithril {
 
-/// Arithmetic operations per call, counted on linalg: each linalg op's
-/// iterations times the arithmetic ops of its body (a multiply-add counts
-/// 2; constants and casts count 0).
-int64_t countFlops(ModuleOp module);
-
-/// Bytes of the buffers a call allocates (memref.alloc), on bufferized IR.
-int64_t countAllocatedBytes(ModuleOp module);
-
-/// What mithril-plan-memory records on each entry: the arena's bytes, the
-/// buffers placed in it, and their bytes without reuse.
+/// What mithril-plan-memory records on each entry, and mithril-count-memory
+/// sums over the entries on the module: the arena's bytes, the buffers
+/// placed in it, and their bytes without reuse.
 constexpr llvm::StringLiteral kArenaBytesAttrName = "mithril.arena_bytes";
 constexpr llvm::StringLiteral kArenaBuffersAttrName = "mithril.arena_buffers";
 constexpr llvm::StringLiteral kArenaBufferBytesAttrName =
     "mithril.arena_buffer_bytes";
+/// What mithril-count-memory records: the bytes a call allocates.
+constexpr llvm::StringLiteral kAllocatedBytesAttrName =
+    "mithril.allocated_bytes";
+/// What mithril-count-flops records: arithmetic operations per call.
+constexpr llvm::StringLiteral kFlopsAttrName = "mithril.flops";
 
-/// What mithril-plan-memory placed, summed over the entries.
-struct ArenaStatistics {
-  /// The arenas' bytes, and the bytes of the buffers in them (what they
-  /// would take without reuse).
-  int64_t arenaBytes = 0, bufferBytes = 0;
-  int64_t buffers = 0;
+/// The statistics recorded in a module; those not recorded are unset.
+struct LibraryStatistics {
+  std::optional<int64_t> flops;
+  std::optional<int64_t> allocatedBytes;
+  /// The arenas' bytes, the buffers in them, and their bytes without reuse.
+  std::optional<int64_t> arenaBytes, arenaBuffers, arenaBufferBytes;
 };
-ArenaStatistics countArenaBytes(ModuleOp module);
+LibraryStatistics getRecordedStatistics(ModuleOp module);
 
 } // namespace mlir::mithril
 

@@ -188,4 +188,33 @@ def PlanMemory : Pass<"mithril-plan-memory", "::mlir::ModuleOp"> {
   ];
 }
 
+
+//===----------------------------------------------------------------------===//
+// Statistics (`mlc-compile --stats`)
+//===----------------------------------------------------------------------===//
+
+def CountFlops : Pass<"mithril-count-flops", "::mlir::ModuleOp"> {
+  let summary = "Record the arithmetic a call performs";
+  let description = [{
+    Runs on linalg, before the ops become loops: each linalg op's
+    iterations times the arithmetic ops of its body (a multiply-add counts
+    2; constants and casts count 0), summed over the module and recorded as
+    the module attribute `mithril.flops`. A dynamic extent counts as 1, so
+    a model with a dynamic batch gets its FLOPs per batch element.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def CountMemory : Pass<"mithril-count-memory", "::mlir::ModuleOp"> {
+  let summary = "Record the memory a call uses";
+  let description = [{
+    Runs on bufferised code after `mithril-plan-memory`: records on the
+    module the bytes of the buffers a call still allocates
+    (`mithril.allocated_bytes`: those with dynamic dims, counted as 1) and
+    the arenas' statistics that mithril-plan-memory left on each entry,
+    summed (`mithril.arena_bytes`, `mithril.arena_buffers`,
+    `mithril.arena_buffer_bytes`).
+  }];
+}
+
 #endif // MITHRIL_CODEGEN_PASSES_TD

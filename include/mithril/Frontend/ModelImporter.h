@@ -34,11 +34,6 @@ struct ModelImportOptions {
   uint64_t seed = 0;
 };
 
-/// Module attributes that record where parameter values come from: the
-/// safetensors file (an absolute path), or the random initialisers' seed.
-constexpr llvm::StringLiteral kWeightsAttrName = "mithril.weights";
-constexpr llvm::StringLiteral kRandomInitSeedAttrName = "mithril.random_init";
-
 /// Imports the model file in the main buffer of `sourceMgr`. Each problem is
 /// reported as one diagnostic at the file and JSON path of the offending
 /// value; returns null if there was any.

@@ -7,7 +7,7 @@
 // The ONNX importer (issue 8): a `.onnx` file in, a module with one
 // `mithril.model` out. Each node's location carries its name and op type.
 // Floating-point initializers are the model's parameters: the module's
-// `mithril.weights` names the `.onnx` file, and `readOnnxParameters` reads
+// `mithril.weights` names the `.onnx` file, and `openOnnxWeights` reads
 // them when a library is built.
 //
 //===----------------------------------------------------------------------===//
@@ -15,10 +15,13 @@
 #ifndef MITHRIL_FRONTEND_ONNXIMPORTER_H
 #define MITHRIL_FRONTEND_ONNXIMPORTER_H
 
+#include "mithril/Support/WeightSource.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/OwningOpRef.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -56,6 +59,11 @@ struct OnnxParameter {
 FailureOr<std::vector<OnnxParameter>>
 readOnnxParameters(StringRef path,
                    function_ref<InFlightDiagnostic()> emitError);
+
+/// The parameters of the ONNX model at `path` as a weight source; failure
+/// after a diagnostic at `loc`.
+FailureOr<std::unique_ptr<WeightSource>> openOnnxWeights(StringRef path,
+                                                         Location loc);
 
 } // namespace mlir::mithril
 

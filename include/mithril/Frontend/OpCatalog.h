@@ -6,8 +6,10 @@
 //
 // The ops a model file may use (model-format.md, "Op catalog, version 1"):
 // for each, its ports, its arguments with PyTorch's names, its parameters,
-// and the `mithril` op it becomes. The importer and the exporter both read
-// this one table, so the two stay inverse to each other.
+// and the `mithril` op it becomes. The table is generated from the ops'
+// ODS records (their `catalog`, see dialects/mithril/IR/MithrilCatalog.td)
+// by mithril-tblgen; the importer and the exporter both read it, so the two
+// stay inverse to each other.
 //
 //===----------------------------------------------------------------------===//
 
@@ -68,27 +70,15 @@ struct PortSpec {
   bool variadic = false; // Concat's `inputs`: a list of keys
 };
 
-/// A parameter of one op instance: its name relative to the node and its
-/// shape; `present` is false for an optional parameter the args turn off.
-struct ParamSpec {
-  std::string name;
-  llvm::SmallVector<int64_t> shape;
-  bool present = true;
-};
-
-/// The arguments of one node, converted to attributes (with no defaults
-/// filled in), as the parameter functions read them.
-using ArgValues = llvm::StringMap<Attribute>;
-
 /// One op of the catalog.
 struct OpSpec {
   llvm::StringLiteral name;   // as in a model file: "Conv2d"
   llvm::StringLiteral opName; // the mithril op: "mithril.conv2d"
   llvm::ArrayRef<PortSpec> ports;
   llvm::ArrayRef<ArgSpec> args;
-  /// The op's parameters, in operand order (after the ports); null if it
-  /// has none.
-  llvm::SmallVector<ParamSpec> (*params)(const ArgValues &) = nullptr;
+  /// The op's parameters, in operand order (after the ports): its
+  /// ParameterizedOpInterface's; null if it has none.
+  llvm::SmallVector<ParameterSpec> (*params)(const ArgValues &) = nullptr;
   /// Whether the outputs are `output_0`, `output_1`, ... (Split).
   bool numberedOutputs = false;
 

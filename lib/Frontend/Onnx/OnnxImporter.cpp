@@ -401,7 +401,8 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
                    [](const std::string &p) { return !p.empty(); })) {
     SmallString<256> absolute(path);
     llvm::sys::fs::make_absolute(absolute);
-    (*module)->setAttr(kWeightsAttrName, builder.getStringAttr(absolute));
+    (*module)->setAttr(MithrilDialect::kWeightsAttrName,
+                       builder.getStringAttr(absolute));
   }
   if (failed(verify(*module)))
     return nullptr;

@@ -30,7 +30,7 @@
 using namespace mlir;
 using namespace mlir::mithril;
 
-std::optional<CPUTarget> mlir::mithril::parseCPUTarget(StringRef name) {
+std::optional<CPUMachine> mlir::mithril::parseCPUMachine(StringRef name) {
   if (name == "host") {
     SmallVector<std::string> features;
     llvm::StringMap<bool> host = llvm::sys::getHostCPUFeatures();
@@ -40,18 +40,18 @@ std::optional<CPUTarget> mlir::mithril::parseCPUTarget(StringRef name) {
     int vectorBits = host.lookup("avx512f") ? 512
                      : host.lookup("avx2")  ? 256
                                             : 128;
-    return CPUTarget{llvm::sys::getDefaultTargetTriple(),
-                     llvm::sys::getHostCPUName().str(),
-                     llvm::join(features, ","), vectorBits};
+    return CPUMachine{llvm::sys::getDefaultTargetTriple(),
+                      llvm::sys::getHostCPUName().str(),
+                      llvm::join(features, ","), vectorBits};
   }
   if (name == "x86_64")
-    return CPUTarget{"x86_64-unknown-linux-gnu", "x86-64", "", 128};
+    return CPUMachine{"x86_64-unknown-linux-gnu", "x86-64", "", 128};
   if (name == "x86_64-avx2")
-    return CPUTarget{"x86_64-unknown-linux-gnu", "x86-64-v3", "", 256};
+    return CPUMachine{"x86_64-unknown-linux-gnu", "x86-64-v3", "", 256};
   if (name == "x86_64-avx512")
-    return CPUTarget{"x86_64-unknown-linux-gnu", "x86-64-v4", "", 512};
+    return CPUMachine{"x86_64-unknown-linux-gnu", "x86-64-v4", "", 512};
   if (name == "aarch64")
-    return CPUTarget{"aarch64-unknown-linux-gnu", "generic", "+neon", 128};
+    return CPUMachine{"aarch64-unknown-linux-gnu", "generic", "+neon", 128};
   return std::nullopt;
 }
 
@@ -115,7 +115,7 @@ static void defineEmbeddedWeights(llvm::Module &module, StringRef image) {
 }
 
 LogicalResult
-mlir::mithril::emitCPUCode(ModuleOp module, const CPUTarget &target,
+mlir::mithril::emitCPUCode(ModuleOp module, const CPUMachine &target,
                            CPUOutput output, llvm::raw_pwrite_stream &os,
                            std::string &error, StringRef weightsImage) {
   initializeLLVMTargets();

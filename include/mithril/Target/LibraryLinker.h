@@ -4,8 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef MITHRIL_TARGET_CPU_LIBRARYLINKER_H
-#define MITHRIL_TARGET_CPU_LIBRARYLINKER_H
+#ifndef MITHRIL_TARGET_LIBRARYLINKER_H
+#define MITHRIL_TARGET_LIBRARYLINKER_H
 
 #include "mlir/Support/LLVM.h"
 #include "llvm/Support/raw_ostream.h"
@@ -28,4 +28,4 @@ LogicalResult writeStaticLibrary(StringRef object, StringRef memberName,
 
 } // namespace mlir::mithril
 
-#endif // MITHRIL_TARGET_CPU_LIBRARYLINKER_H
+#endif // MITHRIL_TARGET_LIBRARYLINKER_H

@@ -1,0 +1,228 @@
+//===- Compiler.cpp - One compilation, model in, artefacts out ------------===//
+//
+// Part of Mithril, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mithril/Driver/Compiler.h"
+
+#include "Outputs.h"
+
+#include "mithril/Codegen/LibrarySignature.h"
+#include "mithril/Codegen/LibraryStatistics.h"
+#include "mithril/Frontend/JsonPathDiagnostics.h"
+#include "mithril/Frontend/ModelImporter.h"
+#include "mithril/Frontend/OnnxImporter.h"
+#include "mithril/IR/MithrilOps.h"
+#include "mithril/Target/AllTargets.h"
+#include "mithril/Target/Target.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::mithril;
+
+namespace {
+
+int usageError(const llvm::Twine &message) {
+  llvm::errs() << "mlc-compile: " << message << "\n";
+  return 1;
+}
+
+/// What the checked options ask for, typed.
+struct Request {
+  std::unique_ptr<Target> target;
+  Output output;
+  Phase last = Phase::LLVM;
+  PipelineOptions pipeline;
+};
+
+/// Checks every option; a usage error's exit status, or none.
+std::optional<int> checkOptions(const CompilerOptions &options,
+                                Request &request) {
+  if (!options.init.empty() && options.init != "random")
+    return usageError("--init takes only 'random'");
+  if (options.weightsMode != "embed" && options.weightsMode != "external")
+    return usageError("--weights-mode takes embed or external");
+  if (options.precision == "f16" || options.precision == "bf16")
+    return usageError("--precision=" + options.precision +
+                      " is not available yet: only f32");
+  if (options.precision != "f32")
+    return usageError("--precision takes f32, f16 or bf16");
+  if (!options.reflection.empty() && options.reflection != "exported" &&
+      options.reflection != "local")
+    return usageError("--reflection takes exported or local");
+  if (options.threads < 0)
+    return usageError("--threads takes 0 (one per core) or a count");
+  if (options.name && !isCIdentifier(*options.name))
+    return usageError("--name=" + *options.name + ": expected a C identifier");
+
+  std::optional<Output> output = parseOutput(options.output);
+  if (!output)
+    return usageError("cannot write '" + options.output +
+                      "': give an output ending in .so, .a, .h, .o, .s, .ll "
+                      "or .mlir");
+  request.output = *output;
+  std::optional<Phase> last = options.stopAfter.empty()
+                                  ? std::optional(Phase::LLVM)
+                                  : parsePhase(options.stopAfter);
+  if (!last)
+    return usageError("unknown phase --stop-after=" + options.stopAfter +
+                      " (import, shapes, linalg, bufferize, llvm)");
+  bool archive = output->isArtifact(ArtifactKind::Object) ||
+                 output->isArtifact(ArtifactKind::StaticLibrary);
+  if (output->isArtifact(ArtifactKind::SharedLibrary) &&
+      options.reflection == "local")
+    return usageError("a shared library exports its reflection symbol: "
+                      "--reflection=local is for .o and .a");
+  if (output->kind != OutputKind::MLIR && *last != Phase::LLVM)
+    return usageError("--stop-after writes IR: give a .mlir output");
+  request.target = lookupTarget(options.target);
+  if (!request.target)
+    return usageError("unknown or unsupported --target=" + options.target +
+                      " (" + getTargetNames() + ")");
+  // A header needs only the signature.
+  request.last = output->kind == OutputKind::Header ? Phase::Linalg : *last;
+
+  PipelineOptions &pipeline = request.pipeline;
+  pipeline.shapes.assign(options.shapes.begin(), options.shapes.end());
+  pipeline.batch = options.batch;
+  pipeline.localInfo =
+      options.reflection.empty() ? archive : options.reflection == "local";
+  pipeline.threads = options.threads;
+  pipeline.statistics = options.stats;
+  return std::nullopt;
+}
+
+/// The model in `sourceMgr`'s main buffer, by the frontend for its format.
+OwningOpRef<ModuleOp> readModel(const CompilerOptions &options,
+                                llvm::SourceMgr &sourceMgr,
+                                MLIRContext *context) {
+  StringRef input = options.input;
+  if (input.ends_with(".json")) {
+    ModelImportOptions importOptions;
+    importOptions.weightsPath = options.weights;
+    importOptions.randomInit = options.init == "random";
+    importOptions.seed = options.seed;
+    return importModelFile(sourceMgr, context, importOptions);
+  }
+  if (input.ends_with(".onnx"))
+    return importOnnxFile(sourceMgr, context);
+  return parseSourceFile<ModuleOp>(sourceMgr, context);
+}
+
+/// Gives the top model, the library's first entry, the name `name`.
+LogicalResult renameModel(ModuleOp module, StringRef name) {
+  ModelOp top = getTopModel(module);
+  if (!top)
+    return module.emitError() << "--name=" << name << ": no model to name";
+  if (top.getSymName() == name)
+    return success();
+  SymbolTable symbols(module);
+  if (Operation *existing = symbols.lookup(name))
+    return existing->emitError()
+           << "--name=" << name << ": the module already has a '" << name
+           << "'";
+  return symbols.rename(top, StringAttr::get(module.getContext(), name));
+}
+
+/// Runs the target's phases up to `request.last`; false after a
+/// diagnostic.
+bool runPhases(const CompilerOptions &options, const Request &request,
+               ModuleOp module) {
+  MLIRContext *context = module.getContext();
+  for (Phase phase : getAllPhases()) {
+    if (phase > request.last)
+      break;
+    PassManager pm(context);
+    if (failed(applyPassManagerCLOptions(pm)))
+      return false;
+    if (options.printIRAfterAll) {
+      context->disableMultithreading(); // MLIR prints only single-threaded.
+      pm.enableIRPrinting([](Pass *, Operation *) { return false; },
+                          [](Pass *, Operation *) { return true; },
+                          /*printModuleScope=*/true,
+                          /*printAfterOnlyOnChange=*/false);
+    }
+    if (options.timing)
+      pm.enableTiming();
+    request.target->addPhase(pm, phase, request.pipeline);
+    if (failed(pm.run(module)))
+      return false;
+  }
+  return true;
+}
+
+/// What --stats prints: the signature's parameters and what the phases
+/// recorded.
+void printStatistics(ModuleOp module, llvm::raw_ostream &os) {
+  std::optional<LibrarySignature> library = getRecordedSignature(module);
+  if (!library)
+    return;
+  size_t parameters = 0;
+  for (const auto &entry : library->entries)
+    parameters += entry.parameters.size();
+  LibraryStatistics statistics = getRecordedStatistics(module);
+  os << "model '" << library->name() << "'\n";
+  os << "  parameters:        " << parameters << " tensors, "
+     << library->parameterBytes() << " bytes\n";
+  if (statistics.flops)
+    os << "  FLOPs per call:    " << *statistics.flops << "\n";
+  if (statistics.arenaBytes)
+    os << "  arena:             " << *statistics.arenaBytes
+       << " bytes per instance, for " << statistics.arenaBuffers.value_or(0)
+       << " buffers of " << statistics.arenaBufferBytes.value_or(0)
+       << " bytes without reuse\n";
+  if (statistics.allocatedBytes)
+    os << "  allocated per call: " << *statistics.allocatedBytes
+       << " bytes (buffers with dynamic dims)\n";
+  os << "  (dynamic dims counted as 1)\n";
+}
+
+} // namespace
+
+int mlir::mithril::runCompiler(const CompilerOptions &options) {
+  registerAllTargets();
+  Request request;
+  if (std::optional<int> status = checkOptions(options, request))
+    return *status;
+
+  std::string errorMessage;
+  std::unique_ptr<llvm::MemoryBuffer> input =
+      openInputFile(options.input, &errorMessage);
+  if (!input) {
+    llvm::errs() << "mlc-compile: " << errorMessage << "\n";
+    return 2;
+  }
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registry.insert<MithrilDialect>();
+  MLIRContext context(registry);
+  context.loadDialect<MithrilDialect>();
+  context.printOpOnDiagnostic(false);
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  JsonPathDiagnosticHandler jsonPaths(&context);
+
+  OwningOpRef<ModuleOp> module = readModel(options, sourceMgr, &context);
+  if (!module || (options.name && failed(renameModel(*module, *options.name))))
+    return 2;
+  request.pipeline.weights = options.weightsMode == "external"
+                                 ? WeightsMode::External
+                             : hasWeightSource(*module) ? WeightsMode::Embed
+                                                        : WeightsMode::None;
+  if (!runPhases(options, request, *module))
+    return 2;
+  if (options.stats)
+    printStatistics(*module, llvm::outs());
+  return writeOutputs(options, *request.target, request.output, *module);
+}
