@@ -16,10 +16,19 @@ NAMES = {"f32": 0, "f16": 1, "bf16": 2, "f64": 3, "i64": 4, "i32": 5, "i8": 6,
          "u8": 7, "bool": 8}
 
 
+# mithril_device_type codes.
+DEVICE_CPU, DEVICE_CUDA = 0, 1
+
+
 class Tensor(ctypes.Structure):
+    """mithril_tensor; zero-initialised by ctypes: a CPU tensor."""
     _fields_ = [("data", ctypes.c_void_p), ("dtype", ctypes.c_int32),
                 ("rank", ctypes.c_int32), ("shape", ctypes.c_int64 * MAX_RANK),
-                ("device", ctypes.c_int32), ("allocation", ctypes.c_void_p)]
+                ("device", ctypes.c_int32), ("device_index", ctypes.c_int32),
+                ("allocation", ctypes.c_void_p)]
+
+
+assert ctypes.sizeof(Tensor) == 96 and Tensor.allocation.offset == 88
 
 
 class Runtime:

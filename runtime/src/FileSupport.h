@@ -1,5 +1,4 @@
-//===- FileSupport.h - Files and sizes for the runtime readers ---*- C++
-//-*-===//
+//===- FileSupport.h - Files and sizes for the runtime readers --*- C++ -*-===//
 //
 // Part of Mithril, under the Apache License v2.0 with LLVM Exceptions.
 //
@@ -14,7 +13,7 @@
 #ifndef MITHRIL_RUNTIME_SRC_FILESUPPORT_H
 #define MITHRIL_RUNTIME_SRC_FILESUPPORT_H
 
-#include "mithril/runtime/Safetensors.h"
+#include "mithril/runtime/DType.h"
 
 #include <cerrno>
 #include <cstdint>

@@ -1,5 +1,4 @@
-//===- Safetensors.cpp - safetensors reader and writer
-//---------------------===//
+//===- Safetensors.cpp - safetensors reader and writer --------------------===//
 //
 // Part of Mithril, under the Apache License v2.0 with LLVM Exceptions.
 //
@@ -44,28 +43,6 @@ constexpr uint64_t kMaxHeaderSize = 100'000'000;
 /// deeper is hostile and would only cost memory.
 constexpr size_t kMaxJsonDepth = 16;
 constexpr std::string_view kMetadataKey = "__metadata__";
-
-struct DTypeEntry {
-  DType dtype;
-  std::string_view safetensorsName;
-  std::string_view modelName;
-  size_t size;
-};
-
-constexpr DTypeEntry kDTypes[] = {
-    {DType::F32, "F32", "f32", 4},    {DType::F16, "F16", "f16", 2},
-    {DType::BF16, "BF16", "bf16", 2}, {DType::F64, "F64", "f64", 8},
-    {DType::I64, "I64", "i64", 8},    {DType::I32, "I32", "i32", 4},
-    {DType::I8, "I8", "i8", 1},       {DType::U8, "U8", "u8", 1},
-    {DType::Bool, "BOOL", "bool", 1},
-};
-
-const DTypeEntry *entryFor(DType dtype) {
-  for (const DTypeEntry &entry : kDTypes)
-    if (entry.dtype == dtype)
-      return &entry;
-  return nullptr;
-}
 
 //===----------------------------------------------------------------------===//
 // Small helpers
@@ -528,39 +505,6 @@ bool buildHeader(const std::vector<TensorToWrite> &tensors,
 }
 
 } // namespace
-
-//===----------------------------------------------------------------------===//
-// DType
-//===----------------------------------------------------------------------===//
-
-std::string_view safetensorsDTypeName(DType dtype) {
-  const DTypeEntry *entry = entryFor(dtype);
-  return entry ? entry->safetensorsName : "?";
-}
-
-std::string_view modelDTypeName(DType dtype) {
-  const DTypeEntry *entry = entryFor(dtype);
-  return entry ? entry->modelName : "?";
-}
-
-std::optional<DType> parseSafetensorsDType(std::string_view name) {
-  for (const DTypeEntry &entry : kDTypes)
-    if (entry.safetensorsName == name)
-      return entry.dtype;
-  return std::nullopt;
-}
-
-std::optional<DType> parseModelDType(std::string_view name) {
-  for (const DTypeEntry &entry : kDTypes)
-    if (entry.modelName == name)
-      return entry.dtype;
-  return std::nullopt;
-}
-
-size_t dtypeSize(DType dtype) {
-  const DTypeEntry *entry = entryFor(dtype);
-  return entry ? entry->size : 0;
-}
 
 int64_t TensorInfo::numElements() const {
   std::optional<uint64_t> count = checkedNumElements(shape);

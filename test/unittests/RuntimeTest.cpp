@@ -19,10 +19,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -34,6 +38,7 @@ namespace {
 
 /// Tests that write files.
 class RuntimeFileTest : public mithril::testing::TempDirTest {};
+using mithril::testing::Bytes;
 
 const std::string kModels = MITHRIL_TEST_MODELS_DIR;
 const std::string kExamples = MITHRIL_EXAMPLES_DIR;
@@ -96,38 +101,56 @@ Status run(mithril_model *model, std::vector<mithril_tensor> inputs,
                                   out.size()));
 }
 
-/// The MLP of examples/mlp.json (784-128-64-10, ReLU) on `input`, from the
-/// weights file, in double precision.
-std::vector<float> referenceMLP(const std::vector<float> &input,
-                                int64_t batch) {
+/// Parameters by name, as floats.
+using Weights = std::map<std::string, std::vector<float>>;
+
+/// The weights of examples/mlp.json (examples/mlp.safetensors).
+Weights exampleWeights() {
   std::string error;
-  auto weights = mithril::runtime::SafetensorsFile::open(
+  auto file = mithril::runtime::SafetensorsFile::open(
       kExamples + "/mlp.safetensors", error);
-  EXPECT_TRUE(weights) << error;
+  EXPECT_TRUE(file) << error;
+  Weights weights;
+  if (!file)
+    return weights;
+  for (const auto &tensor : file->tensors()) {
+    std::vector<float> values(tensor.byteSize() / 4);
+    std::memcpy(values.data(), tensor.data, tensor.byteSize());
+    weights[tensor.name] = std::move(values);
+  }
+  return weights;
+}
+
+/// The MLP of examples/mlp.json (784-128-64-10, ReLU) on `input` with
+/// `weights`, in double precision.
+std::vector<float> referenceMLP(const std::vector<float> &input, int64_t batch,
+                                const Weights &weights) {
   std::vector<double> activation(input.begin(), input.end());
   int64_t width = 784;
   for (int layer = 0; layer < 3; ++layer) {
     std::string prefix = "linear_" + std::to_string(layer);
-    const auto *w = weights->find(prefix + ".weight");
-    const auto *b = weights->find(prefix + ".bias");
-    int64_t outWidth = w->shape[0];
+    const std::vector<float> &w = weights.at(prefix + ".weight");
+    const std::vector<float> &b = weights.at(prefix + ".bias");
+    int64_t outWidth = int64_t(b.size());
     std::vector<double> next(size_t(batch * outWidth));
     for (int64_t n = 0; n < batch; ++n)
       for (int64_t o = 0; o < outWidth; ++o) {
-        float bias;
-        std::memcpy(&bias, b->data + 4 * o, 4);
-        double sum = bias;
-        for (int64_t i = 0; i < width; ++i) {
-          float weight;
-          std::memcpy(&weight, w->data + 4 * (o * width + i), 4);
-          sum += weight * activation[size_t(n * width + i)];
-        }
+        double sum = b[size_t(o)];
+        for (int64_t i = 0; i < width; ++i)
+          sum += double(w[size_t(o * width + i)]) *
+                 activation[size_t(n * width + i)];
         next[size_t(n * outWidth + o)] = layer < 2 ? std::max(sum, 0.0) : sum;
       }
     activation = std::move(next);
     width = outWidth;
   }
   return std::vector<float>(activation.begin(), activation.end());
+}
+
+/// The MLP with the example's weights.
+std::vector<float> referenceMLP(const std::vector<float> &input,
+                                int64_t batch) {
+  return referenceMLP(input, batch, exampleWeights());
 }
 
 std::vector<float> sampleInput(int64_t batch) {
@@ -496,6 +519,576 @@ TEST(RuntimeTest, DTypes) {
   EXPECT_STREQ(mithril_status_message(nullptr), "");
   EXPECT_EQ(mithril_status_get_code(nullptr), MITHRIL_OK);
   mithril_tensor_free(nullptr);
+}
+
+//===----------------------------------------------------------------------===//
+// Devices and options
+//===----------------------------------------------------------------------===//
+
+TEST(RuntimeTest, TensorLayoutIsUnchanged) {
+  // device_index took padding: every other offset is what it was.
+  EXPECT_EQ(sizeof(mithril_tensor), 96u);
+  EXPECT_EQ(offsetof(mithril_tensor, device), 80u);
+  EXPECT_EQ(offsetof(mithril_tensor, device_index), 84u);
+  EXPECT_EQ(offsetof(mithril_tensor, allocation), 88u);
+  EXPECT_EQ(int(MITHRIL_DEVICE_CPU), 0);
+  mithril_device legacy = MITHRIL_DEVICE_CPU;
+  EXPECT_EQ(legacy, MITHRIL_DEVICE_CPU);
+}
+
+TEST(RuntimeTest, RefusesTensorsOnOtherDevices) {
+  Library library = openLibrary("libpair.so");
+  Model model = createModel(library.get());
+  std::vector<float> x(8), y(8), sum(8);
+  mithril_tensor onGPU = tensor(x, {2, 4});
+  onGPU.device = MITHRIL_DEVICE_CUDA;
+  std::vector<mithril_tensor> outputs(3);
+  EXPECT_EQ(run(model.get(), {onGPU, tensor(y, {2, 4})}, outputs).message(),
+            "input 'x' is on cuda:0; this library runs on the CPU");
+  onGPU.device_index = 3;
+  Status second = run(model.get(), {tensor(x, {2, 4}), onGPU}, outputs);
+  EXPECT_EQ(second.code(), MITHRIL_INVALID_ARGUMENT);
+  EXPECT_EQ(second.message(),
+            "input 'y' is on cuda:3; this library runs on the CPU");
+  onGPU.device = 7;
+  EXPECT_EQ(run(model.get(), {onGPU, tensor(y, {2, 4})}, outputs).message(),
+            "input 'x' is on device type 7; this library runs on the CPU");
+
+  // A caller's output buffer on a GPU, too.
+  mithril_tensor gpuOutput = tensor(sum, {2, 4});
+  gpuOutput.device = MITHRIL_DEVICE_CUDA;
+  std::vector<mithril_tensor> withGPU{gpuOutput, {}, {}};
+  EXPECT_EQ(run(model.get(), {tensor(x, {2, 4}), tensor(y, {2, 4})}, withGPU)
+                .message(),
+            "output 'sum' is on cuda:0; this library runs on the CPU");
+
+  // The index of a CPU tensor is not looked at (it was padding before).
+  mithril_tensor cpu = tensor(x, {2, 4});
+  cpu.device_index = 12345;
+  std::vector<mithril_tensor> fine(3);
+  ASSERT_TRUE(run(model.get(), {cpu, tensor(y, {2, 4})}, fine).ok());
+  for (mithril_tensor &output : fine) {
+    EXPECT_EQ(output.device, MITHRIL_DEVICE_CPU);
+    EXPECT_EQ(output.device_index, 0);
+    mithril_tensor_free(&output);
+  }
+}
+
+TEST(RuntimeTest, OptionsHaveDefaults) {
+  mithril_model_options options;
+  std::memset(&options, 0xab, sizeof options);
+  mithril_model_options_initialize(&options);
+  EXPECT_EQ(options.device_type, MITHRIL_DEVICE_CPU);
+  EXPECT_EQ(options.device_index, 0);
+  EXPECT_EQ(options.threads, 0);
+  EXPECT_EQ(options.weights_path, nullptr);
+  mithril_model_options_initialize(nullptr);
+
+  // NULL options are the defaults.
+  Library library = openLibrary("libmlp.so");
+  mithril_model *model = nullptr;
+  Status status(
+      mithril_model_create_with_options(library.get(), nullptr, &model));
+  ASSERT_TRUE(status.ok()) << status.message();
+  mithril_model_destroy(model);
+  EXPECT_FALSE(
+      Status(mithril_model_create_with_options(nullptr, &options, &model))
+          .ok());
+  EXPECT_FALSE(Status(mithril_model_create_with_options(library.get(), &options,
+                                                        nullptr))
+                   .ok());
+}
+
+TEST(RuntimeTest, RefusesDevicesALibraryDoesNotRunOn) {
+  Library library = openLibrary("libmlp.so");
+  auto refusal = [&](int32_t type, int32_t index) {
+    mithril_model_options options;
+    mithril_model_options_initialize(&options);
+    options.device_type = type;
+    options.device_index = index;
+    mithril_model *model = reinterpret_cast<mithril_model *>(&options);
+    Status status(
+        mithril_model_create_with_options(library.get(), &options, &model));
+    EXPECT_EQ(model, nullptr);
+    EXPECT_EQ(status.code(), MITHRIL_INVALID_ARGUMENT);
+    return status.message();
+  };
+  EXPECT_EQ(refusal(MITHRIL_DEVICE_CUDA, 0),
+            "cannot create an instance on cuda:0: this library runs on the "
+            "CPU");
+  EXPECT_EQ(refusal(MITHRIL_DEVICE_CUDA, 1),
+            "cannot create an instance on cuda:1: this library runs on the "
+            "CPU");
+  EXPECT_EQ(refusal(MITHRIL_DEVICE_CPU, 1),
+            "there is no device cpu:1 (the CPU is device index 0)");
+  EXPECT_EQ(refusal(MITHRIL_DEVICE_CUDA, -1), "device index -1 is negative");
+  EXPECT_EQ(refusal(9, 0), "unknown device type 9");
+}
+
+TEST(RuntimeTest, OptionsGiveWeightsAndThreads) {
+  Library library = openLibrary("libmlp.so");
+  std::string weights = kExamples + "/mlp.safetensors";
+  mithril_model_options options;
+  mithril_model_options_initialize(&options);
+  options.weights_path = weights.c_str();
+  options.threads = 1;
+  mithril_model *created = nullptr;
+  Status status(
+      mithril_model_create_with_options(library.get(), &options, &created));
+  ASSERT_TRUE(status.ok()) << status.message();
+  Model model(created);
+  std::vector<float> input = sampleInput(3);
+  std::vector<mithril_tensor> outputs(1);
+  ASSERT_TRUE(run(model.get(), {tensor(input, {3, 784})}, outputs).ok());
+  expectClose(static_cast<float *>(outputs[0].data), referenceMLP(input, 3));
+  mithril_tensor_free(&outputs[0]);
+
+  options.threads = -2;
+  EXPECT_EQ(Status(mithril_model_create_with_options(library.get(), &options,
+                                                     &created))
+                .message(),
+            "the options ask for -2 threads (0: the library's default)");
+  options.threads = 0;
+  options.weights_path = "/no/such/weights.safetensors";
+  Status missing(
+      mithril_model_create_with_options(library.get(), &options, &created));
+  EXPECT_EQ(missing.code(), MITHRIL_IO_ERROR);
+  EXPECT_NE(missing.message().find(
+                "cannot read weights '/no/such/weights.safetensors'"),
+            std::string::npos);
+}
+
+//===----------------------------------------------------------------------===//
+// Parameters
+//===----------------------------------------------------------------------===//
+
+/// Reads parameter `name` of `model` into a new vector of floats.
+std::vector<float> readParameter(mithril_model *model,
+                                 const std::string &name) {
+  mithril_tensor value{};
+  Status status(mithril_model_read_parameter(model, name.c_str(), &value));
+  EXPECT_TRUE(status.ok()) << status.message();
+  if (!status.ok())
+    return {};
+  size_t count = 1;
+  for (int32_t i = 0; i < value.rank; ++i)
+    count *= size_t(value.shape[i]);
+  const auto *data = static_cast<const float *>(value.data);
+  std::vector<float> values(data, data + count);
+  mithril_tensor_free(&value);
+  return values;
+}
+
+/// Writes `values` (of shape `shape`) to parameter `name`.
+Status writeParameter(mithril_model *model, const std::string &name,
+                      std::vector<float> &values, std::vector<int64_t> shape) {
+  mithril_tensor value = tensor(values, std::move(shape));
+  return Status(mithril_model_write_parameter(model, name.c_str(), &value));
+}
+
+/// Runs the MLP on `input` and returns its logits.
+std::vector<float> runMLP(mithril_model *model, std::vector<float> &input,
+                          int64_t batch) {
+  std::vector<mithril_tensor> outputs(1);
+  Status status = run(model, {tensor(input, {batch, 784})}, outputs);
+  EXPECT_TRUE(status.ok()) << status.message();
+  if (!status.ok())
+    return {};
+  const auto *data = static_cast<const float *>(outputs[0].data);
+  std::vector<float> logits(data, data + batch * 10);
+  mithril_tensor_free(&outputs[0]);
+  return logits;
+}
+
+/// The parameters the signature's `prepared` lists name, for entry 0.
+std::vector<std::string> preparedParameters(mithril_library *library) {
+  std::string signature = mithril_library_signature(library);
+  std::vector<std::string> names;
+  const std::string key = "\"parameter\":";
+  for (size_t at = signature.find(key); at != std::string::npos;
+       at = signature.find(key, at + 1)) {
+    size_t begin = signature.find('"', at + key.size()) + 1;
+    names.push_back(
+        signature.substr(begin, signature.find('"', begin) - begin));
+  }
+  return names;
+}
+
+TEST(RuntimeTest, ListsParameters) {
+  Library library = openLibrary("libmlp.so");
+  Model model = createModel(library.get());
+  ASSERT_EQ(mithril_model_num_parameters(model.get()), 6u);
+  const char *names[] = {"linear_0.weight", "linear_0.bias",
+                         "linear_1.weight", "linear_1.bias",
+                         "linear_2.weight", "linear_2.bias"};
+  const std::vector<int64_t> shapes[] = {{128, 784}, {128},    {64, 128},
+                                         {64},       {10, 64}, {10}};
+  for (size_t i = 0; i < 6; ++i) {
+    mithril_port port;
+    Status status(mithril_model_parameter(model.get(), i, &port));
+    ASSERT_TRUE(status.ok()) << status.message();
+    EXPECT_STREQ(port.name, names[i]);
+    EXPECT_EQ(port.dtype, MITHRIL_F32);
+    EXPECT_EQ(std::vector<int64_t>(port.shape, port.shape + port.rank),
+              shapes[i]);
+    for (int32_t d = 0; d < port.rank; ++d)
+      EXPECT_EQ(port.symbols[d], nullptr);
+  }
+  mithril_port port;
+  Status outside(mithril_model_parameter(model.get(), 6, &port));
+  EXPECT_EQ(outside.code(), MITHRIL_NOT_FOUND);
+  EXPECT_EQ(outside.message(), "no parameter #6 (the model has 6)");
+  EXPECT_EQ(mithril_model_num_parameters(nullptr), 0u);
+  EXPECT_FALSE(Status(mithril_model_parameter(nullptr, 0, &port)).ok());
+  EXPECT_FALSE(Status(mithril_model_parameter(model.get(), 0, nullptr)).ok());
+
+  Library pair = openLibrary("libpair.so");
+  Model noParameters = createModel(pair.get());
+  EXPECT_EQ(mithril_model_num_parameters(noParameters.get()), 0u);
+}
+
+TEST(RuntimeTest, ReadsTheWeights) {
+  Library library = openLibrary("libmlp.so");
+  Model model = createModel(library.get());
+  Weights weights = exampleWeights();
+  ASSERT_EQ(weights.size(), 6u);
+  for (const auto &[name, values] : weights)
+    EXPECT_EQ(readParameter(model.get(), name), values) << name;
+
+  // Into the caller's buffer: dtype and shape checked first.
+  std::vector<float> bias(64, -1);
+  mithril_tensor into = tensor(bias, {64});
+  Status status(
+      mithril_model_read_parameter(model.get(), "linear_1.bias", &into));
+  ASSERT_TRUE(status.ok()) << status.message();
+  EXPECT_EQ(bias, weights["linear_1.bias"]);
+  EXPECT_EQ(into.allocation, nullptr);
+  mithril_tensor wrong = tensor(bias, {8, 8});
+  EXPECT_EQ(
+      Status(mithril_model_read_parameter(model.get(), "linear_1.bias", &wrong))
+          .message(),
+      "parameter 'linear_1.bias': the output has shape [8,8], expected [64]");
+  wrong = tensor(bias, {64});
+  wrong.dtype = MITHRIL_I32;
+  EXPECT_EQ(
+      Status(mithril_model_read_parameter(model.get(), "linear_1.bias", &wrong))
+          .message(),
+      "parameter 'linear_1.bias': the output has dtype i32, expected f32");
+  mithril_tensor nothing{};
+  Status missing(
+      mithril_model_read_parameter(model.get(), "linear_9.bias", &nothing));
+  EXPECT_EQ(missing.code(), MITHRIL_NOT_FOUND);
+  EXPECT_EQ(missing.message(), "the model has no parameter 'linear_9.bias'");
+  EXPECT_EQ(nothing.data, nullptr);
+  EXPECT_FALSE(
+      Status(mithril_model_read_parameter(model.get(), nullptr, &nothing))
+          .ok());
+  EXPECT_FALSE(
+      Status(mithril_model_read_parameter(nullptr, "linear_1.bias", &nothing))
+          .ok());
+}
+
+TEST(RuntimeTest, WritingTheLastLayerSetsTheOutput) {
+  // linear_2.weight = 0 and linear_2.bias = b: every row of logits is b.
+  Library library = openLibrary("libmlp.so");
+  Model model = createModel(library.get());
+  std::vector<float> zeros(10 * 64, 0.0f), bias(10);
+  for (size_t i = 0; i < bias.size(); ++i)
+    bias[i] = float(i) * 0.25f - 1.0f;
+  Status weight =
+      writeParameter(model.get(), "linear_2.weight", zeros, {10, 64});
+  ASSERT_TRUE(weight.ok()) << weight.message();
+  ASSERT_TRUE(writeParameter(model.get(), "linear_2.bias", bias, {10}).ok());
+  std::vector<float> input = sampleInput(3);
+  std::vector<float> logits = runMLP(model.get(), input, 3);
+  ASSERT_EQ(logits.size(), 30u);
+  for (size_t row = 0; row < 3; ++row)
+    for (size_t i = 0; i < 10; ++i)
+      EXPECT_EQ(logits[row * 10 + i], bias[i]) << row << "," << i;
+  EXPECT_EQ(readParameter(model.get(), "linear_2.bias"), bias);
+
+  // Another instance of the library still has the library's weights.
+  Model other = createModel(library.get());
+  expectClose(runMLP(other.get(), input, 3).data(), referenceMLP(input, 3));
+}
+
+TEST(RuntimeTest, WritingAPreparedParameterRemakesItsCopy) {
+  // Every Linear weight of the MLP is read packed (the signature's
+  // `prepared`): a write must reach the packed copy, not just the parameter.
+  Library library = openLibrary("libmlp.so");
+  std::vector<std::string> prepared = preparedParameters(library.get());
+  ASSERT_FALSE(prepared.empty());
+  ASSERT_NE(std::find(prepared.begin(), prepared.end(), "linear_0.weight"),
+            prepared.end());
+  Model model = createModel(library.get());
+  Weights weights = exampleWeights();
+  std::vector<float> &first = weights["linear_0.weight"];
+  for (size_t i = 0; i < first.size(); ++i)
+    first[i] = float(std::cos(0.011 * double(i))) * 0.05f;
+  Status status =
+      writeParameter(model.get(), "linear_0.weight", first, {128, 784});
+  ASSERT_TRUE(status.ok()) << status.message();
+  std::vector<float> input = sampleInput(4);
+  expectClose(runMLP(model.get(), input, 4).data(),
+              referenceMLP(input, 4, weights));
+
+  // A second write to the same (now owned) parameter.
+  for (float &value : first)
+    value = -value;
+  ASSERT_TRUE(
+      writeParameter(model.get(), "linear_0.weight", first, {128, 784}).ok());
+  expectClose(runMLP(model.get(), input, 4).data(),
+              referenceMLP(input, 4, weights));
+}
+
+TEST(RuntimeTest, RefusesWritesThatDoNotFit) {
+  Library library = openLibrary("libmlp.so");
+  Model model = createModel(library.get());
+  std::vector<float> values(64 * 128, 1.0f);
+  EXPECT_EQ(
+      writeParameter(model.get(), "linear_1.weight", values, {128, 64})
+          .message(),
+      "parameter 'linear_1.weight': the value has shape [128,64], expected "
+      "[64,128]");
+  EXPECT_EQ(
+      writeParameter(model.get(), "linear_1.weight", values, {8192}).message(),
+      "parameter 'linear_1.weight': the value has shape [8192], "
+      "expected [64,128]");
+  Status unknown = writeParameter(model.get(), "linear_1.scale", values, {64});
+  EXPECT_EQ(unknown.code(), MITHRIL_NOT_FOUND);
+  EXPECT_EQ(unknown.message(), "the model has no parameter 'linear_1.scale'");
+
+  mithril_tensor value = tensor(values, {64, 128});
+  value.dtype = MITHRIL_F64;
+  EXPECT_EQ(Status(mithril_model_write_parameter(model.get(), "linear_1.weight",
+                                                 &value))
+                .message(),
+            "parameter 'linear_1.weight': the value has dtype f64, expected "
+            "f32");
+  value = tensor(values, {64, 128});
+  value.rank = 99;
+  EXPECT_EQ(Status(mithril_model_write_parameter(model.get(), "linear_1.weight",
+                                                 &value))
+                .message(),
+            "parameter 'linear_1.weight': the value has rank 99, expected 2");
+  value = tensor(values, {64, 128});
+  value.data = nullptr;
+  EXPECT_EQ(Status(mithril_model_write_parameter(model.get(), "linear_1.weight",
+                                                 &value))
+                .message(),
+            "parameter 'linear_1.weight': the value has no data");
+  value = tensor(values, {64, 128});
+  value.device = MITHRIL_DEVICE_CUDA;
+  EXPECT_EQ(Status(mithril_model_write_parameter(model.get(), "linear_1.weight",
+                                                 &value))
+                .message(),
+            "parameter 'linear_1.weight': the value is on cuda:0; this "
+            "library runs on the CPU");
+  EXPECT_FALSE(Status(mithril_model_write_parameter(model.get(),
+                                                    "linear_1.weight", nullptr))
+                   .ok());
+  EXPECT_FALSE(
+      Status(mithril_model_write_parameter(nullptr, "linear_1.weight", &value))
+          .ok());
+
+  // Nothing changed.
+  std::vector<float> input = sampleInput(2);
+  expectClose(runMLP(model.get(), input, 2).data(), referenceMLP(input, 2));
+}
+
+TEST(RuntimeTest, ParametersWaitForTheCallToEnd) {
+  // A write while a call runs on the instance is refused, never raced: one
+  // thread runs, the other writes the weights it already has.
+  Library library = openLibrary("libwide.so");
+  Model model = createModel(library.get());
+  std::vector<float> input(128 * 256);
+  for (size_t i = 0; i < input.size(); ++i)
+    input[i] = float(std::sin(0.1 * double(i)));
+  std::vector<mithril_tensor> first(1);
+  ASSERT_TRUE(run(model.get(), {tensor(input, {128, 256})}, first).ok());
+  const auto *expected = static_cast<const float *>(first[0].data);
+  std::vector<float> reference(expected, expected + 128 * 256);
+  mithril_tensor_free(&first[0]);
+  mithril_port port;
+  ASSERT_TRUE(Status(mithril_model_parameter(model.get(), 0, &port)).ok());
+  std::string name = port.name;
+  std::vector<float> weight = readParameter(model.get(), name);
+
+  std::atomic<bool> done{false};
+  std::atomic<int> refused{0}, wrong{0};
+  std::thread writer([&] {
+    while (!done.load()) {
+      mithril_tensor value{};
+      value.data = weight.data();
+      value.dtype = MITHRIL_F32;
+      value.rank = port.rank;
+      std::copy(port.shape, port.shape + port.rank, value.shape);
+      Status status(
+          mithril_model_write_parameter(model.get(), name.c_str(), &value));
+      if (status.code() == MITHRIL_FAILED_PRECONDITION &&
+          status.message().find("cannot write parameter '" + name +
+                                "' while the instance is running a call") == 0)
+        ++refused;
+      else if (!status.ok())
+        ++wrong;
+    }
+  });
+  int runs = 0;
+  for (int attempt = 0; attempt < 4000 && (runs < 30 || refused == 0);
+       ++attempt) {
+    std::vector<mithril_tensor> outputs(1);
+    Status status = run(model.get(), {tensor(input, {128, 256})}, outputs);
+    if (status.code() == MITHRIL_FAILED_PRECONDITION)
+      continue; // the writer holds the instance
+    ASSERT_TRUE(status.ok()) << status.message();
+    ++runs;
+    EXPECT_EQ(
+        std::memcmp(outputs[0].data, reference.data(), reference.size() * 4),
+        0);
+    mithril_tensor_free(&outputs[0]);
+  }
+  done = true;
+  writer.join();
+  EXPECT_GT(refused.load(), 0);
+  EXPECT_EQ(wrong.load(), 0);
+}
+
+TEST_F(RuntimeFileTest, SavesAndLoadsParameters) {
+  Library library = openLibrary("libmlp.so");
+  Model model = createModel(library.get());
+  // Saved as they are: the example's file, tensor by tensor, bit for bit.
+  std::string saved = pathOf("saved.safetensors");
+  Status status(mithril_model_save_parameters(model.get(), saved.c_str()));
+  ASSERT_TRUE(status.ok()) << status.message();
+  std::string error;
+  auto file = mithril::runtime::SafetensorsFile::open(saved, error);
+  ASSERT_TRUE(file) << error;
+  Weights weights = exampleWeights();
+  ASSERT_EQ(file->tensors().size(), weights.size());
+  for (const auto &[name, values] : weights) {
+    const auto *tensor = file->find(name);
+    ASSERT_NE(tensor, nullptr) << name;
+    ASSERT_EQ(tensor->byteSize(), values.size() * 4);
+    EXPECT_EQ(std::memcmp(tensor->data, values.data(), tensor->byteSize()), 0);
+  }
+  EXPECT_EQ(file->metadata().at("format"), "pt");
+  EXPECT_EQ(entries(), std::vector<std::string>{"saved.safetensors"});
+
+  // Changed, saved, and loaded into a fresh instance: bit for bit the same.
+  std::vector<float> bias(128);
+  for (size_t i = 0; i < bias.size(); ++i)
+    bias[i] = float(i) / 3.0f;
+  ASSERT_TRUE(writeParameter(model.get(), "linear_0.bias", bias, {128}).ok());
+  std::string changed = pathOf("changed.safetensors");
+  ASSERT_TRUE(
+      Status(mithril_model_save_parameters(model.get(), changed.c_str())).ok());
+  Model fresh = createModel(library.get());
+  Status loaded(mithril_model_load_parameters(fresh.get(), changed.c_str()));
+  ASSERT_TRUE(loaded.ok()) << loaded.message();
+  for (const auto &[name, unused] : weights)
+    EXPECT_EQ(readParameter(fresh.get(), name),
+              readParameter(model.get(), name))
+        << name;
+  std::vector<float> input = sampleInput(2);
+  std::vector<float> expected = runMLP(model.get(), input, 2);
+  EXPECT_EQ(runMLP(fresh.get(), input, 2), expected);
+  // What create reads, too.
+  Model created = createModel(library.get(), changed.c_str());
+  EXPECT_EQ(runMLP(created.get(), input, 2), expected);
+}
+
+TEST_F(RuntimeFileTest, LoadsASubsetOfParameters) {
+  Library library = openLibrary("libmlp.so");
+  Model model = createModel(library.get());
+  std::vector<float> bias(10, 0.5f), weight(10 * 64, 0.0f);
+  std::string path = pathOf("head.safetensors");
+  std::string error;
+  ASSERT_TRUE(mithril::runtime::writeSafetensors(
+      path,
+      {{"linear_2.bias", mithril::runtime::DType::F32, {10}, bias.data(), 40},
+       {"linear_2.weight",
+        mithril::runtime::DType::F32,
+        {10, 64},
+        weight.data(),
+        weight.size() * 4}},
+      {}, error))
+      << error;
+  Status status(mithril_model_load_parameters(model.get(), path.c_str()));
+  ASSERT_TRUE(status.ok()) << status.message();
+  std::vector<float> input = sampleInput(2);
+  EXPECT_EQ(runMLP(model.get(), input, 2), std::vector<float>(20, 0.5f));
+  EXPECT_EQ(readParameter(model.get(), "linear_0.bias"),
+            exampleWeights()["linear_0.bias"]);
+}
+
+TEST_F(RuntimeFileTest, RefusesLoadsThatDoNotFit) {
+  Library library = openLibrary("libmlp.so");
+  Model model = createModel(library.get());
+  std::vector<float> values(128, 2.0f);
+  auto write = [&](const std::string &name,
+                   std::vector<mithril::runtime::TensorToWrite> tensors) {
+    std::string path = pathOf(name);
+    std::string error;
+    EXPECT_TRUE(mithril::runtime::writeSafetensors(path, tensors, {}, error))
+        << error;
+    return path;
+  };
+  auto refusal = [&](const std::string &path) {
+    Status status(mithril_model_load_parameters(model.get(), path.c_str()));
+    EXPECT_EQ(status.code(), MITHRIL_INVALID_ARGUMENT);
+    return status.message();
+  };
+  // A good tensor first: refused files change nothing, not even it.
+  using mithril::runtime::DType;
+  std::string unknown =
+      write("unknown.safetensors",
+            {{"linear_0.bias", DType::F32, {128}, values.data(), 512},
+             {"linear_0.scale", DType::F32, {128}, values.data(), 512}});
+  EXPECT_EQ(refusal(unknown), "weights '" + unknown +
+                                  "': tensor 'linear_0.scale' is no "
+                                  "parameter of the model");
+  std::string shape =
+      write("shape.safetensors",
+            {{"linear_0.bias", DType::F32, {128}, values.data(), 512},
+             {"linear_1.bias", DType::F32, {2, 32}, values.data(), 256}});
+  EXPECT_EQ(refusal(shape), "weights '" + shape +
+                                "': parameter 'linear_1.bias' has shape "
+                                "[2,32], expected [64]");
+  std::string dtype =
+      write("dtype.safetensors",
+            {{"linear_0.bias", DType::F32, {128}, values.data(), 512},
+             {"linear_1.bias", DType::I32, {64}, values.data(), 256}});
+  EXPECT_EQ(refusal(dtype), "weights '" + dtype +
+                                "': parameter 'linear_1.bias' has dtype "
+                                "i32, expected f32");
+  EXPECT_EQ(readParameter(model.get(), "linear_0.bias"),
+            exampleWeights()["linear_0.bias"]);
+
+  std::string truncated = pathOf("truncated.safetensors");
+  Bytes bytes = readFile(shape);
+  bytes.resize(bytes.size() - 10);
+  writeFile(truncated, bytes);
+  Status io(mithril_model_load_parameters(model.get(), truncated.c_str()));
+  EXPECT_EQ(io.code(), MITHRIL_IO_ERROR);
+  EXPECT_NE(io.message().find("cannot read weights '" + truncated + "'"),
+            std::string::npos);
+  EXPECT_FALSE(
+      Status(mithril_model_load_parameters(model.get(), nullptr)).ok());
+  EXPECT_FALSE(Status(mithril_model_load_parameters(nullptr, "x")).ok());
+}
+
+TEST_F(RuntimeFileTest, SavingLeavesNoPartialFile) {
+  Library library = openLibrary("libmlp.so");
+  Model model = createModel(library.get());
+  std::string nowhere = pathOf("no/such/folder/w.safetensors");
+  Status status(mithril_model_save_parameters(model.get(), nowhere.c_str()));
+  EXPECT_EQ(status.code(), MITHRIL_IO_ERROR);
+  EXPECT_NE(status.message().find("cannot write weights '" + nowhere + "'"),
+            std::string::npos);
+  EXPECT_TRUE(entries().empty());
+  EXPECT_FALSE(
+      Status(mithril_model_save_parameters(model.get(), nullptr)).ok());
+  EXPECT_FALSE(Status(mithril_model_save_parameters(nullptr, "x")).ok());
 }
 
 } // namespace

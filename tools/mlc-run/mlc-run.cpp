@@ -4,15 +4,18 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// mlc-run LIB.so [--entry NAME] [--input NAME=@FILE.npy |
-// NAME=DIMSxDTYPE=VALUE]...
+// mlc-run LIB.so [--entry NAME]
+//         [--input NAME=@FILE.npy | NAME=DIMSxDTYPE=VALUE]...
 //         [--weights FILE.safetensors] [--output-dir DIR] [--print]
 //         [--threads N] [--benchmark=N [--warmup=K]] [--describe]
+//         [--save-weights FILE.safetensors]
 //
 // Loads the library through libmithril_runtime's C API, the way any host
-// does, and writes each output as DIR/<name>.npy. It links the runtime
-// only, never LLVM, so it runs wherever a compiled model runs; that is why
-// its few options are parsed here rather than with llvm::cl.
+// does, and writes each output as DIR/<name>.npy. Its options are parsed by
+// llvm::cl, like every Mithril tool's, but from LLVM's static Support
+// library: mlc-run loads neither libLLVM nor libMLIR, so it runs wherever a
+// compiled model runs. f32 arrays given for f16 or bf16 inputs, and bf16
+// outputs (which NumPy cannot hold), go through the runtime's conversions.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,11 +23,14 @@
 #include "mithril/runtime.h"
 #include "mithril/runtime/Npy.h"
 
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/raw_ostream.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -34,43 +40,73 @@
 #include <vector>
 
 using namespace mithril::runtime;
+namespace cl = llvm::cl;
 
 namespace {
 
-constexpr const char *kUsage =
+constexpr const char *kOverview =
+    "run and time a compiled library\n"
+    "\n"
     "usage: mlc-run LIB.so [--entry NAME]\n"
     "               [--input NAME=@FILE.npy | NAME=DIMSxDTYPE=VALUE]...\n"
     "               [--weights FILE.safetensors] [--output-dir DIR] [--print]\n"
     "               [--threads N] [--benchmark=N [--warmup=K]] [--describe]\n"
+    "               [--save-weights FILE.safetensors]\n"
     "\n"
     "Runs an entry of a library that mlc-compile emitted and writes each\n"
-    "output as DIR/<name>.npy.\n"
-    "\n"
-    "  --entry NAME        the entry to run (default: the first)\n"
-    "  --input NAME=@F.npy an input from a .npy file\n"
-    "  --input NAME=DIMSxDTYPE=VALUE\n"
-    "                      an input filled with VALUE, e.g. x=2x3xf32=0.5\n"
-    "  --weights FILE      safetensors weights instead of the library's own\n"
-    "  --output-dir DIR    where the outputs go (default: .)\n"
-    "  --print             also print the outputs\n"
-    "  --threads N         threads per call (default: the library's, one per\n"
-    "                      core unless compiled with mlc-compile --threads)\n"
-    "  --benchmark=N       time N calls and print min/median/mean ms\n"
-    "  --warmup=K          untimed calls before --benchmark (default 1)\n"
-    "  --describe          print the library's signature as JSON and exit\n"
-    "  --help, --version\n";
+    "output as DIR/<name>.npy. Exit status: 0 on success, 1 on a usage\n"
+    "error, 2 on a rejected input or a failed run.\n";
 
+constexpr const char *kDTypeNotes =
+    "\nDtypes: an f16 or bf16 input may be given as f32 (an .npy file or a\n"
+    "fill such as x=2x3xf32=0.5): the runtime converts it, rounding to\n"
+    "nearest even. NumPy has no bfloat16, so a bf16 output is written as an\n"
+    "f32 .npy (exactly); an f16 output is written as float16.\n";
+
+cl::OptionCategory &runCategory() {
+  static cl::OptionCategory category("mlc-run options");
+  return category;
+}
+
+/// mlc-run's options (spec/tools.md).
 struct Options {
-  std::string library;
-  std::string entry;
-  std::vector<std::string> inputs;
-  std::string weights;
-  std::string outputDir = ".";
-  bool print = false;
-  bool describe = false;
-  int64_t threads = 0;
-  int64_t benchmark = 0;
-  int64_t warmup = 1;
+  cl::opt<std::string> library{cl::Positional, cl::desc("<LIB.so>"),
+                               cl::cat(runCategory())};
+  cl::opt<std::string> entry{"entry",
+                             cl::desc("The entry to run (default: the first)"),
+                             cl::value_desc("NAME"), cl::cat(runCategory())};
+  cl::list<std::string> inputs{
+      "input",
+      cl::desc("An input from a .npy file (NAME=@FILE.npy) or filled with "
+               "one value (NAME=DIMSxDTYPE=VALUE, e.g. x=2x3xf32=0.5)"),
+      cl::value_desc("NAME=..."), cl::cat(runCategory())};
+  cl::opt<std::string> weights{
+      "weights", cl::desc("Safetensors weights instead of the library's own"),
+      cl::value_desc("FILE"), cl::cat(runCategory())};
+  cl::opt<std::string> outputDir{
+      "output-dir", cl::desc("Where the outputs go (default: .)"),
+      cl::value_desc("DIR"), cl::init("."), cl::cat(runCategory())};
+  cl::opt<bool> print{"print", cl::desc("Also print the outputs"),
+                      cl::cat(runCategory())};
+  cl::opt<int64_t> threads{
+      "threads",
+      cl::desc("Threads per call (default: the library's, one per core "
+               "unless compiled with mlc-compile --threads)"),
+      cl::value_desc("N"), cl::init(0), cl::cat(runCategory())};
+  cl::opt<int64_t> benchmark{
+      "benchmark", cl::desc("Time N calls and print min/median/mean ms"),
+      cl::value_desc("N"), cl::init(0), cl::cat(runCategory())};
+  cl::opt<int64_t> warmup{
+      "warmup", cl::desc("Untimed calls before --benchmark (default 1)"),
+      cl::value_desc("K"), cl::init(1), cl::cat(runCategory())};
+  cl::opt<bool> describe{
+      "describe", cl::desc("Print the library's signature as JSON and exit"),
+      cl::cat(runCategory())};
+  cl::opt<std::string> saveWeights{
+      "save-weights",
+      cl::desc("After the run, write the instance's parameters to FILE "
+               "(safetensors, PyTorch state_dict names)"),
+      cl::value_desc("FILE"), cl::cat(runCategory())};
 };
 
 int usageError(const std::string &message) {
@@ -84,130 +120,82 @@ int runError(const std::string &message) {
   return 2;
 }
 
-std::optional<int64_t> parseCount(const std::string &text, int64_t minimum) {
-  if (text.empty() || text.size() > 12 ||
-      text.find_first_not_of("0123456789") != std::string::npos)
+/// Checks that a count option given on the command line is at least
+/// `minimum` (0 or 1), and fits the C API's int32_t.
+std::optional<int> checkCount(const cl::opt<int64_t> &option, int64_t minimum) {
+  int64_t value = option.getValue();
+  if (!option.getNumOccurrences() || (value >= minimum && value <= INT32_MAX))
     return std::nullopt;
-  int64_t value = std::stoll(text);
-  if (value < minimum)
-    return std::nullopt;
-  return value;
+  return usageError("--" + option.ArgStr.str() + " takes a " +
+                    (minimum ? "positive" : "non-negative") +
+                    " integer, not '" + std::to_string(value) + "'");
 }
 
-/// Parses argv; returns an exit status when the run should stop there.
-std::optional<int> parseOptions(int argc, char **argv, Options &options) {
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    std::string value;
-    bool hasValue = false;
-    if (arg.rfind("--", 0) == 0) {
-      size_t equals = arg.find('=');
-      if (equals != std::string::npos) {
-        value = arg.substr(equals + 1);
-        arg = arg.substr(0, equals);
-        hasValue = true;
-      }
-    }
-    auto takeValue = [&]() -> bool {
-      if (hasValue)
-        return true;
-      if (i + 1 >= argc)
-        return false;
-      value = argv[++i];
-      return true;
-    };
-    if (arg == "--help" || arg == "-h") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    }
-    if (arg == "--version") {
-      std::printf("mlc-run, Mithril version %s\n", MITHRIL_VERSION);
-      return 0;
-    }
-    if (arg == "--print" || arg == "--describe") {
-      (arg == "--print" ? options.print : options.describe) = true;
-      continue;
-    }
-    if (arg == "--entry" || arg == "--input" || arg == "--weights" ||
-        arg == "--output-dir" || arg == "--threads" || arg == "--benchmark" ||
-        arg == "--warmup") {
-      if (!takeValue())
-        return usageError(arg + " needs a value");
-      if (arg == "--entry")
-        options.entry = value;
-      else if (arg == "--input")
-        options.inputs.push_back(value);
-      else if (arg == "--weights")
-        options.weights = value;
-      else if (arg == "--output-dir")
-        options.outputDir = value;
-      else {
-        std::optional<int64_t> count =
-            parseCount(value, arg == "--warmup" ? 0 : 1);
-        if (!count)
-          return usageError(arg + " takes a " +
-                            (arg == "--warmup" ? "non-negative" : "positive") +
-                            " integer, not '" + value + "'");
-        (arg == "--threads"     ? options.threads
-         : arg == "--benchmark" ? options.benchmark
-                                : options.warmup) = *count;
-      }
-      continue;
-    }
-    if (arg.rfind("-", 0) == 0)
-      return usageError("unknown option '" + arg + "'");
-    if (!options.library.empty())
-      return usageError("one library at a time ('" + options.library +
-                        "' and '" + arg + "')");
-    options.library = arg;
-  }
+/// Checks what llvm::cl cannot; an exit status when the run should stop.
+std::optional<int> checkOptions(const Options &options) {
+  if (std::optional<int> status = checkCount(options.threads, 1))
+    return status;
+  if (std::optional<int> status = checkCount(options.benchmark, 1))
+    return status;
+  if (std::optional<int> status = checkCount(options.warmup, 0))
+    return status;
   if (options.library.empty())
     return usageError("give a library to run");
   return std::nullopt;
+}
+
+/// "-h" is --help, as in the tools that predate llvm::cl.
+void addShortHelp() {
+  auto &registered = cl::getRegisteredOptions();
+  auto help = registered.find("help");
+  if (help == registered.end())
+    return;
+  static cl::alias shortHelp("h", cl::desc("Alias for --help"),
+                             cl::aliasopt(*help->second),
+                             cl::cat(runCategory()));
 }
 
 //===----------------------------------------------------------------------===//
 // Inputs
 //===----------------------------------------------------------------------===//
 
-/// IEEE half from a float, rounding to nearest even.
-uint16_t toHalf(float value) {
-  uint32_t bits;
-  std::memcpy(&bits, &value, 4);
-  uint32_t sign = (bits >> 16) & 0x8000;
-  int32_t exponent = int32_t((bits >> 23) & 0xff) - 127 + 15;
-  uint32_t mantissa = bits & 0x7fffff;
-  if (((bits >> 23) & 0xff) == 0xff) // inf or nan
-    return uint16_t(sign | 0x7c00 | (mantissa ? 0x200 : 0));
-  if (exponent >= 31)
-    return uint16_t(sign | 0x7c00);
-  if (exponent <= 0) {
-    if (exponent < -10)
-      return uint16_t(sign);
-    mantissa |= 0x800000;
-    uint32_t shift = uint32_t(14 - exponent);
-    uint32_t half = mantissa >> shift;
-    uint32_t rest = mantissa & ((1u << shift) - 1);
-    uint32_t midpoint = 1u << (shift - 1);
-    if (rest > midpoint || (rest == midpoint && (half & 1)))
-      ++half;
-    return uint16_t(sign | half);
-  }
-  uint32_t half = sign | (uint32_t(exponent) << 10) | (mantissa >> 13);
-  uint32_t rest = mantissa & 0x1fff;
-  if (rest > 0x1000 || (rest == 0x1000 && (half & 1)))
-    ++half;
-  return uint16_t(half);
+std::optional<int64_t> parseDim(const std::string &text) {
+  if (text.empty() || text.size() > 12 ||
+      text.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  return std::strtoll(text.c_str(), nullptr, 10);
 }
 
-/// bfloat16 from a float, rounding to nearest even.
-uint16_t toBFloat16(float value) {
-  uint32_t bits;
-  std::memcpy(&bits, &value, 4);
-  if ((bits & 0x7fffffff) > 0x7f800000)
-    return uint16_t((bits >> 16) | 0x40);
-  bits += 0x7fff + ((bits >> 16) & 1);
-  return uint16_t(bits >> 16);
+bool isHalfDType(DType dtype) {
+  return dtype == DType::F16 || dtype == DType::BF16;
+}
+
+/// A tensor over the bytes of `array` (no copy).
+mithril_tensor viewOf(NpyArray &array) {
+  mithril_tensor tensor{};
+  tensor.data = array.data.data();
+  tensor.dtype = int32_t(array.dtype);
+  tensor.rank = int32_t(std::min<size_t>(array.shape.size(), MITHRIL_MAX_RANK));
+  std::copy(array.shape.begin(), array.shape.begin() + tensor.rank,
+            tensor.shape);
+  return tensor;
+}
+
+/// Converts `array` (f32, f16 or bf16) to `dtype` through the runtime.
+bool convertArray(NpyArray &array, DType dtype, std::string &error) {
+  NpyArray converted;
+  converted.dtype = dtype;
+  converted.shape = array.shape;
+  converted.data.resize(size_t(std::max<int64_t>(array.numElements(), 0)) *
+                        dtypeSize(dtype));
+  mithril_tensor source = viewOf(array), target = viewOf(converted);
+  if (mithril_status status = mithril_tensor_convert(&source, &target)) {
+    error = mithril_status_message(status);
+    mithril_status_free(status);
+    return false;
+  }
+  array = std::move(converted);
+  return true;
 }
 
 /// Writes `value` as one element of `dtype` at `out`.
@@ -215,15 +203,19 @@ void storeElement(DType dtype, double value, uint8_t *out) {
   auto store = [&](auto element) {
     std::memcpy(out, &element, sizeof element);
   };
+  float single = float(value);
+  uint16_t half = 0;
   switch (dtype) {
   case DType::F32:
-    return store(float(value));
+    return store(single);
   case DType::F64:
     return store(value);
   case DType::F16:
-    return store(toHalf(float(value)));
+    mithril_convert_f32_to_f16(&single, &half, 1);
+    return store(half);
   case DType::BF16:
-    return store(toBFloat16(float(value)));
+    mithril_convert_f32_to_bf16(&single, &half, 1);
+    return store(half);
   case DType::I64:
     return store(int64_t(value));
   case DType::I32:
@@ -237,15 +229,9 @@ void storeElement(DType dtype, double value, uint8_t *out) {
   }
 }
 
-/// `2x3xf32=0.5` into a filled array.
-bool parseFill(const std::string &spec, NpyArray &array, std::string &error) {
-  size_t equals = spec.rfind('=');
-  if (equals == std::string::npos) {
-    error = "expected DIMSxDTYPE=VALUE or @FILE.npy";
-    return false;
-  }
-  std::string layout = spec.substr(0, equals),
-              valueText = spec.substr(equals + 1);
+/// Splits `2x3xf32` into its dims and dtype.
+bool parseLayout(const std::string &layout, NpyArray &array,
+                 std::string &error) {
   std::vector<std::string> parts;
   for (size_t start = 0;;) {
     size_t x = layout.find('x', start);
@@ -263,13 +249,26 @@ bool parseFill(const std::string &spec, NpyArray &array, std::string &error) {
   array.dtype = *dtype;
   parts.pop_back();
   for (const std::string &part : parts) {
-    std::optional<int64_t> dim = parseCount(part, 0);
+    std::optional<int64_t> dim = parseDim(part);
     if (!dim) {
       error = "'" + part + "' is not a dim";
       return false;
     }
     array.shape.push_back(*dim);
   }
+  return true;
+}
+
+/// `2x3xf32=0.5` into a filled array.
+bool parseFill(const std::string &spec, NpyArray &array, std::string &error) {
+  size_t equals = spec.rfind('=');
+  if (equals == std::string::npos) {
+    error = "expected DIMSxDTYPE=VALUE or @FILE.npy";
+    return false;
+  }
+  if (!parseLayout(spec.substr(0, equals), array, error))
+    return false;
+  std::string valueText = spec.substr(equals + 1);
   char *end = nullptr;
   double value = std::strtod(valueText.c_str(), &end);
   if (valueText.empty() || *end != '\0') {
@@ -277,14 +276,14 @@ bool parseFill(const std::string &spec, NpyArray &array, std::string &error) {
     return false;
   }
   int64_t elements = array.numElements();
-  size_t elementSize = dtypeSize(*dtype);
+  size_t elementSize = dtypeSize(array.dtype);
   if (elements < 0 || uint64_t(elements) > (uint64_t(1) << 40) / elementSize) {
     error = "the shape is too large";
     return false;
   }
   array.data.resize(size_t(elements) * elementSize);
   for (int64_t i = 0; i < elements; ++i)
-    storeElement(*dtype, value, array.data.data() + i * elementSize);
+    storeElement(array.dtype, value, array.data.data() + i * elementSize);
   return true;
 }
 
@@ -325,29 +324,21 @@ double loadElement(DType dtype, const uint8_t *in) {
     std::memcpy(&element, in, sizeof element);
     return double(element);
   };
+  uint16_t half;
+  float single;
   switch (dtype) {
   case DType::F32:
     return load(float());
   case DType::F64:
     return load(double());
-  case DType::F16: {
-    uint16_t h;
-    std::memcpy(&h, in, 2);
-    int exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;
-    double magnitude = exponent == 0 ? std::ldexp(mantissa, -24)
-                       : exponent == 31
-                           ? (mantissa ? NAN : INFINITY)
-                           : std::ldexp(mantissa + 1024, exponent - 25);
-    return (h & 0x8000) ? -magnitude : magnitude;
-  }
-  case DType::BF16: {
-    uint16_t b;
-    std::memcpy(&b, in, 2);
-    uint32_t bits = uint32_t(b) << 16;
-    float value;
-    std::memcpy(&value, &bits, 4);
-    return value;
-  }
+  case DType::F16:
+    std::memcpy(&half, in, 2);
+    mithril_convert_f16_to_f32(&half, &single, 1);
+    return single;
+  case DType::BF16:
+    std::memcpy(&half, in, 2);
+    mithril_convert_bf16_to_f32(&half, &single, 1);
+    return single;
   case DType::I64:
     return load(int64_t());
   case DType::I32:
@@ -386,6 +377,7 @@ void printTensor(const std::string &name, const mithril_tensor &tensor) {
     std::printf("  ... (%lld values)\n", (long long)elements);
 }
 
+/// Writes `tensor` as DIR/<name>.npy; bf16 as f32, which NumPy can read.
 bool writeOutput(const std::string &directory, const std::string &name,
                  const mithril_tensor &tensor, std::string &error) {
   NpyArray array;
@@ -395,6 +387,8 @@ bool writeOutput(const std::string &directory, const std::string &name,
                  dtypeSize(array.dtype);
   const auto *data = static_cast<const uint8_t *>(tensor.data);
   array.data.assign(data, data + bytes);
+  if (array.dtype == DType::BF16 && !convertArray(array, DType::F32, error))
+    return false;
   std::string file = name;
   std::replace(file.begin(), file.end(), '/', '_');
   std::string path = directory + "/" + file + ".npy";
@@ -444,6 +438,18 @@ std::string describePort(const mithril_port &port) {
   return text + "]";
 }
 
+/// Makes `array` the input `port` takes: an f32 array for an f16 or bf16
+/// input is converted; anything else is left for the runtime to check.
+bool adaptInput(const mithril_port &port, NpyArray &array, std::string &error) {
+  DType expected = DType(port.dtype);
+  if (array.dtype != DType::F32 || !isHalfDType(expected))
+    return true;
+  if (convertArray(array, expected, error))
+    return true;
+  error = "input '" + std::string(port.name) + "': " + error;
+  return false;
+}
+
 /// The inputs in the entry's order, as tensors over `arrays`.
 bool bindInputs(const mithril_library *library, size_t entry,
                 std::map<std::string, NpyArray> &arrays,
@@ -469,12 +475,9 @@ bool bindInputs(const mithril_library *library, size_t entry,
               std::to_string(port.rank);
       return false;
     }
-    mithril_tensor tensor{};
-    tensor.data = array.data.data();
-    tensor.dtype = int32_t(array.dtype);
-    tensor.rank = int32_t(array.shape.size());
-    std::copy(array.shape.begin(), array.shape.end(), tensor.shape);
-    tensors.push_back(tensor);
+    if (!adaptInput(port, array, error))
+      return false;
+    tensors.push_back(viewOf(array));
   }
   for (const auto &[name, array] : arrays) {
     if (known.count(name))
@@ -500,15 +503,82 @@ void printTimes(std::vector<double> milliseconds) {
               milliseconds.front(), median, sum / double(n));
 }
 
+/// Prints the library's signature as indented JSON.
+void printSignature(const mithril_library *library) {
+  nlohmann::ordered_json signature = nlohmann::ordered_json::parse(
+      mithril_library_signature(library), nullptr, false);
+  std::printf(
+      "%s\n",
+      signature
+          .dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+          .c_str());
+}
+
+/// Creates the instance with the options' weights and threads.
+mithril_status createModel(const Options &options, Session &session) {
+  mithril_model_options modelOptions;
+  mithril_model_options_initialize(&modelOptions);
+  modelOptions.threads = int32_t(options.threads);
+  if (!options.weights.empty())
+    modelOptions.weights_path = options.weights.c_str();
+  return mithril_model_create_with_options(session.library, &modelOptions,
+                                           &session.model);
+}
+
+/// Runs the entry (K warm-ups and N timed calls with --benchmark, else
+/// once); the time of each timed call in `times`.
+mithril_status runCalls(const Options &options, Session &session, size_t entry,
+                        const std::vector<mithril_tensor> &inputs,
+                        std::vector<double> &times) {
+  std::vector<const mithril_tensor *> inputPointers;
+  for (const mithril_tensor &tensor : inputs)
+    inputPointers.push_back(&tensor);
+  std::vector<mithril_tensor *> outputPointers;
+  for (mithril_tensor &tensor : session.outputs)
+    outputPointers.push_back(&tensor);
+  auto call = [&]() -> mithril_status {
+    session.freeOutputs();
+    return mithril_model_run(session.model, entry, inputPointers.data(),
+                             inputPointers.size(), outputPointers.data(),
+                             outputPointers.size());
+  };
+  int64_t warmups = options.benchmark ? int64_t(options.warmup) : 0;
+  for (int64_t i = 0; i < warmups; ++i)
+    if (mithril_status status = call())
+      return status;
+  for (int64_t i = 0; i < std::max<int64_t>(options.benchmark, 1); ++i) {
+    auto start = std::chrono::steady_clock::now();
+    if (mithril_status status = call())
+      return status;
+    times.push_back(std::chrono::duration<double, std::milli>(
+                        std::chrono::steady_clock::now() - start)
+                        .count());
+  }
+  return nullptr;
+}
+
+/// Prints (with --print) and writes every output.
+bool writeOutputs(const Options &options, const Session &session, size_t entry,
+                  std::string &error) {
+  for (size_t i = 0; i < session.outputs.size(); ++i) {
+    mithril_port port;
+    mithril_status_free(mithril_library_port(session.library, entry,
+                                             MITHRIL_PORT_OUTPUT, i, &port));
+    if (options.print)
+      printTensor(port.name, session.outputs[i]);
+    if (!writeOutput(options.outputDir, port.name, session.outputs[i], error))
+      return false;
+  }
+  return true;
+}
+
 int run(const Options &options) {
   Session session;
   if (mithril_status status =
           mithril_library_open(options.library.c_str(), &session.library))
     return runError(take(status));
   if (options.describe) {
-    nlohmann::ordered_json signature = nlohmann::ordered_json::parse(
-        mithril_library_signature(session.library), nullptr, false);
-    std::printf("%s\n", signature.dump(2).c_str());
+    printSignature(session.library);
     return 0;
   }
   size_t entry = 0;
@@ -520,58 +590,25 @@ int run(const Options &options) {
   std::map<std::string, NpyArray> arrays;
   std::vector<mithril_tensor> inputs;
   std::string error;
-  if (!readInputs(options.inputs, arrays, error) ||
+  std::vector<std::string> specs(options.inputs.begin(), options.inputs.end());
+  if (!readInputs(specs, arrays, error) ||
       !bindInputs(session.library, entry, arrays, inputs, error))
     return runError(error);
-  if (mithril_status status = mithril_model_create(
-          session.library,
-          options.weights.empty() ? nullptr : options.weights.c_str(),
-          &session.model))
+  if (mithril_status status = createModel(options, session))
     return runError(take(status));
-  if (options.threads)
-    if (mithril_status status =
-            mithril_model_set_threads(session.model, int32_t(options.threads)))
-      return runError(take(status));
 
-  size_t numOutputs =
-      mithril_library_num_ports(session.library, entry, MITHRIL_PORT_OUTPUT);
-  session.outputs.assign(numOutputs, mithril_tensor{});
-  std::vector<const mithril_tensor *> inputPointers;
-  for (const mithril_tensor &tensor : inputs)
-    inputPointers.push_back(&tensor);
-  std::vector<mithril_tensor *> outputPointers;
-  for (mithril_tensor &tensor : session.outputs)
-    outputPointers.push_back(&tensor);
-
-  auto call = [&]() -> mithril_status {
-    session.freeOutputs();
-    return mithril_model_run(session.model, entry, inputPointers.data(),
-                             inputPointers.size(), outputPointers.data(),
-                             outputPointers.size());
-  };
-  int64_t warmups = options.benchmark ? options.warmup : 0;
-  for (int64_t i = 0; i < warmups; ++i)
-    if (mithril_status status = call())
-      return runError(take(status));
+  session.outputs.assign(
+      mithril_library_num_ports(session.library, entry, MITHRIL_PORT_OUTPUT),
+      mithril_tensor{});
   std::vector<double> times;
-  for (int64_t i = 0; i < std::max<int64_t>(options.benchmark, 1); ++i) {
-    auto start = std::chrono::steady_clock::now();
-    if (mithril_status status = call())
+  if (mithril_status status = runCalls(options, session, entry, inputs, times))
+    return runError(take(status));
+  if (!writeOutputs(options, session, entry, error))
+    return runError(error);
+  if (!options.saveWeights.empty())
+    if (mithril_status status = mithril_model_save_parameters(
+            session.model, options.saveWeights.c_str()))
       return runError(take(status));
-    times.push_back(std::chrono::duration<double, std::milli>(
-                        std::chrono::steady_clock::now() - start)
-                        .count());
-  }
-
-  for (size_t i = 0; i < numOutputs; ++i) {
-    mithril_port port;
-    mithril_status_free(mithril_library_port(session.library, entry,
-                                             MITHRIL_PORT_OUTPUT, i, &port));
-    if (options.print)
-      printTensor(port.name, session.outputs[i]);
-    if (!writeOutput(options.outputDir, port.name, session.outputs[i], error))
-      return runError(error);
-  }
   if (options.benchmark)
     printTimes(times);
   return 0;
@@ -581,7 +618,14 @@ int run(const Options &options) {
 
 int main(int argc, char **argv) {
   Options options;
-  if (std::optional<int> status = parseOptions(argc, argv, options))
+  addShortHelp();
+  cl::HideUnrelatedOptions(runCategory());
+  cl::SetVersionPrinter([](llvm::raw_ostream &os) {
+    os << "mlc-run, Mithril version " << MITHRIL_VERSION << "\n";
+  });
+  cl::extrahelp dtypeNotes(kDTypeNotes);
+  cl::ParseCommandLineOptions(argc, argv, kOverview);
+  if (std::optional<int> status = checkOptions(options))
     return *status;
   return run(options);
 }

@@ -72,18 +72,30 @@ typedef enum mithril_dtype {
 
 #define MITHRIL_MAX_RANK 8
 
-typedef enum mithril_device { MITHRIL_DEVICE_CPU = 0 } mithril_device;
+/* Where a tensor's memory is, or what an instance runs on. A device is a
+ * type and an index (`cuda:1` is MITHRIL_DEVICE_CUDA with index 1). This
+ * runtime runs libraries compiled for the CPU; CUDA tensors and instances
+ * are described, and refused by a CPU library with a message. */
+typedef enum mithril_device_type {
+  MITHRIL_DEVICE_CPU = 0,
+  MITHRIL_DEVICE_CUDA = 1,
+} mithril_device_type;
+/* The former name of mithril_device_type. */
+typedef mithril_device_type mithril_device;
 
 /* A dense, row-major tensor. Inputs are described by the caller. An output
  * whose `data` is NULL is allocated by the library: `allocation` is then
  * set, and mithril_tensor_free releases it. An output whose `data` is set
- * is filled in place; its dtype and shape must match the result. */
+ * is filled in place; its dtype and shape must match the result.
+ * Zero-initialise a tensor before filling it in: {0} is a host (CPU)
+ * tensor that owns nothing. */
 typedef struct mithril_tensor {
   void *data;
   int32_t dtype; /* a mithril_dtype */
   int32_t rank;
   int64_t shape[MITHRIL_MAX_RANK];
-  int32_t device; /* a mithril_device */
+  int32_t device;       /* a mithril_device_type; 0 is the CPU */
+  int32_t device_index; /* which device of that type; ignored for the CPU */
   void *allocation;
 } mithril_tensor;
 
@@ -94,6 +106,37 @@ MITHRIL_API const char *mithril_dtype_name(int32_t dtype);
 /* Frees the data of a tensor the library allocated, and clears `data` and
  * `allocation`. Does nothing to a caller-owned tensor. */
 MITHRIL_API void mithril_tensor_free(mithril_tensor *tensor);
+
+/*===----------------------------------------------------------------------===*
+ * Conversions between f32 and the 16-bit floating-point types
+ *===----------------------------------------------------------------------===*/
+
+/* Each converts `count` elements from `src` to `dst`, which must not
+ * overlap; if either is NULL, nothing is converted. Narrowing rounds to
+ * nearest, ties to even: a value beyond the largest finite one becomes an
+ * infinity of its sign, one below the smallest becomes a subnormal (f16) or a
+ * signed zero. A NaN stays a NaN of the same sign (made quiet, its payload's
+ * top bits kept); an infinity stays one. Widening is exact. Thread-safe;
+ * allocate nothing. f16 is IEEE binary16; bf16 is bfloat16, the top half of an
+ * f32. */
+MITHRIL_API void mithril_convert_f32_to_f16(const float *src, uint16_t *dst,
+                                            size_t count);
+MITHRIL_API void mithril_convert_f16_to_f32(const uint16_t *src, float *dst,
+                                            size_t count);
+MITHRIL_API void mithril_convert_f32_to_bf16(const float *src, uint16_t *dst,
+                                             size_t count);
+MITHRIL_API void mithril_convert_bf16_to_f32(const uint16_t *src, float *dst,
+                                             size_t count);
+
+/* Converts the elements of `src` to `dst->dtype` (the conversions above;
+ * f16 <-> bf16 goes through f32, exactly as two calls would; the same dtype
+ * is a copy). Both dtypes must be f32, f16 or bf16, and both tensors on the
+ * CPU. When `dst->data` is NULL, the call allocates it (set `allocation`,
+ * free with mithril_tensor_free) and sets its rank and shape to `src`'s;
+ * otherwise `dst` must have `src`'s shape. On failure `dst` is left as it
+ * was. Thread-safe for distinct `dst`. */
+MITHRIL_API mithril_status mithril_tensor_convert(const mithril_tensor *src,
+                                                  mithril_tensor *dst);
 
 /*===----------------------------------------------------------------------===*
  * Libraries and their signatures
@@ -148,13 +191,47 @@ MITHRIL_API mithril_status mithril_library_port(const mithril_library *library,
  * Instances
  *===----------------------------------------------------------------------===*/
 
-/* An instance of the library's model with its weights: read from the
- * safetensors file `weights_path`, or, when it is NULL, those embedded in
- * the library (or the file that --weights-mode=external put beside it).
- * Every parameter is checked by name, dtype and shape. */
+/* How to create an instance. Fill one with mithril_model_options_initialize,
+ * then change the fields that matter; the struct may gain fields in later
+ * versions, which the initializer sets to their defaults. */
+typedef struct mithril_model_options {
+  /* What the instance runs on: a mithril_device_type (default
+   * MITHRIL_DEVICE_CPU). A library compiled for the CPU refuses any other. */
+  int32_t device_type;
+  /* Which device of that type (default 0); the CPU has only 0. */
+  int32_t device_index;
+  /* Threads per call, as mithril_model_set_threads sets them (default 0:
+   * the library's own count). */
+  int32_t threads;
+  /* A safetensors file of the parameters, read at create (and mmapped for
+   * as long as the instance lives); NULL (the default): the weights
+   * embedded in the library, or the file that --weights-mode=external put
+   * beside it. Not kept: the string may be freed after create. */
+  const char *weights_path;
+} mithril_model_options;
+
+/* Sets every field of `options` to its default (a CPU instance with the
+ * library's weights and thread count). */
+MITHRIL_API void
+mithril_model_options_initialize(mithril_model_options *options);
+
+/* Creates an instance of the library's model as `options` (NULL: the
+ * defaults) say. Every parameter is checked by name, dtype and shape before
+ * the instance exists; nothing is written to `*out` but NULL on failure.
+ * The instance keeps the library loaded until it is destroyed; the caller
+ * owns it and releases it with mithril_model_destroy. Instances are
+ * independent of each other: create them from any thread. */
+MITHRIL_API mithril_status mithril_model_create_with_options(
+    mithril_library *library, const mithril_model_options *options,
+    mithril_model **out);
+
+/* mithril_model_create_with_options with the defaults and `weights_path`:
+ * a safetensors file, or NULL for the library's own weights. */
 MITHRIL_API mithril_status mithril_model_create(mithril_library *library,
                                                 const char *weights_path,
                                                 mithril_model **out);
+/* Releases the instance and everything it owns. No call on it may be
+ * running; `model` may be NULL. */
 MITHRIL_API void mithril_model_destroy(mithril_model *model);
 
 /* The threads each call of `model` runs its parallel loops on; 0 (the
@@ -166,14 +243,72 @@ MITHRIL_API void mithril_model_destroy(mithril_model *model);
 MITHRIL_API mithril_status mithril_model_set_threads(mithril_model *model,
                                                      int32_t threads);
 
-/* Runs `entry` once. The inputs are checked (count, dtype, rank, fixed dims,
- * symbols bound consistently) before any computation. Instances are
+/* Runs `entry` once. The inputs are checked (count, device, dtype, rank,
+ * fixed dims, symbols bound consistently) before any computation; inputs
+ * and caller-allocated outputs must be on the CPU. Instances are
  * independent: two can run on two threads at once; one instance runs one
  * call at a time (a concurrent call fails with
  * MITHRIL_FAILED_PRECONDITION). */
 MITHRIL_API mithril_status mithril_model_run(
     mithril_model *model, size_t entry, const mithril_tensor *const *inputs,
     size_t num_inputs, mithril_tensor *const *outputs, size_t num_outputs);
+
+/*===----------------------------------------------------------------------===*
+ * Parameters of an instance
+ *===----------------------------------------------------------------------===*
+ *
+ * The parameters are the library's weights by their state_dict names
+ * (`linear_0.weight`), one each across all entries (entries that name the
+ * same parameter share it). An instance starts with the weights it was
+ * created with, read-only; the first write of a parameter copies it into
+ * memory the instance owns, so an embedded or mmapped image is never
+ * written. Read, write, load and save are calls like mithril_model_run:
+ * one at a time per instance, and any of them while another call on the
+ * instance is running fails with MITHRIL_FAILED_PRECONDITION. The list of
+ * parameters never changes after create, so mithril_model_num_parameters and
+ * mithril_model_parameter are safe at any time. */
+
+/* The number of distinct parameters of the instance (0 for NULL). */
+MITHRIL_API size_t mithril_model_num_parameters(const mithril_model *model);
+
+/* The name, dtype and shape of parameter `index` (in the order the
+ * signature first lists them); symbols are NULL, as every dim is fixed. The
+ * strings are valid while the instance exists. */
+MITHRIL_API mithril_status mithril_model_parameter(const mithril_model *model,
+                                                   size_t index,
+                                                   mithril_port *out);
+
+/* Copies the current values of parameter `name` into `out`. When
+ * `out->data` is NULL, the call allocates the buffer (sets `allocation`;
+ * free it with mithril_tensor_free) and sets dtype, rank, shape and device;
+ * otherwise `out` must be a CPU tensor of the parameter's dtype and shape,
+ * which is filled in place. */
+MITHRIL_API mithril_status mithril_model_read_parameter(mithril_model *model,
+                                                        const char *name,
+                                                        mithril_tensor *out);
+
+/* Replaces the values of parameter `name` with those of `value` (a CPU
+ * tensor of the parameter's dtype and shape; copied, not kept), and
+ * remakes every prepared copy of it, so the next call computes with them.
+ * A parameter that is not found is MITHRIL_NOT_FOUND; a value of another
+ * dtype or shape is refused with the parameter's name, changing nothing. */
+MITHRIL_API mithril_status mithril_model_write_parameter(
+    mithril_model *model, const char *name, const mithril_tensor *value);
+
+/* Replaces every parameter that the safetensors file `path` holds (any
+ * subset of them) with the file's values. The whole file is checked first:
+ * a tensor that is no parameter of the instance, or of another dtype or
+ * shape, is refused by name and nothing changes. The file is not kept. */
+MITHRIL_API mithril_status mithril_model_load_parameters(mithril_model *model,
+                                                         const char *path);
+
+/* Writes every parameter to the safetensors file `path` under its
+ * state_dict name, what mithril_model_create and PyTorch's
+ * safetensors.torch.load_file read. The file is replaced atomically (a
+ * temporary file in the same folder, then rename): a failure leaves no
+ * partial file, and readers never see one. */
+MITHRIL_API mithril_status mithril_model_save_parameters(mithril_model *model,
+                                                         const char *path);
 
 /*===----------------------------------------------------------------------===*
  * For generated libraries

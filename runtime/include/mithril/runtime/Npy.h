@@ -17,7 +17,7 @@
 #ifndef MITHRIL_RUNTIME_NPY_H
 #define MITHRIL_RUNTIME_NPY_H
 
-#include "mithril/runtime/Safetensors.h"
+#include "mithril/runtime/DType.h"
 
 #include <cstddef>
 #include <cstdint>

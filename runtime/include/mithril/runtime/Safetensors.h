@@ -1,5 +1,4 @@
-//===- Safetensors.h - safetensors reader and writer -------------*- C++
-//-*-===//
+//===- Safetensors.h - safetensors reader and writer ------------*- C++ -*-===//
 //
 // Part of Mithril, under the Apache License v2.0 with LLVM Exceptions.
 //
@@ -16,6 +15,8 @@
 #ifndef MITHRIL_RUNTIME_SAFETENSORS_H
 #define MITHRIL_RUNTIME_SAFETENSORS_H
 
+#include "mithril/runtime/DType.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -27,19 +28,6 @@
 #include <vector>
 
 namespace mithril::runtime {
-
-enum class DType : uint8_t { F32, F16, BF16, F64, I64, I32, I8, U8, Bool };
-
-/// "F32", "F16", "BF16", "F64", "I64", "I32", "I8", "U8", "BOOL".
-std::string_view safetensorsDTypeName(DType dtype);
-/// "f32", "f16", "bf16", "f64", "i64", "i32", "i8", "u8", "bool".
-std::string_view modelDTypeName(DType dtype);
-/// The inverse of safetensorsDTypeName; nullopt for any other string.
-std::optional<DType> parseSafetensorsDType(std::string_view name);
-/// The inverse of modelDTypeName; nullopt for any other string.
-std::optional<DType> parseModelDType(std::string_view name);
-/// Bytes per element (bool takes one); 0 for a value outside the enum.
-size_t dtypeSize(DType dtype);
 
 struct TensorInfo {
   std::string name;

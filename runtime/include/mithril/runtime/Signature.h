@@ -15,7 +15,7 @@
 #ifndef MITHRIL_RUNTIME_SIGNATURE_H
 #define MITHRIL_RUNTIME_SIGNATURE_H
 
-#include "mithril/runtime/Safetensors.h"
+#include "mithril/runtime/DType.h"
 
 #include <cstdint>
 #include <string>

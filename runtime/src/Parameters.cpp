@@ -1,0 +1,424 @@
+//===- Parameters.cpp - An instance's parameters --------------------------===//
+//
+// Part of Mithril, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// The parameters of an instance, one per state_dict name across all its
+// entries: bound at create to the weights (read-only, possibly mmapped or
+// embedded), copied into the instance's own memory on first write. Each
+// prepared parameter (a parameter viewed with another shape, its dims
+// permuted: see Prepared) is made from them at create and remade whenever
+// its parameter changes. Reading, writing, loading and saving them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RuntimeInternal.h"
+
+#include <algorithm>
+#include <cstring>
+
+using namespace mithril::runtime;
+
+namespace {
+
+constexpr size_t kNoParameter = ~size_t(0);
+
+/// The index of parameter `name` in the instance, or kNoParameter.
+size_t findParameterIndex(const mithril_model &model, std::string_view name) {
+  for (size_t i = 0; i < model.parameters.size(); ++i)
+    if (model.parameters[i].port->name == name)
+      return i;
+  return kNoParameter;
+}
+
+std::string weightPrefix(const std::string &source, const std::string &name) {
+  return "weights '" + source + "': parameter '" + name + "' ";
+}
+
+/// Checks that the weights' tensor (null when missing) fits `port`.
+mithril_status checkWeight(const TensorInfo *tensor, const Port &port,
+                           const std::string &source) {
+  if (!tensor)
+    return invalidArgument(weightPrefix(source, port.name) + "is missing");
+  if (tensor->dtype != port.dtype)
+    return invalidArgument(weightPrefix(source, port.name) + "has dtype " +
+                           std::string(modelDTypeName(tensor->dtype)) +
+                           ", expected " +
+                           std::string(modelDTypeName(port.dtype)));
+  if (tensor->shape != port.shape)
+    return invalidArgument(
+        weightPrefix(source, port.name) + "has shape " +
+        formatShape(tensor->shape.data(), tensor->shape.size()) +
+        ", expected " + port.describeShape());
+  return nullptr;
+}
+
+/// A parameter bound to the weights' `tensor`. Generated code assumes
+/// naturally aligned elements: bytes at an unaligned offset are copied.
+mithril_status makeParameter(const Port &port, const TensorInfo &tensor,
+                             Parameter &out) {
+  out.port = &port;
+  out.bytes = tensor.byteSize();
+  out.data = tensor.data;
+  if (reinterpret_cast<uintptr_t>(out.data) % dtypeSize(port.dtype) == 0)
+    return nullptr;
+  out.owned = allocateAligned(out.bytes);
+  if (!out.owned)
+    return makeStatus(MITHRIL_INTERNAL,
+                      "cannot allocate parameter '" + port.name + "'");
+  std::memcpy(out.owned.get(), out.data, out.bytes);
+  out.data = out.owned.get();
+  return nullptr;
+}
+
+/// Checks that a later entry's port of an already bound name agrees with
+/// the first one.
+mithril_status checkSharedParameter(const Parameter &parameter,
+                                    const Port &port, const Entry &entry) {
+  if (port.dtype == parameter.port->dtype &&
+      port.shape == parameter.port->shape)
+    return nullptr;
+  return invalidArgument("entry '" + entry.name + "' has parameter '" +
+                         port.name + "' as " +
+                         std::string(modelDTypeName(port.dtype)) + " " +
+                         port.describeShape() + ", another entry as " +
+                         std::string(modelDTypeName(parameter.port->dtype)) +
+                         " " + parameter.port->describeShape());
+}
+
+/// Fills the buffer of `copy` from the current values of `parameter`: the
+/// elements viewed with the prepared shape, its dims permuted, copied in
+/// row-major order.
+void fillPrepared(const Parameter &parameter, PreparedCopy &copy) {
+  const Prepared &spec = *copy.spec;
+  size_t rank = spec.shape.size();
+  Descriptor shaped =
+      Descriptor::contiguous(parameter.data, spec.shape.data(), rank);
+  Descriptor permuted = shaped;
+  for (size_t i = 0; i < rank; ++i) {
+    permuted.words[3 + i] = shaped.words[3 + spec.permutation[i]];
+    permuted.words[3 + rank + i] = shaped.words[3 + rank + spec.permutation[i]];
+  }
+  copyStrided(ResultView{permuted.words.data(), rank},
+              dtypeSize(parameter.port->dtype), copy.buffer.get());
+}
+
+/// The index of the prepared copy of parameter `index` made as `spec`,
+/// made now if no entry before asked for the same.
+mithril_status findOrMakePrepared(mithril_model &model, size_t index,
+                                  const Prepared &spec, size_t &out) {
+  for (size_t i = 0; i < model.prepared.size(); ++i) {
+    const PreparedCopy &copy = model.prepared[i];
+    if (copy.parameter == index && copy.spec->shape == spec.shape &&
+        copy.spec->permutation == spec.permutation) {
+      out = i;
+      return nullptr;
+    }
+  }
+  const Parameter &parameter = model.parameters[index];
+  PreparedCopy copy;
+  copy.parameter = index;
+  copy.spec = &spec;
+  for (int64_t dim : spec.permutation)
+    copy.shape.push_back(spec.shape[size_t(dim)]);
+  copy.buffer = allocateAligned(parameter.bytes);
+  if (!copy.buffer)
+    return makeStatus(MITHRIL_INTERNAL,
+                      "cannot allocate the prepared '" + spec.parameter + "'");
+  fillPrepared(parameter, copy);
+  out = model.prepared.size();
+  model.prepared.push_back(std::move(copy));
+  return nullptr;
+}
+
+/// Makes the descriptors of every entry's parameters and prepared
+/// parameters.
+void describeArguments(mithril_model &model) {
+  for (EntryArguments &arguments : model.arguments) {
+    arguments.descriptors.clear();
+    for (size_t index : arguments.parameters) {
+      const Parameter &parameter = model.parameters[index];
+      const std::vector<int64_t> &shape = parameter.port->shape;
+      arguments.descriptors.push_back(
+          Descriptor::contiguous(parameter.data, shape.data(), shape.size()));
+    }
+    for (size_t index : arguments.prepared) {
+      const PreparedCopy &copy = model.prepared[index];
+      arguments.descriptors.push_back(Descriptor::contiguous(
+          copy.buffer.get(), copy.shape.data(), copy.shape.size()));
+    }
+  }
+}
+
+/// Points the descriptors of parameter `index` at its current values and
+/// remakes its prepared copies.
+void parameterChanged(mithril_model &model, size_t index) {
+  const Parameter &parameter = model.parameters[index];
+  for (EntryArguments &arguments : model.arguments)
+    for (size_t i = 0; i < arguments.parameters.size(); ++i)
+      if (arguments.parameters[i] == index)
+        arguments.descriptors[i].assign(parameter.data,
+                                        parameter.port->shape.data());
+  for (PreparedCopy &copy : model.prepared)
+    if (copy.parameter == index)
+      fillPrepared(parameter, copy);
+}
+
+//===----------------------------------------------------------------------===//
+// Checks of the parameter API
+//===----------------------------------------------------------------------===//
+
+mithril_status busyStatus(const std::string &what) {
+  return makeStatus(MITHRIL_FAILED_PRECONDITION,
+                    "cannot " + what +
+                        " while the instance is running a call (one call at "
+                        "a time per instance)");
+}
+
+mithril_status findParameter(const mithril_model &model, const char *name,
+                             size_t &index) {
+  index = findParameterIndex(model, name);
+  if (index != kNoParameter)
+    return nullptr;
+  return makeStatus(MITHRIL_NOT_FOUND,
+                    std::string("the model has no parameter '") + name + "'");
+}
+
+/// Checks a caller's tensor (`role`: "value" or "output") against the
+/// parameter it holds: device, dtype, shape, and data when not empty.
+mithril_status checkTensorFor(const Parameter &parameter, const char *role,
+                              const mithril_tensor &tensor) {
+  const Port &port = *parameter.port;
+  std::string prefix = "parameter '" + port.name + "': the " + role + " ";
+  if (tensor.device != MITHRIL_DEVICE_CPU)
+    return invalidArgument(prefix + "is on " +
+                           describeDevice(tensor.device, tensor.device_index) +
+                           "; this library runs on the CPU");
+  if (tensor.dtype != int32_t(port.dtype))
+    return invalidArgument(prefix + "has dtype " +
+                           mithril_dtype_name(tensor.dtype) + ", expected " +
+                           std::string(modelDTypeName(port.dtype)));
+  if (tensor.rank < 0 || tensor.rank > MITHRIL_MAX_RANK)
+    return invalidArgument(prefix + "has rank " + std::to_string(tensor.rank) +
+                           ", expected " + std::to_string(port.shape.size()));
+  std::vector<int64_t> shape(tensor.shape, tensor.shape + tensor.rank);
+  if (shape != port.shape)
+    return invalidArgument(prefix + "has shape " +
+                           formatShape(shape.data(), shape.size()) +
+                           ", expected " + port.describeShape());
+  if (parameter.bytes && !tensor.data)
+    return invalidArgument(prefix + "has no data");
+  return nullptr;
+}
+
+/// Makes the instance own the values of `parameter` (with `buffer`, or a
+/// new one when it is null), if it does not yet.
+mithril_status ownParameter(Parameter &parameter, AlignedBuffer buffer) {
+  if (parameter.owned)
+    return nullptr;
+  if (!buffer)
+    buffer = allocateAligned(parameter.bytes);
+  if (!buffer)
+    return makeStatus(MITHRIL_INTERNAL, "cannot allocate parameter '" +
+                                            parameter.port->name + "'");
+  parameter.owned = std::move(buffer);
+  parameter.data = parameter.owned.get();
+  return nullptr;
+}
+
+/// The file's tensors, checked against the instance's parameters; the
+/// index of each tensor's parameter in `indices`.
+mithril_status matchFile(const mithril_model &model,
+                         const SafetensorsFile &file, const std::string &path,
+                         std::vector<size_t> &indices) {
+  for (const TensorInfo &tensor : file.tensors()) {
+    size_t index = findParameterIndex(model, tensor.name);
+    if (index == kNoParameter)
+      return invalidArgument("weights '" + path + "': tensor '" + tensor.name +
+                             "' is no parameter of the model");
+    if (mithril_status status =
+            checkWeight(&tensor, *model.parameters[index].port, path))
+      return status;
+    indices.push_back(index);
+  }
+  return nullptr;
+}
+
+} // namespace
+
+namespace mithril::runtime {
+
+mithril_status bindParameters(mithril_model &model, const std::string &source) {
+  const Signature &signature = model.library->signature;
+  model.arguments.resize(signature.entries.size());
+  for (size_t e = 0; e < signature.entries.size(); ++e) {
+    const Entry &entry = signature.entries[e];
+    for (const Port &port : entry.parameters) {
+      size_t index = findParameterIndex(model, port.name);
+      if (index != kNoParameter) {
+        if (mithril_status status =
+                checkSharedParameter(model.parameters[index], port, entry))
+          return status;
+      } else {
+        const TensorInfo *tensor = model.weights->find(port.name);
+        if (mithril_status status = checkWeight(tensor, port, source))
+          return status;
+        Parameter parameter;
+        if (mithril_status status = makeParameter(port, *tensor, parameter))
+          return status;
+        index = model.parameters.size();
+        model.parameters.push_back(std::move(parameter));
+      }
+      model.arguments[e].parameters.push_back(index);
+    }
+  }
+  return nullptr;
+}
+
+mithril_status prepareParameters(mithril_model &model) {
+  const Signature &signature = model.library->signature;
+  for (size_t e = 0; e < signature.entries.size(); ++e) {
+    for (const Prepared &spec : signature.entries[e].prepared) {
+      // The signature names a parameter of the entry: it is bound.
+      size_t index = findParameterIndex(model, spec.parameter);
+      size_t copy = 0;
+      if (mithril_status status = findOrMakePrepared(model, index, spec, copy))
+        return status;
+      model.arguments[e].prepared.push_back(copy);
+    }
+  }
+  describeArguments(model);
+  return nullptr;
+}
+
+} // namespace mithril::runtime
+
+size_t mithril_model_num_parameters(const mithril_model *model) {
+  return model ? model->parameters.size() : 0;
+}
+
+mithril_status mithril_model_parameter(const mithril_model *model, size_t index,
+                                       mithril_port *out) {
+  if (!model || !out)
+    return invalidArgument("mithril_model_parameter: null argument");
+  if (index >= model->parameters.size())
+    return makeStatus(MITHRIL_NOT_FOUND,
+                      "no parameter #" + std::to_string(index) +
+                          " (the model has " +
+                          std::to_string(model->parameters.size()) + ")");
+  describePort(*model->parameters[index].port, *out);
+  return nullptr;
+}
+
+mithril_status mithril_model_read_parameter(mithril_model *model,
+                                            const char *name,
+                                            mithril_tensor *out) {
+  if (!model || !name || !out)
+    return invalidArgument("mithril_model_read_parameter: null argument");
+  BusyScope busy(model->busy);
+  if (!busy.acquired())
+    return busyStatus(std::string("read parameter '") + name + "'");
+  size_t index = 0;
+  if (mithril_status status = findParameter(*model, name, index))
+    return status;
+  const Parameter &parameter = model->parameters[index];
+  if (out->data) {
+    if (mithril_status status = checkTensorFor(parameter, "output", *out))
+      return status;
+    if (parameter.bytes)
+      std::memcpy(out->data, parameter.data, parameter.bytes);
+    return nullptr;
+  }
+  void *copy = std::malloc(parameter.bytes ? parameter.bytes : 1);
+  if (!copy)
+    return makeStatus(MITHRIL_INTERNAL, std::string("cannot allocate a copy "
+                                                    "of parameter '") +
+                                            name + "'");
+  if (parameter.bytes)
+    std::memcpy(copy, parameter.data, parameter.bytes);
+  const Port &port = *parameter.port;
+  out->data = out->allocation = copy;
+  out->dtype = int32_t(port.dtype);
+  out->rank = int32_t(port.shape.size());
+  std::copy(port.shape.begin(), port.shape.end(), out->shape);
+  out->device = MITHRIL_DEVICE_CPU;
+  out->device_index = 0;
+  return nullptr;
+}
+
+mithril_status mithril_model_write_parameter(mithril_model *model,
+                                             const char *name,
+                                             const mithril_tensor *value) {
+  if (!model || !name || !value)
+    return invalidArgument("mithril_model_write_parameter: null argument");
+  BusyScope busy(model->busy);
+  if (!busy.acquired())
+    return busyStatus(std::string("write parameter '") + name + "'");
+  size_t index = 0;
+  if (mithril_status status = findParameter(*model, name, index))
+    return status;
+  Parameter &parameter = model->parameters[index];
+  if (mithril_status status = checkTensorFor(parameter, "value", *value))
+    return status;
+  if (mithril_status status = ownParameter(parameter, nullptr))
+    return status;
+  if (parameter.bytes)
+    std::memmove(parameter.owned.get(), value->data, parameter.bytes);
+  parameterChanged(*model, index);
+  return nullptr;
+}
+
+mithril_status mithril_model_load_parameters(mithril_model *model,
+                                             const char *path) {
+  if (!model || !path)
+    return invalidArgument("mithril_model_load_parameters: null argument");
+  BusyScope busy(model->busy);
+  if (!busy.acquired())
+    return busyStatus("load parameters");
+  std::string error;
+  std::unique_ptr<SafetensorsFile> file = SafetensorsFile::open(path, error);
+  if (!file)
+    return makeStatus(MITHRIL_IO_ERROR, std::string("cannot read weights '") +
+                                            path + "': " + error);
+  std::vector<size_t> indices;
+  if (mithril_status status = matchFile(*model, *file, path, indices))
+    return status;
+  // Every buffer is allocated before any parameter changes.
+  std::vector<AlignedBuffer> buffers(indices.size());
+  for (size_t i = 0; i < indices.size(); ++i) {
+    const Parameter &parameter = model->parameters[indices[i]];
+    if (!parameter.owned && !(buffers[i] = allocateAligned(parameter.bytes)))
+      return makeStatus(MITHRIL_INTERNAL, "cannot allocate parameter '" +
+                                              parameter.port->name + "'");
+  }
+  for (size_t i = 0; i < indices.size(); ++i) {
+    Parameter &parameter = model->parameters[indices[i]];
+    mithril_status_free(ownParameter(parameter, std::move(buffers[i])));
+    if (parameter.bytes)
+      std::memcpy(parameter.owned.get(), file->tensors()[i].data,
+                  parameter.bytes);
+    parameterChanged(*model, indices[i]);
+  }
+  return nullptr;
+}
+
+mithril_status mithril_model_save_parameters(mithril_model *model,
+                                             const char *path) {
+  if (!model || !path)
+    return invalidArgument("mithril_model_save_parameters: null argument");
+  BusyScope busy(model->busy);
+  if (!busy.acquired())
+    return busyStatus("save parameters");
+  std::vector<TensorToWrite> tensors;
+  for (const Parameter &parameter : model->parameters) {
+    const Port &port = *parameter.port;
+    tensors.push_back(
+        {port.name, port.dtype, port.shape, parameter.data, parameter.bytes});
+  }
+  std::string error;
+  if (!writeSafetensors(path, tensors, {{"format", "pt"}}, error))
+    return makeStatus(MITHRIL_IO_ERROR, std::string("cannot write weights '") +
+                                            path + "': " + error);
+  return nullptr;
+}
