@@ -5,16 +5,23 @@
 //===----------------------------------------------------------------------===//
 //
 // What `Shape` of a value gives when its dims are dynamic: the model's dim
-// symbols carried through the ops that keep them (elementwise, permute,
-// matmul, linear, reductions, slices of other dims, ...). A dim no rule
-// follows gets a fresh symbol of its own, so that equal sizes still
-// compare equal and products (`?3 * 4`) still divide.
+// symbols, carried through each op by the op's own type inference rather
+// than by rules of our own. The op's inference is run on *probe* operands:
+// each symbol stands for a distinct prime far from any real size, so a
+// result dim that the op keeps, multiplies or concatenates comes out as a
+// product of those primes and is read back as the product of the symbols
+// (N, 2 * N, N * T). It is run twice with two sets of primes, and only an
+// answer both agree on counts, so no coincidence passes. A dim no probe
+// explains gets a fresh symbol of its own, so that equal sizes still compare
+// equal and products (`?3 * 4`) still divide.
 //
 //===----------------------------------------------------------------------===//
 
 #include "GraphImporter.h"
 
 #include "mithril/IR/MithrilOps.h"
+
+#include "llvm/ADT/StringMap.h"
 
 using namespace mlir;
 using namespace mlir::mithril;
@@ -23,123 +30,116 @@ using namespace mlir::mithril::onnx_import;
 namespace {
 
 using MaybeShape = SmallVector<std::optional<SymbolicSize>>;
+using Probes = llvm::StringMap<int64_t>;
 
-/// NumPy broadcasting of `shapes` to `rank` dims: each dim from the first
-/// operand whose dim there is not 1.
-MaybeShape broadcast(ArrayRef<SmallVector<SymbolicSize>> shapes, int64_t rank) {
-  MaybeShape result(rank);
-  for (int64_t i = 0; i < rank; ++i)
-    for (const SmallVector<SymbolicSize> &shape : shapes) {
-      int64_t j = i - (rank - int64_t(shape.size()));
-      if (j < 0 || shape[j] == SymbolicSize::constant(1))
+/// Two sets of primes, each far from the sizes of real models and from the
+/// other set's, so that products of up to four fit in 63 bits.
+constexpr int64_t kProbePrimes[2][8] = {
+    {10007, 10009, 10037, 10039, 10061, 10067, 10069, 10079},
+    {20011, 20021, 20023, 20029, 20047, 20051, 20063, 20071}};
+
+/// `size` with each symbol replaced by its probe; none on overflow.
+std::optional<int64_t> evaluate(const SymbolicSize &size,
+                                const Probes &probes) {
+  int64_t value = size.factor;
+  for (const std::string &symbol : size.symbols)
+    if (llvm::MulOverflow(value, probes.lookup(symbol), value))
+      return std::nullopt;
+  return value;
+}
+
+/// `value` as a factor times the symbols whose probes divide it; none if
+/// no probe divides it (a size the op computed some other way).
+std::optional<SymbolicSize> decode(int64_t value, const Probes &probes) {
+  SymbolicSize size;
+  for (const auto &probe : probes)
+    while (value != 0 && value % probe.getValue() == 0) {
+      value /= probe.getValue();
+      size.symbols.push_back(probe.getKey().str());
+    }
+  if (size.symbols.empty() || value <= 0)
+    return std::nullopt;
+  llvm::sort(size.symbols);
+  size.factor = value;
+  return size;
+}
+
+/// The type of result `result` that its op infers when the dynamic dims of
+/// its operands (whose symbolic shapes are `shapes`) have their probes;
+/// none if a size overflows or the op refuses the probes (two symbols it
+/// requires to be equal, say).
+RankedTensorType inferWithProbes(OpResult result,
+                                 ArrayRef<SmallVector<SymbolicSize>> shapes,
+                                 const Probes &probes) {
+  Operation *op = result.getOwner();
+  auto inference = dyn_cast<InferTypeOpInterface>(op);
+  if (!inference)
+    return {};
+  Block operands; // Block arguments of the probe types stand for them.
+  for (auto [operand, shape] : llvm::zip_equal(op->getOperands(), shapes)) {
+    auto type = cast<RankedTensorType>(operand.getType());
+    SmallVector<int64_t> sizes(type.getShape());
+    for (auto [i, size] : llvm::enumerate(shape)) {
+      if (!type.isDynamicDim(i))
         continue;
-      result[i] = shape[j];
-      break;
+      std::optional<int64_t> probe = evaluate(size, probes);
+      if (!probe)
+        return {};
+      sizes[i] = *probe;
     }
-  return result;
+    operands.addArgument(type.clone(sizes), op->getLoc());
+  }
+  MLIRContext *context = op->getContext();
+  ScopedDiagnosticHandler silence(context,
+                                  [](Diagnostic &) { return success(); });
+  SmallVector<Type> types;
+  if (failed(inference.inferReturnTypes(
+          context, op->getLoc(), ValueRange(operands.getArguments()),
+          op->getRawDictionaryAttrs(), op->getPropertiesStorage(),
+          op->getRegions(), types)) ||
+      types.size() != op->getNumResults())
+    return {};
+  return dyn_cast<RankedTensorType>(types[result.getResultNumber()]);
 }
 
-bool keepsShape(Operation *op) {
-  return op->hasTrait<OpTrait::SameOperandsAndResultShape>() ||
-         isa<SoftmaxOp, LogSoftmaxOp, LayerNormOp, RMSNormOp, GroupNormOp,
-             BatchNorm1dOp, BatchNorm2dOp>(op);
-}
-
-bool broadcasts(Operation *op) {
-  return isa<AddOp, SubOp, MulOp, DivOp, PowOp, MaximumOp, MinimumOp, EqualOp,
-             LessOp, GreaterOp, WhereOp>(op);
-}
-
-/// The sizes `op`'s first result keeps from its operands, given theirs.
-MaybeShape inferredShape(Operation *op, int64_t rank,
+/// The sizes `result` keeps from its operands, given theirs: the dims both
+/// probes explain the same way.
+MaybeShape inferredShape(OpResult result,
                          function_ref<SmallVector<SymbolicSize>(Value)> of) {
-  if (op->getNumOperands() == 0)
-    return MaybeShape(rank);
-  SmallVector<SymbolicSize> input = of(op->getOperand(0));
-  auto inputRank = int64_t(input.size());
-  if (keepsShape(op))
-    return MaybeShape(input.begin(), input.end());
-  if (broadcasts(op)) {
-    SmallVector<SmallVector<SymbolicSize>> shapes;
-    for (Value operand : op->getOperands())
-      shapes.push_back(of(operand));
-    return broadcast(shapes, rank);
+  auto type = cast<RankedTensorType>(result.getType());
+  MaybeShape shape(type.getRank());
+  Operation *op = result.getOwner();
+  if (!llvm::all_of(op->getOperandTypes(), llvm::IsaPred<RankedTensorType>))
+    return shape;
+  SmallVector<SmallVector<SymbolicSize>> shapes;
+  SmallVector<std::string> symbols;
+  for (Value operand : op->getOperands()) {
+    shapes.push_back(of(operand));
+    for (const SymbolicSize &size : shapes.back())
+      for (const std::string &symbol : size.symbols)
+        if (!llvm::is_contained(symbols, symbol))
+          symbols.push_back(symbol);
   }
-  if (auto permute = dyn_cast<PermuteOp>(op)) {
-    MaybeShape result;
-    for (int64_t dim : permute.getDims())
-      result.push_back(input[dim < 0 ? dim + inputRank : dim]);
-    return result;
+  if (symbols.empty() || symbols.size() > std::size(kProbePrimes[0]))
+    return shape;
+  Probes probes[2];
+  for (auto [i, symbol] : llvm::enumerate(symbols))
+    for (int set : {0, 1})
+      probes[set][symbol] = kProbePrimes[set][i];
+  RankedTensorType first = inferWithProbes(result, shapes, probes[0]);
+  RankedTensorType second = inferWithProbes(result, shapes, probes[1]);
+  if (!first || !second || first.getRank() != type.getRank() ||
+      second.getRank() != type.getRank())
+    return shape;
+  for (int64_t i = 0; i < type.getRank(); ++i) {
+    if (!type.isDynamicDim(i))
+      continue;
+    std::optional<SymbolicSize> a = decode(first.getDimSize(i), probes[0]);
+    std::optional<SymbolicSize> b = decode(second.getDimSize(i), probes[1]);
+    if (a && b && *a == *b)
+      shape[i] = a;
   }
-  if (isa<MatMulOp>(op)) {
-    SmallVector<SymbolicSize> right = of(op->getOperand(1));
-    if (inputRank < 2 || right.size() < 2)
-      return MaybeShape(rank);
-    SmallVector<SmallVector<SymbolicSize>> batches{
-        SmallVector<SymbolicSize>(ArrayRef(input).drop_back(2)),
-        SmallVector<SymbolicSize>(ArrayRef(right).drop_back(2))};
-    MaybeShape result = broadcast(batches, rank - 2);
-    result.push_back(input[inputRank - 2]);
-    result.push_back(right.back());
-    return result;
-  }
-  if (isa<LinearOp>(op)) {
-    MaybeShape result(input.begin(), input.end());
-    result.back() = std::nullopt;
-    return result;
-  }
-  if (isa<SumOp, MeanOp, MaxOp, MinOp, VarianceOp>(op)) {
-    auto dims = op->getAttrOfType<DenseI64ArrayAttr>("dim");
-    auto keep = op->getAttrOfType<BoolAttr>("keepdim");
-    MaybeShape result;
-    for (int64_t i = 0; i < inputRank; ++i) {
-      bool reduced = !dims || llvm::any_of(dims.asArrayRef(), [&](int64_t d) {
-        return d == i || d + inputRank == i;
-      });
-      if (!reduced)
-        result.push_back(input[i]);
-      else if (keep && keep.getValue())
-        result.push_back(SymbolicSize::constant(1));
-    }
-    return result;
-  }
-  if (auto slice = dyn_cast<SliceOp>(op)) {
-    MaybeShape result(input.begin(), input.end());
-    int64_t dim = slice.getDim();
-    result[dim < 0 ? dim + inputRank : dim] = std::nullopt;
-    return result;
-  }
-  if (auto unsqueeze = dyn_cast<UnsqueezeOp>(op)) {
-    MaybeShape result(input.begin(), input.end());
-    int64_t dim = unsqueeze.getDim();
-    dim = dim < 0 ? dim + inputRank + 1 : dim;
-    result.insert(result.begin() + dim, SymbolicSize::constant(1));
-    return result;
-  }
-  if (auto squeeze = dyn_cast<SqueezeOp>(op)) {
-    MaybeShape result(input.begin(), input.end());
-    int64_t dim = squeeze.getDim();
-    result.erase(result.begin() + (dim < 0 ? dim + inputRank : dim));
-    return result;
-  }
-  if (auto concat = dyn_cast<ConcatOp>(op)) {
-    MaybeShape result(input.begin(), input.end());
-    int64_t dim = concat.getDim();
-    dim = dim < 0 ? dim + inputRank : dim;
-    for (Value operand : op->getOperands().drop_front()) {
-      std::optional<SymbolicSize> &size = result[dim];
-      if (size)
-        size = add(*size, of(operand)[dim]);
-    }
-    return result;
-  }
-  if (isa<Conv2dOp, MaxPool2dOp, AvgPool2dOp, AdaptiveAvgPool2dOp>(op)) {
-    MaybeShape result(rank);
-    if (inputRank == rank)
-      result[0] = input[0];
-    return result;
-  }
-  return MaybeShape(rank);
+  return shape;
 }
 
 } // namespace
@@ -149,17 +149,14 @@ SmallVector<SymbolicSize> GraphImporter::symbolicShape(Value value) {
     return found->second;
   auto type = cast<RankedTensorType>(value.getType());
   MaybeShape inferred(type.getRank());
-  if (Operation *op = value.getDefiningOp(); op && op->getNumResults() == 1)
-    inferred = inferredShape(op, type.getRank(), [&](Value operand) {
-      return symbolicShape(operand);
-    });
-  if (int64_t(inferred.size()) != type.getRank())
-    inferred = MaybeShape(type.getRank());
+  if (auto result = dyn_cast<OpResult>(value))
+    inferred = inferredShape(
+        result, [&](Value operand) { return symbolicShape(operand); });
   SmallVector<SymbolicSize> shape;
   for (auto [i, size] : llvm::enumerate(inferred)) {
     if (!type.isDynamicDim(i))
       shape.push_back(SymbolicSize::constant(type.getDimSize(i)));
-    else if (size && !size->isConstant())
+    else if (size)
       shape.push_back(*size);
     else
       shape.push_back(SymbolicSize::symbol("?" + std::to_string(++freshSizes)));
