@@ -1,19 +1,82 @@
 """The op catalog of the model format (spec/model-format.md, version 1), as
-the Python classes see it: each op's ports, arguments with their defaults,
-outputs and parameters.
+the Python classes see it: each op's ports, arguments with their kinds and
+defaults (in PyTorch's positional order), outputs and parameters.
 
-The compiler holds the same table (lib/Frontend/OpCatalog.cpp) and checks
-every argument again; this copy lets the classes take PyTorch's positional
-arguments, report mistakes when a model is composed, and know parameter
-shapes before anything is compiled. python/tests/test_catalog.py checks
-that the two agree.
+The catalog has one source, the ops' ODS records in the compiler
+(dialects/mithril/IR, their `catalog` entries): the build writes it as
+`catalog.json` beside this file (mithril-tblgen -gen-op-catalog-json), and
+this module reads it. What only Python needs stays here: the shapes of each
+layer's parameters before anything is compiled (PARAMETERS), which
+python/tests/test_catalog.py checks against the compiler.
 """
+import json
 import math
+import os
+import re
+
+from .errors import MithrilError
 
 REQUIRED = object()  # an argument without a default
 
-INPUT = ("input",)
-BINARY = ("left", "right")
+DTYPES = ("f32", "f16", "bf16", "f64", "i64", "i32", "i8", "u8", "bool")
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value):
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value))
+
+
+def _ints(value, check, length=0, scalar=True):
+    """An int (if `scalar`) or a list of ints (of `length`, if not 0), each
+    passing `check`: what the model-file reader takes for lists of sizes."""
+    if scalar and _is_int(value):
+        return check(value)
+    return isinstance(value, (list, tuple)) \
+        and (length == 0 or len(value) == length) \
+        and all(_is_int(v) and check(v) for v in value)
+
+
+def _any(_):
+    return True
+
+
+def _positive(v):
+    return v > 0
+
+
+def _non_negative(v):
+    return v >= 0
+
+
+def _dim(v):
+    return (_is_int(v) and v >= -1) or (isinstance(v, str) and _IDENTIFIER.match(v))
+
+
+# What each kind of argument takes (the compiler's ArgKind; its model-file
+# reader checks the same, and checks values again).
+_KINDS = {
+    "Int": lambda a, v: _is_int(v),
+    "PositiveInt": lambda a, v: _is_int(v) and v > 0,
+    "Float": lambda a, v: _is_number(v),
+    "OptionalFloat": lambda a, v: v is None or _is_number(v),
+    "Bool": lambda a, v: isinstance(v, bool),
+    "Choice": lambda a, v: isinstance(v, str) and v in a["choices"],
+    "Sizes": lambda a, v: _ints(v, _positive, a["length"]),
+    "Ints": lambda a, v: _ints(v, _non_negative if a["length"] else _any, a["length"]),
+    "IntList": lambda a, v: _ints(v, _any, scalar=False),
+    "OptionalInts": lambda a, v: v is None or _ints(v, _any),
+    "OptionalInt": lambda a, v: v is None or _is_int(v),
+    "Padding": lambda a, v: v in ("same", "valid")
+    or _ints(v, _non_negative, a["length"])
+    or _ints(v, _non_negative, 2 * a["length"], scalar=False),
+    "DimList": lambda a, v: isinstance(v, (list, tuple)) and all(_dim(d) for d in v),
+    "DType": lambda a, v: v in DTYPES,
+}
 
 
 class OpSpec:
@@ -22,15 +85,20 @@ class OpSpec:
     takes a list of keys, and `numbered_outputs` (Split) has `output_0`...
     """
 
-    def __init__(self, name, ports=INPUT, args=(), params=None,
-                 optional_ports=(), variadic_port=None, numbered_outputs=False):
-        self.name = name
-        self.ports = tuple(ports)
-        self.args = tuple(args)
+    def __init__(self, entry, params=None):
+        self.name = entry["name"]
+        self.op = entry["op"]
+        self.ports = tuple(port["name"] for port in entry["ports"])
+        self.optional_ports = tuple(port["name"] for port in entry["ports"]
+                                    if port["optional"])
+        variadic = [port["name"] for port in entry["ports"] if port["variadic"]]
+        self.variadic_port = variadic[0] if variadic else None
+        self.numbered_outputs = entry["numbered_outputs"]
+        self.has_parameters = entry["parameters"]
+        self.arg_specs = {arg["name"]: arg for arg in entry["args"]}
+        self.args = tuple((arg["name"], REQUIRED if arg["required"] else arg["default"])
+                          for arg in entry["args"])
         self.params = params
-        self.optional_ports = tuple(optional_ports)
-        self.variadic_port = variadic_port
-        self.numbered_outputs = numbered_outputs
 
     @property
     def arg_names(self):
@@ -38,6 +106,11 @@ class OpSpec:
 
     def default(self, arg):
         return dict(self.args)[arg]
+
+    def arg_fits(self, name, value):
+        """Whether `value` is of the kind argument `name` takes."""
+        arg = self.arg_specs.get(name)
+        return arg is None or _KINDS[arg["kind"]](arg, value)
 
     def parameter_shapes(self, args):
         """{name: shape} of the parameters, for the given arguments."""
@@ -104,140 +177,31 @@ def _multihead_attention(a):
         yield "out_proj.bias", (e,)
 
 
-_CONV_ARGS = (("in_channels", REQUIRED), ("out_channels", REQUIRED),
-              ("kernel_size", 3), ("stride", 1), ("padding", "same"),
-              ("dilation", 1), ("groups", 1), ("bias", True))
-_POOL_ARGS = (("kernel_size", REQUIRED), ("stride", None), ("padding", 0))
-_REDUCE_ARGS = (("dim", None), ("keepdim", False))
-_LOSS = dict(ports=("input", "target"), args=(("reduction", "mean"),))
-
-CATALOG = {spec.name: spec for spec in [
-    # Layers.
-    OpSpec("Linear", args=(("in_features", REQUIRED), ("out_features", REQUIRED),
-                           ("bias", True)), params=_linear),
-    OpSpec("Conv1d", args=_CONV_ARGS, params=_conv(1)),
-    OpSpec("Conv2d", args=_CONV_ARGS, params=_conv(2)),
-    OpSpec("Embedding", args=(("num_embeddings", REQUIRED),
-                              ("embedding_dim", REQUIRED)), params=_embedding),
-    # Normalisation.
-    OpSpec("BatchNorm1d", args=(("num_features", REQUIRED), ("eps", 1e-5)),
-           params=_batch_norm),
-    OpSpec("BatchNorm2d", args=(("num_features", REQUIRED), ("eps", 1e-5)),
-           params=_batch_norm),
-    OpSpec("LayerNorm", args=(("normalized_shape", REQUIRED), ("eps", 1e-5),
-                              ("elementwise_affine", True)), params=_layer_norm),
-    OpSpec("RMSNorm", args=(("normalized_shape", REQUIRED), ("eps", 1e-6)),
-           params=_rms_norm),
-    OpSpec("GroupNorm", args=(("num_groups", REQUIRED), ("num_channels", REQUIRED),
-                              ("eps", 1e-5)), params=_group_norm),
-    # Activations.
-    OpSpec("ReLU"),
-    OpSpec("LeakyReLU", args=(("negative_slope", 0.01),)),
-    OpSpec("GELU", args=(("approximate", "none"),)),
-    OpSpec("SiLU"), OpSpec("Sigmoid"), OpSpec("Tanh"), OpSpec("Softplus"),
-    OpSpec("Softmax", args=(("dim", -1),)),
-    OpSpec("LogSoftmax", args=(("dim", -1),)),
-    # Pooling.
-    OpSpec("MaxPool2d", args=_POOL_ARGS),
-    OpSpec("AvgPool2d", args=_POOL_ARGS),
-    OpSpec("AdaptiveAvgPool2d", args=(("output_size", REQUIRED),)),
-    # Elementwise.
-    *[OpSpec(name, ports=BINARY) for name in (
-        "Add", "Sub", "Mul", "Div", "Pow", "Maximum", "Minimum",
-        "Equal", "Less", "Greater")],
-    *[OpSpec(name) for name in (
-        "Neg", "Abs", "Exp", "Log", "Sqrt", "Rsqrt", "Sin", "Cos")],
-    OpSpec("Cast", args=(("dtype", REQUIRED),)),
-    OpSpec("Where", ports=("condition", "left", "right")),
-    # Shape.
-    OpSpec("Reshape", args=(("shape", REQUIRED),)),
-    OpSpec("Flatten", args=(("start_dim", 1), ("end_dim", -1))),
-    OpSpec("Transpose", args=(("dim0", REQUIRED), ("dim1", REQUIRED))),
-    OpSpec("Permute", args=(("dims", REQUIRED),)),
-    OpSpec("Squeeze", args=(("dim", REQUIRED),)),
-    OpSpec("Unsqueeze", args=(("dim", REQUIRED),)),
-    OpSpec("Concat", ports=("inputs",), args=(("dim", REQUIRED),),
-           variadic_port="inputs"),
-    OpSpec("Split", args=(("split_size", REQUIRED), ("dim", REQUIRED)),
-           numbered_outputs=True),
-    OpSpec("Slice", args=(("dim", REQUIRED), ("start", REQUIRED),
-                          ("end", REQUIRED), ("step", 1))),
-    OpSpec("Gather", ports=("input", "index"), args=(("dim", REQUIRED),)),
-    OpSpec("Pad", args=(("pad", REQUIRED), ("value", 0))),
-    # Linear algebra.
-    OpSpec("MatMul", ports=BINARY),
-    # Reductions.
-    *[OpSpec(name, args=_REDUCE_ARGS) for name in ("Sum", "Mean", "Max", "Min")],
-    OpSpec("ArgMax", args=_REDUCE_ARGS),
-    OpSpec("Variance", args=(("dim", REQUIRED), ("correction", 1),
-                             ("keepdim", False))),
-    # Attention.
-    OpSpec("ScaledDotProductAttention", ports=("query", "key", "value", "mask"),
-           args=(("is_causal", False), ("scale", None)), optional_ports=("mask",)),
-    OpSpec("MultiheadAttention", ports=("query", "key", "value"),
-           args=(("embed_dim", REQUIRED), ("num_heads", REQUIRED), ("bias", True)),
-           params=_multihead_attention),
-    # Training.
-    OpSpec("Dropout", args=(("p", 0.5),)),
-    OpSpec("CrossEntropyLoss", **_LOSS),
-    OpSpec("MSELoss", **_LOSS),
-]}
-
-
-# What each argument takes, checked when an op is made (the compiler checks
-# values again): "int", "positive" (> 0), "ints" (an int or a list of
-# them), "sizes" (positive ints), "number", "bool", "str", "dims" (a list of
-# ints and symbols), "optional_ints" (None, an int or a list).
-ARG_KINDS = {
-    "in_features": "positive", "out_features": "positive", "in_channels": "positive",
-    "out_channels": "positive", "num_embeddings": "positive",
-    "embedding_dim": "positive", "num_features": "positive", "num_groups": "positive",
-    "num_channels": "positive", "embed_dim": "positive", "num_heads": "positive",
-    "groups": "positive", "split_size": "positive", "step": "positive",
-    "kernel_size": "sizes", "stride": "sizes", "dilation": "sizes",
-    "output_size": "sizes", "normalized_shape": "sizes",
-    "padding": "padding", "pad": "ints", "dims": "ints", "shape": "dims",
-    "dim0": "int", "dim1": "int", "start": "int", "end": "int",
-    "start_dim": "int", "end_dim": "int", "correction": "int",
-    "eps": "number", "negative_slope": "number", "p": "number", "value": "number",
-    "scale": "number",
-    "bias": "bool", "elementwise_affine": "bool", "keepdim": "bool", "is_causal": "bool",
-    "approximate": "str", "reduction": "str", "dtype": "str",
-    "dim": "optional_ints",
+# The shapes of each layer's parameters, given its arguments (the
+# compiler's ParameterizedOpInterface; test_catalog.py compares the two).
+PARAMETERS = {
+    "Linear": _linear, "Conv1d": _conv(1), "Conv2d": _conv(2),
+    "Embedding": _embedding, "BatchNorm1d": _batch_norm,
+    "BatchNorm2d": _batch_norm, "LayerNorm": _layer_norm,
+    "RMSNorm": _rms_norm, "GroupNorm": _group_norm,
+    "MultiheadAttention": _multihead_attention,
 }
 
 
-def _is_int(value):
-    return isinstance(value, int) and not isinstance(value, bool)
+def _load():
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "catalog.json")
+    try:
+        with open(path) as f:
+            entries = json.load(f)["ops"]
+    except OSError as e:
+        raise MithrilError("cannot read the op catalog '%s' (%s): the build "
+                           "writes it; import mithril from build/python" % (
+                               path, e.strerror)) from None
+    return {entry["name"]: OpSpec(entry, PARAMETERS.get(entry["name"]))
+            for entry in entries}
 
 
-def _ints(value, check):
-    values = value if isinstance(value, (list, tuple)) else [value]
-    return isinstance(value, (list, tuple, int)) and not isinstance(value, bool) \
-        and all(_is_int(v) and check(v) for v in values)
-
-
-def arg_fits(name, value):
-    """Whether `value` is of the kind argument `name` takes."""
-    kind = ARG_KINDS.get(name)
-    if kind in ("int", "optional_ints"):
-        return _ints(value, lambda v: True) if kind == "optional_ints" else _is_int(value)
-    if kind == "positive":
-        return _is_int(value) and value > 0
-    if kind in ("sizes", "ints"):
-        return _ints(value, (lambda v: v > 0) if kind == "sizes" else (lambda v: True))
-    if kind == "padding":
-        return value in ("same", "valid") or _ints(value, lambda v: v >= 0)
-    if kind == "dims":
-        return isinstance(value, (list, tuple)) and all(
-            isinstance(v, str) or _is_int(v) for v in value)
-    if kind == "number":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if kind == "bool":
-        return isinstance(value, bool)
-    if kind == "str":
-        return isinstance(value, str)
-    return True
+CATALOG = _load()
 
 
 def snake_case(name):
@@ -248,8 +212,3 @@ def snake_case(name):
             out.append("_")
         out.append(c.lower())
     return "".join(out)
-
-
-def fan_in(shape):
-    """PyTorch's fan-in of a weight: in-features times the kernel size."""
-    return shape[1] * math.prod(shape[2:]) if len(shape) > 1 else shape[0]

@@ -77,7 +77,7 @@ class Operator(Block):
                 raise MithrilError("%s: argument '%s' given twice" % (spec.name, key))
             given[key] = value
         for key, value in given.items():
-            if value is not None and not catalog.arg_fits(key, value):
+            if value is not None and not spec.arg_fits(key, value):
                 raise MithrilError("%s: argument '%s' cannot be %s" % (
                     spec.name, key, json.dumps(value) if _jsonable(value) else repr(value)))
         missing = [n for n, d in spec.args
