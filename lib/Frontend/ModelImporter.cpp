@@ -18,6 +18,7 @@
 #include "WeightsChecker.h"
 #include "mithril/Frontend/JsonPathDiagnostics.h"
 #include "mithril/Frontend/OpCatalog.h"
+#include "mithril/IR/CreateInferred.h"
 #include "mithril/IR/MithrilOps.h"
 
 #include "mlir/IR/Builders.h"
@@ -133,9 +134,6 @@ private:
                                       bool &poisoned);
   bool materializeConstants(SmallVectorImpl<SmallVector<PortValue>> &values,
                             Location location);
-  LogicalResult inferTypes(Operation *op,
-                           ArrayRef<SmallVector<PortValue>> inputs,
-                           SmallVectorImpl<Type> &types);
   void bindOutputs(GraphScope &scope, const Json &node, StringRef pointer,
                    ArrayRef<std::string> ports, ValueRange results,
                    StringRef what);
@@ -922,9 +920,9 @@ void Importer::importOp(const GraphSource &graph, GraphScope &scope,
 }
 
 /// Creates the op of `spec`, with the result types it infers; null if
-/// inference or verification failed (and was reported). The op is first
-/// created with a placeholder result, since its properties (and so its
-/// inference) exist only once it does.
+/// inference or verification failed. A failure is reported at the op with
+/// the shapes of the node's inputs, which the op's own message may not
+/// show.
 Operation *Importer::buildOp(const OpSpec &spec, Location opLoc,
                              ArrayRef<Value> operands,
                              ArrayRef<int32_t> segments,
@@ -933,55 +931,21 @@ Operation *Importer::buildOp(const OpSpec &spec, Location opLoc,
   OperationState state(opLoc, spec.opName);
   state.addOperands(operands);
   state.addAttributes(attributes);
-  std::optional<RegisteredOperationName> opName =
-      RegisteredOperationName::lookup(spec.opName, context);
-  if (opName && opName->hasTrait<OpTrait::AttrSizedOperandSegments>())
+  if (state.name.hasTrait<OpTrait::AttrSizedOperandSegments>())
     state.addAttribute("operandSegmentSizes",
                        builder.getDenseI32ArrayAttr(segments));
-  state.addTypes(builder.getNoneType());
-  Operation *op = builder.create(state);
-  SmallVector<Type> types;
-  if (failed(inferTypes(op, inputs, types))) {
-    op->erase();
-    return nullptr;
-  }
-  if (types.size() != op->getNumResults()) {
-    op->erase();
-    state.types.assign(types.begin(), types.end());
-    op = builder.create(state);
-  } else {
-    for (auto [result, type] : llvm::zip_equal(op->getResults(), types))
-      result.setType(type);
-  }
-  if (failed(verify(op))) {
-    ++numErrors;
-    op->erase();
-    return nullptr;
-  }
-
-  return op;
-}
-
-/// Infers the result types of `op`. A failure is reported at the op with
-/// the shapes of the node's inputs, which the op's own message may not
-/// show.
-LogicalResult Importer::inferTypes(Operation *op,
-                                   ArrayRef<SmallVector<PortValue>> inputs,
-                                   SmallVectorImpl<Type> &types) {
-  std::string message;
-  LogicalResult result = success();
+  std::optional<std::string> message;
+  Operation *op;
   {
     ScopedDiagnosticHandler capture(context, [&](Diagnostic &diag) {
-      message = diag.str();
+      if (!message)
+        message = diag.str();
       return success();
     });
-    auto inference = cast<InferTypeOpInterface>(op);
-    result = inference.inferReturnTypes(
-        context, op->getLoc(), op->getOperands(), op->getRawDictionaryAttrs(),
-        op->getPropertiesStorage(), op->getRegions(), types);
+    op = createInferred(builder, state);
   }
-  if (succeeded(result))
-    return success();
+  if (op)
+    return op;
   ++numErrors;
   // A graph input shows its symbols: [N, 4] rather than [?, 4].
   SmallVector<std::string> shapes;
@@ -995,10 +959,9 @@ LogicalResult Importer::inferTypes(Operation *op,
       std::string type = describeTensorType(value.value.getType(), dims);
       shapes.push_back(type.substr(0, type.rfind(' '))); // Without dtype.
     }
-  emitError(op->getLoc()) << message
-                          << " (input shapes: " << llvm::join(shapes, ", ")
-                          << ")";
-  return failure();
+  emitError(opLoc) << message.value_or("cannot build " + spec.name.str())
+                   << " (input shapes: " << llvm::join(shapes, ", ") << ")";
+  return nullptr;
 }
 
 //===----------------------------------------------------------------------===//
