@@ -12,7 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Tiling.h"
+#include "mithril/Codegen/Tiling.h"
 #include "mithril/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

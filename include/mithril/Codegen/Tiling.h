@@ -1,11 +1,11 @@
-//===- Tiling.h - Tiling shared by the CPU vectorisation passes -*- C++ -*-===//
+//===- Tiling.h - Tiling and vectorising linalg ops -------------*- C++ -*-===//
 //
 // Part of Mithril, under the Apache License v2.0 with LLVM Exceptions.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef MITHRIL_LIB_TARGET_CPU_TILING_H
-#define MITHRIL_LIB_TARGET_CPU_TILING_H
+#ifndef MITHRIL_CODEGEN_TILING_H
+#define MITHRIL_CODEGEN_TILING_H
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/PatternMatch.h"
@@ -28,4 +28,4 @@ LogicalResult vectorizeWithMasks(RewriterBase &rewriter, linalg::LinalgOp op,
 
 } // namespace mlir::mithril
 
-#endif // MITHRIL_LIB_TARGET_CPU_TILING_H
+#endif // MITHRIL_CODEGEN_TILING_H

@@ -1,10 +1,10 @@
-//===- Tiling.cpp - Tiling shared by the CPU vectorisation passes ---------===//
+//===- Tiling.cpp - Tiling and vectorising linalg ops ---------------------===//
 //
 // Part of Mithril, under the Apache License v2.0 with LLVM Exceptions.
 //
 //===----------------------------------------------------------------------===//
 
-#include "Tiling.h"
+#include "mithril/Codegen/Tiling.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"

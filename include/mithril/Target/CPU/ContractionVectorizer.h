@@ -1,0 +1,47 @@
+//===- ContractionVectorizer.h - Matmuls as vector code for CPUs -*- C++
+//-*-===//
+//
+// Part of Mithril, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// The CPU's matmul kernels, generated: the algorithm of
+// mithril-vectorize-contractions (see its description in Passes.td), as
+// functions a pipeline can call one matmul at a time.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MITHRIL_TARGET_CPU_CONTRACTIONVECTORIZER_H
+#define MITHRIL_TARGET_CPU_CONTRACTIONVECTORIZER_H
+
+#include "mithril/Codegen/Contractions.h"
+
+namespace mlir::mithril {
+
+/// Blocks, vectorises and lowers every contraction in `root` that is a
+/// matmul or a batch matmul of floats (the whole pass).
+LogicalResult vectorizeContractions(Operation *root,
+                                    const ContractionBlocking &blocking);
+
+/// Tiles one matmul (a `linalg.matmul` or `linalg.batch_matmul` of
+/// normalizeToMatmul, split by splitFullTiles) into cache and register
+/// blocks and vectorises the register block; with `blocking.parallel` its
+/// elementwise consumer becomes the epilogue of each cache block. Leaves it
+/// as it is where it cannot.
+void vectorizeMatmul(RewriterBase &rewriter, linalg::LinalgOp matmul,
+                     const ContractionBlocking &blocking);
+
+/// The same for a matmul packRightOperand made: cache blocks of whole
+/// panels, register blocks of one panel; a dynamic number of rows split at
+/// a multiple of the register block's and grouped (groupLoop), the last
+/// few rows taken one at a time.
+void vectorizePackedMatmul(RewriterBase &rewriter, linalg::GenericOp matmul,
+                           const ContractionBlocking &blocking);
+
+/// Lowers the register blocks' `vector.contract`s in `root` to outer
+/// products: one FMA per row of the block and step of K.
+LogicalResult lowerContractionsToOuterProducts(Operation *root);
+
+} // namespace mlir::mithril
+
+#endif // MITHRIL_TARGET_CPU_CONTRACTIONVECTORIZER_H
