@@ -50,16 +50,17 @@ def VectorizeContractions
     wider than a cache block and at least one deep.
 
     Why packing by hand rather than upstream's `linalg::blockPackMatmul`
-    (measured here, issue 17, one thread, f32, AVX-512): upstream packs all
-    three operands into blocks of the register block (`linalg.pack` of A,
-    B and C, C unpacked after), so every call copies the activations A and
-    C as well; this kernel reads A where it is (a broadcast per row and
-    step of K) and writes C in place, and packs B only. The packed
-    contraction, tiled and vectorised the same way, ran GEMM 1024³ in 10.9
-    ms against 9.3 ms (2 threads: 12.8 against 9.7), and a 1024 x 1024
-    Linear layer in 0.595 against 0.572 ms at 64 rows and 2.48 against
-    2.26 ms at 256. B's packing itself is upstream's `linalg.pack` with
-    inner tile 32 on N and outer dims permuted, [N/32][K][32]; written as a
+    (measured for issue 17: f32, AVX-512, medians of three runs of
+    `mlc-run --benchmark`): upstream packs all three operands into blocks
+    of the register block (`linalg.pack` of A, B and C, C unpacked after),
+    so every call copies the activations A and C as well; this kernel
+    reads A where it is (a broadcast per row and step of K), writes C in
+    place, and packs B only. Upstream's packed contraction, tiled and
+    vectorised the same way, took 12.0 ms against 10.0 for GEMM 1024³ on
+    one thread (7.2 against 5.4 on two), and 0.62 against 0.61 ms (64 rows)
+    and 2.68 against 2.38 ms (256 rows) for a 1024 x 1024 Linear layer. B's
+    packing itself is upstream's `linalg.pack` with inner tile 32 on N and
+    the outer dims permuted, `[N/32][K][32]`: written as a
     `linalg.transpose` of a `tensor.expand_shape`, it is what upstream's
     `linalg::lowerPack` makes of that pack, and what mithril-prepare-weights
     folds into a weight once per instance.
