@@ -19,6 +19,7 @@
 #include "llvm/ADT/StringExtras.h"
 
 using namespace mlir;
+using namespace mlir::mithril;
 using namespace mlir::mithril::onnx_import;
 
 namespace {
@@ -75,7 +76,7 @@ SmallVector<int64_t> positions(StringRef term, StringRef order) {
 Value permute(NodeImport &node, Value value, ArrayRef<int64_t> dims) {
   if (llvm::equal(dims, llvm::seq<int64_t>(0, dims.size())))
     return value;
-  return node.build("mithril.permute", {value}, {node.namedInts("dims", dims)});
+  return node.build<PermuteOp>(value, dims);
 }
 
 LogicalResult convertSingle(NodeImport &node, StringRef term,
@@ -93,7 +94,7 @@ LogicalResult convertSingle(NodeImport &node, StringRef term,
   }
   if (!dropped.empty())
     value =
-        node.build("mithril.sum", {value}, {node.namedInts("dim", dropped)});
+        node.build<SumOp>(value, node.builder().getDenseI64ArrayAttr(dropped));
   return node.setOutput(permute(node, value, positions(kept, output)));
 }
 
@@ -128,20 +129,18 @@ LogicalResult convertPair(NodeImport &node, StringRef left, StringRef right,
   // Missing rows, columns or K are dims of size 1.
   auto rank = int64_t(batch.size());
   if (rows.empty())
-    a = node.build("mithril.unsqueeze", {a}, {node.namedInt("dim", rank)});
+    a = node.build<UnsqueezeOp>(a, rank);
   if (contracted.empty()) {
-    a = node.build("mithril.unsqueeze", {a}, {node.namedInt("dim", -1)});
-    b = node.build("mithril.unsqueeze", {b}, {node.namedInt("dim", rank)});
+    a = node.build<UnsqueezeOp>(a, /*dim=*/-1);
+    b = node.build<UnsqueezeOp>(b, rank);
   }
   if (columns.empty())
-    b = node.build("mithril.unsqueeze", {b}, {node.namedInt("dim", -1)});
-  Value product = node.build("mithril.matmul", {a, b});
+    b = node.build<UnsqueezeOp>(b, /*dim=*/-1);
+  Value product = node.build<MatMulOp>(a, b);
   if (columns.empty())
-    product =
-        node.build("mithril.squeeze", {product}, {node.namedInt("dim", -1)});
+    product = node.build<SqueezeOp>(product, /*dim=*/-1);
   if (rows.empty())
-    product =
-        node.build("mithril.squeeze", {product}, {node.namedInt("dim", rank)});
+    product = node.build<SqueezeOp>(product, rank);
   if (!product)
     return failure();
   return node.setOutput(

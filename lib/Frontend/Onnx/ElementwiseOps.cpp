@@ -17,29 +17,10 @@
 #include "mlir/IR/BuiltinTypes.h"
 
 using namespace mlir;
+using namespace mlir::mithril;
 using namespace mlir::mithril::onnx_import;
 
 namespace {
-
-/// ONNX ops that are one catalog op on the same operands, with no
-/// attributes.
-const llvm::StringMap<StringRef> &plainOps() {
-  static const llvm::StringMap<StringRef> ops = {
-      {"Abs", "mithril.abs"},           {"Add", "mithril.add"},
-      {"Ceil", "mithril.ceil"},         {"Erf", "mithril.erf"},
-      {"Floor", "mithril.floor"},       {"Round", "mithril.round"},
-      {"Cos", "mithril.cos"},           {"Div", "mithril.div"},
-      {"Equal", "mithril.equal"},       {"Exp", "mithril.exp"},
-      {"Greater", "mithril.greater"},   {"Less", "mithril.less"},
-      {"Log", "mithril.log"},           {"MatMul", "mithril.matmul"},
-      {"Mul", "mithril.mul"},           {"Neg", "mithril.neg"},
-      {"Pow", "mithril.pow"},           {"Relu", "mithril.relu"},
-      {"Sigmoid", "mithril.sigmoid"},   {"Sin", "mithril.sin"},
-      {"Softplus", "mithril.softplus"}, {"Sqrt", "mithril.sqrt"},
-      {"Sub", "mithril.sub"},           {"Tanh", "mithril.tanh"},
-  };
-  return ops;
-}
 
 Type elementTypeOf(Value value) { return getElementTypeOrSelf(value); }
 
@@ -80,13 +61,18 @@ bool isKnownArithmetic(NodeImport &node) {
          llvm::is_contained({"Add", "Sub", "Mul", "Div"}, node.type());
 }
 
-LogicalResult convertPlain(NodeImport &node) {
+/// An ONNX op that is one catalog op, `build`, on the same `arity`
+/// operands, with no attributes.
+LogicalResult convertPlain(NodeImport &node, unsigned arity,
+                           function_ref<Value(ArrayRef<Value>)> build) {
   if (failed(node.checkAttributes({})))
     return failure();
   if (isKnownArithmetic(node))
     return foldKnownArithmetic(node);
+  if (node.numInputs() > arity)
+    return node.refuse(Twine(node.numInputs()) + " inputs are not supported");
   SmallVector<Value> operands;
-  for (unsigned i = 0; i < node.numInputs(); ++i) {
+  for (unsigned i = 0; i < arity; ++i) {
     operands.push_back(node.input(i));
     if (!operands.back())
       return failure();
@@ -104,23 +90,39 @@ LogicalResult convertPlain(NodeImport &node) {
     return node.refuse("operands of two dtypes (" + dtypes +
                        ") are not supported");
   }
-  return node.setOutput(node.build(plainOps().lookup(node.type()), operands));
+  return node.setOutput(build(operands));
+}
+
+template <typename OpTy> LogicalResult convertUnary(NodeImport &node) {
+  return convertPlain(node, 1, [&](ArrayRef<Value> operands) {
+    return node.build<OpTy>(operands[0]);
+  });
+}
+
+template <typename OpTy> LogicalResult convertBinary(NodeImport &node) {
+  return convertPlain(node, 2, [&](ArrayRef<Value> operands) {
+    return node.build<OpTy>(operands[0], operands[1]);
+  });
+}
+
+/// The node's inputs combined pairwise by `OpTy`, from the first.
+template <typename OpTy> Value combinePairwise(NodeImport &node) {
+  Value result = node.input(0);
+  for (unsigned i = 1; result && i < node.numInputs(); ++i)
+    result = node.build<OpTy>(result, node.input(i));
+  return result;
 }
 
 /// Max, Min, Sum and Mean of one or more inputs, pairwise.
 LogicalResult convertVariadic(NodeImport &node) {
   if (failed(node.checkAttributes({})))
     return failure();
-  StringRef opName = node.type() == "Max"   ? "mithril.maximum"
-                     : node.type() == "Min" ? "mithril.minimum"
-                                            : "mithril.add";
-  Value result = node.input(0);
-  for (unsigned i = 1; result && i < node.numInputs(); ++i)
-    result = node.build(opName, {result, node.input(i)});
+  Value result = node.type() == "Max"   ? combinePairwise<MaximumOp>(node)
+                 : node.type() == "Min" ? combinePairwise<MinimumOp>(node)
+                                        : combinePairwise<AddOp>(node);
   if (result && node.type() == "Mean" && node.numInputs() > 1)
-    result = node.build(
-        "mithril.div",
-        {result, node.scalar(node.numInputs(), elementTypeOf(result))});
+    result = node.build<DivOp>(
+        result, node.scalar(node.numInputs(), elementTypeOf(result)));
   return node.setOutput(result);
 }
 
@@ -169,9 +171,9 @@ LogicalResult convertClip(NodeImport &node) {
       return failure();
   }
   if (low)
-    result = node.build("mithril.maximum", {result, low});
+    result = node.build<MaximumOp>(result, low);
   if (result && high)
-    result = node.build("mithril.minimum", {result, high});
+    result = node.build<MinimumOp>(result, high);
   return node.setOutput(result);
 }
 
@@ -188,33 +190,30 @@ LogicalResult convertSoftmax(NodeImport &node) {
   if (node.opset() < 13 && normalized != rank - 1)
     return node.refuse(
         "before opset 13, an axis other than the last is not supported");
-  StringRef opName =
-      node.type() == "Softmax" ? "mithril.softmax" : "mithril.log_softmax";
-  return node.setOutput(
-      node.build(opName, {input}, {node.namedInt("dim", axis)}));
+  return node.setOutput(node.type() == "Softmax"
+                            ? node.build<SoftmaxOp>(input, axis)
+                            : node.build<LogSoftmaxOp>(input, axis));
 }
 
 LogicalResult convertLeakyRelu(NodeImport &node) {
   if (failed(node.checkAttributes({"alpha"})))
     return failure();
-  return node.setOutput(
-      node.build("mithril.leaky_relu", {node.input(0)},
-                 {node.namedReal("negative_slope",
-                                 node.attributes.real("alpha", 0.01f))}));
+  return node.setOutput(node.build<LeakyReLUOp>(
+      node.input(0), f64(node.attributes.real("alpha", 0.01f))));
 }
 
 /// `x > 0 ? x : alpha * (exp(x) - 1)`, times `scale`.
 Value exponentialLinear(NodeImport &node, Value x, double alpha, double scale) {
   Type element = elementTypeOf(x);
   Value zero = node.scalar(0, element);
-  Value negative = node.build(
-      "mithril.mul", {node.scalar(alpha, element),
-                      node.build("mithril.sub", {node.build("mithril.exp", {x}),
-                                                 node.scalar(1, element)})});
-  Value result = node.build(
-      "mithril.where", {node.build("mithril.greater", {x, zero}), x, negative});
+  Value factor = node.scalar(alpha, element);
+  Value exp = node.build<ExpOp>(x);
+  Value expm1 = node.build<SubOp>(exp, node.scalar(1, element));
+  Value negative = node.build<MulOp>(factor, expm1);
+  Value result =
+      node.build<WhereOp>(node.build<GreaterOp>(x, zero), x, negative);
   if (result && scale != 1.0)
-    result = node.build("mithril.mul", {result, node.scalar(scale, element)});
+    result = node.build<MulOp>(result, node.scalar(scale, element));
   return result;
 }
 
@@ -249,16 +248,12 @@ LogicalResult convertHardSigmoid(NodeImport &node) {
   Type element = elementTypeOf(x);
   double alpha = swish ? 1.0 / 6.0 : node.attributes.real("alpha", 0.2f);
   double beta = swish ? 0.5 : node.attributes.real("beta", 0.5f);
-  Value linear =
-      node.build("mithril.add",
-                 {node.build("mithril.mul", {x, node.scalar(alpha, element)}),
-                  node.scalar(beta, element)});
-  Value result = node.build(
-      "mithril.maximum",
-      {node.build("mithril.minimum", {linear, node.scalar(1, element)}),
-       node.scalar(0, element)});
+  Value scaled = node.build<MulOp>(x, node.scalar(alpha, element));
+  Value linear = node.build<AddOp>(scaled, node.scalar(beta, element));
+  Value clipped = node.build<MinimumOp>(linear, node.scalar(1, element));
+  Value result = node.build<MaximumOp>(clipped, node.scalar(0, element));
   if (result && swish)
-    result = node.build("mithril.mul", {x, result});
+    result = node.build<MulOp>(x, result);
   return node.setOutput(result);
 }
 
@@ -277,14 +272,11 @@ LogicalResult convertPRelu(NodeImport &node) {
     SmallVector<Attribute> shape{
         node.builder().getI64IntegerAttr(slopeType.getDimSize(0))};
     shape.append(xType.getRank() - 2, node.builder().getI64IntegerAttr(1));
-    slope =
-        node.build("mithril.reshape", {slope},
-                   {node.named("shape", node.builder().getArrayAttr(shape))});
+    slope = node.build<ReshapeOp>(slope, node.builder().getArrayAttr(shape));
   }
-  Value negative =
-      node.build("mithril.less", {x, node.scalar(0, elementTypeOf(x))});
-  return node.setOutput(node.build(
-      "mithril.where", {negative, node.build("mithril.mul", {x, slope}), x}));
+  Value negative = node.build<LessOp>(x, node.scalar(0, elementTypeOf(x)));
+  return node.setOutput(
+      node.build<WhereOp>(negative, node.build<MulOp>(x, slope), x));
 }
 
 /// Softsign `x / (1 + |x|)` and Reciprocal `1 / x`.
@@ -294,17 +286,16 @@ LogicalResult convertDivisionForm(NodeImport &node) {
     return failure();
   Value one = node.scalar(1, elementTypeOf(x));
   if (node.type() == "Reciprocal")
-    return node.setOutput(node.build("mithril.div", {one, x}));
-  return node.setOutput(node.build(
-      "mithril.div",
-      {x, node.build("mithril.add", {one, node.build("mithril.abs", {x})})}));
+    return node.setOutput(node.build<DivOp>(one, x));
+  return node.setOutput(
+      node.build<DivOp>(x, node.build<AddOp>(one, node.build<AbsOp>(x))));
 }
 
 LogicalResult convertWhere(NodeImport &node) {
   if (failed(node.checkAttributes({})))
     return failure();
-  return node.setOutput(node.build(
-      "mithril.where", {node.input(0), node.input(1), node.input(2)}));
+  Value condition = node.input(0), left = node.input(1), right = node.input(2);
+  return node.setOutput(node.build<WhereOp>(condition, left, right));
 }
 
 /// Cast to `to`; integers known at import time stay known.
@@ -324,9 +315,7 @@ LogicalResult convertCast(NodeImport &node) {
     node.setKnownOutput(0, std::move(result));
     return success();
   }
-  return node.setOutput(
-      node.build("mithril.cast", {node.input(0)},
-                 {node.named("dtype", TypeAttr::get(target))}));
+  return node.setOutput(node.build<CastOp>(node.input(0), target));
 }
 
 /// Boolean logic from comparisons and selects: Not is `x == false`, And
@@ -340,25 +329,51 @@ LogicalResult convertLogic(NodeImport &node) {
   Type i1 = node.builder().getI1Type();
   auto no = [&]() { return node.scalar(0, i1); };
   if (node.type() == "Not")
-    return node.setOutput(node.build("mithril.equal", {a, no()}));
+    return node.setOutput(node.build<EqualOp>(a, no()));
   Value b = node.input(1);
   if (!b)
     return failure();
   if (node.type() == "And")
-    return node.setOutput(node.build("mithril.where", {a, b, no()}));
+    return node.setOutput(node.build<WhereOp>(a, b, no()));
   if (node.type() == "Or")
-    return node.setOutput(
-        node.build("mithril.where", {a, node.scalar(1, i1), b}));
-  return node.setOutput(
-      node.build("mithril.equal", {node.build("mithril.equal", {a, b}), no()}));
+    return node.setOutput(node.build<WhereOp>(a, node.scalar(1, i1), b));
+  Value same = node.build<EqualOp>(a, b);
+  return node.setOutput(node.build<EqualOp>(same, no()));
 }
 
 } // namespace
 
 void mlir::mithril::onnx_import::addElementwiseConverters(
     ConverterTable &table) {
-  for (const auto &entry : plainOps())
-    table[entry.first()] = convertPlain;
+  // ONNX ops that are one catalog op on the same operands.
+  static const std::pair<StringRef, Converter> plainOps[] = {
+      {"Abs", convertUnary<AbsOp>},
+      {"Add", convertBinary<AddOp>},
+      {"Ceil", convertUnary<CeilOp>},
+      {"Erf", convertUnary<ErfOp>},
+      {"Floor", convertUnary<FloorOp>},
+      {"Round", convertUnary<RoundOp>},
+      {"Cos", convertUnary<CosOp>},
+      {"Div", convertBinary<DivOp>},
+      {"Equal", convertBinary<EqualOp>},
+      {"Exp", convertUnary<ExpOp>},
+      {"Greater", convertBinary<GreaterOp>},
+      {"Less", convertBinary<LessOp>},
+      {"Log", convertUnary<LogOp>},
+      {"MatMul", convertBinary<MatMulOp>},
+      {"Mul", convertBinary<MulOp>},
+      {"Neg", convertUnary<NegOp>},
+      {"Pow", convertBinary<PowOp>},
+      {"Relu", convertUnary<ReLUOp>},
+      {"Sigmoid", convertUnary<SigmoidOp>},
+      {"Sin", convertUnary<SinOp>},
+      {"Softplus", convertUnary<SoftplusOp>},
+      {"Sqrt", convertUnary<SqrtOp>},
+      {"Sub", convertBinary<SubOp>},
+      {"Tanh", convertUnary<TanhOp>},
+  };
+  for (auto [type, converter] : plainOps)
+    table[type] = converter;
   for (StringRef type : {"Max", "Min", "Sum", "Mean"})
     table[type] = convertVariadic;
   table["Identity"] = convertIdentity;

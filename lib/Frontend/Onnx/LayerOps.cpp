@@ -16,6 +16,7 @@
 #include <limits>
 
 using namespace mlir;
+using namespace mlir::mithril;
 using namespace mlir::mithril::onnx_import;
 
 namespace {
@@ -85,6 +86,17 @@ FailureOr<Window> windowOf(NodeImport &node, RankedTensorType input,
   return window;
 }
 
+/// Convolution `OpTy` of `input` (with `bias` if it is not null).
+template <typename OpTy>
+Value conv(NodeImport &node, Value input, Value weight, Value bias,
+           const Window &window, ArrayRef<int64_t> padding, int64_t groups) {
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  return node.build<OpTy>(
+      input, weight, OptionalOperand{bias}, weightType.getDimSize(1) * groups,
+      weightType.getDimSize(0), window.kernel, window.strides,
+      node.builder().getDenseI64ArrayAttr(padding), window.dilations, groups);
+}
+
 LogicalResult convertConv(NodeImport &node) {
   if (failed(node.checkAttributes({"auto_pad", "dilations", "group",
                                    "kernel_shape", "pads", "strides"})))
@@ -110,18 +122,10 @@ LogicalResult convertConv(NodeImport &node) {
   SmallVector<int64_t> padding =
       rank == 3 ? SmallVector<int64_t>{pads[0], pads[1]}
                 : SmallVector<int64_t>{pads[0], pads[2], pads[1], pads[3]};
-  SmallVector<Value> operands{input, weight};
-  if (bias)
-    operands.push_back(bias);
-  return node.setOutput(node.build(
-      rank == 3 ? "mithril.conv1d" : "mithril.conv2d", operands,
-      {node.namedInts("kernel_size", window->kernel),
-       node.namedInts("stride", window->strides),
-       node.namedInts("padding", padding),
-       node.namedInts("dilation", window->dilations),
-       node.namedInt("groups", groups),
-       node.namedInt("in_channels", weightType.getDimSize(1) * groups),
-       node.namedInt("out_channels", weightType.getDimSize(0))}));
+  return node.setOutput(rank == 3 ? conv<Conv1dOp>(node, input, weight, bias,
+                                                   *window, padding, groups)
+                                  : conv<Conv2dOp>(node, input, weight, bias,
+                                                   *window, padding, groups));
 }
 
 /// Max or average (counting the pads) pooling of `input` over `window`.
@@ -132,16 +136,16 @@ Value pool2d(NodeImport &node, Value input, const Window &window, bool max) {
   if (pads[0] != pads[2] || pads[1] != pads[3] ||
       2 * pads[0] > window.kernel[0] || 2 * pads[1] > window.kernel[1]) {
     double fill = max ? -std::numeric_limits<double>::infinity() : 0.0;
-    input =
-        node.build("mithril.pad", {input},
-                   {node.namedInts("pad", {pads[1], pads[3], pads[0], pads[2]}),
-                    node.namedReal("value", fill)});
+    input = node.build<PadOp>(
+        input, ArrayRef<int64_t>{pads[1], pads[3], pads[0], pads[2]},
+        f64(fill));
     pads.assign(4, 0);
   }
-  return node.build(max ? "mithril.max_pool2d" : "mithril.avg_pool2d", {input},
-                    {node.namedInts("kernel_size", window.kernel),
-                     node.namedInts("stride", window.strides),
-                     node.namedInts("padding", {pads[0], pads[1]})});
+  DenseI64ArrayAttr strides =
+      node.builder().getDenseI64ArrayAttr(window.strides);
+  SmallVector<int64_t, 2> padding{pads[0], pads[1]};
+  return max ? node.build<MaxPool2dOp>(input, window.kernel, strides, padding)
+             : node.build<AvgPool2dOp>(input, window.kernel, strides, padding);
 }
 
 /// MaxPool and AveragePool. An average that does not count the pads
@@ -170,15 +174,13 @@ LogicalResult convertPool(NodeImport &node) {
     window->kernel.push_back(1);
     window->strides.push_back(1);
     window->pads = {window->pads[0], 0, window->pads[1], 0};
-    input = node.build("mithril.unsqueeze", {input}, {node.namedInt("dim", 3)});
+    input = node.build<UnsqueezeOp>(input, /*dim=*/3);
     if (!input)
       return failure();
     inputType = cast<RankedTensorType>(input.getType());
   }
   auto flat = [&](Value value) {
-    return oneDim && value ? node.build("mithril.squeeze", {value},
-                                        {node.namedInt("dim", 3)})
-                           : value;
+    return oneDim && value ? node.build<SqueezeOp>(value, /*dim=*/3) : value;
   };
   Value result = pool2d(node, input, *window, max);
   if (max || llvm::all_of(window->pads, [](int64_t p) { return p == 0; }) ||
@@ -189,14 +191,10 @@ LogicalResult convertPool(NodeImport &node) {
     return node.refuse("averaging without the pads needs static spatial dims");
   auto onesType = RankedTensorType::get({1, 1, spatial[0], spatial[1]},
                                         inputType.getElementType());
-  Value ones = node.build(
-      "mithril.constant", {},
-      {node.named(
-          "value",
-          DenseElementsAttr::get(
-              onesType, FloatAttr::get(inputType.getElementType(), 1.0)))});
+  Value ones = node.build<ConstantOp>(cast<ElementsAttr>(DenseElementsAttr::get(
+      onesType, FloatAttr::get(inputType.getElementType(), 1.0))));
   Value share = ones ? pool2d(node, ones, *window, /*max=*/false) : Value();
-  return node.setOutput(flat(node.build("mithril.div", {result, share})));
+  return node.setOutput(flat(node.build<DivOp>(result, share)));
 }
 
 /// GlobalAveragePool and GlobalMaxPool: the mean or maximum over every dim
@@ -212,10 +210,11 @@ LogicalResult convertGlobalPool(NodeImport &node) {
   SmallVector<int64_t> dims;
   for (int64_t dim = 2; dim < rank; ++dim)
     dims.push_back(dim);
-  return node.setOutput(node.build(
-      node.type() == "GlobalMaxPool" ? "mithril.max" : "mithril.mean", {input},
-      {node.namedInts("dim", dims),
-       node.named("keepdim", node.builder().getBoolAttr(true))}));
+  DenseI64ArrayAttr dimsAttr = node.builder().getDenseI64ArrayAttr(dims);
+  return node.setOutput(
+      node.type() == "GlobalMaxPool"
+          ? node.build<MaxOp>(input, dimsAttr, /*keepdim=*/true)
+          : node.build<MeanOp>(input, dimsAttr, /*keepdim=*/true));
 }
 
 /// Gemm, `alpha * A' B' + beta * C`: a Linear layer where it is one.
@@ -234,17 +233,12 @@ LogicalResult convertGemm(NodeImport &node) {
   if (!transA && transB && alpha == 1.0f && beta == 1.0f &&
       rightType.getRank() == 2 && rightType.hasStaticShape() &&
       (!bias || cast<RankedTensorType>(bias.getType()).getRank() == 1)) {
-    SmallVector<Value> operands{left, right};
-    if (bias)
-      operands.push_back(bias);
     return node.setOutput(
-        node.build("mithril.linear", operands,
-                   {node.namedInt("in_features", rightType.getDimSize(1)),
-                    node.namedInt("out_features", rightType.getDimSize(0))}));
+        node.build<LinearOp>(left, right, OptionalOperand{bias},
+                             rightType.getDimSize(1), rightType.getDimSize(0)));
   }
   auto swap = [&](Value value) {
-    return node.build("mithril.permute", {value},
-                      {node.namedInts("dims", {1, 0})});
+    return node.build<PermuteOp>(value, ArrayRef<int64_t>{1, 0});
   };
   if (transA)
     left = swap(left);
@@ -254,12 +248,21 @@ LogicalResult convertGemm(NodeImport &node) {
   auto scaled = [&](Value value, float factor) {
     if (!value || factor == 1.0f)
       return value;
-    return node.build("mithril.mul", {value, node.scalar(factor, element)});
+    return node.build<MulOp>(value, node.scalar(factor, element));
   };
-  Value result = scaled(node.build("mithril.matmul", {left, right}), alpha);
+  Value result = scaled(node.build<MatMulOp>(left, right), alpha);
   if (result && bias && beta != 0.0f)
-    result = node.build("mithril.add", {result, scaled(bias, beta)});
+    result = node.build<AddOp>(result, scaled(bias, beta));
   return node.setOutput(result);
+}
+
+/// Batch norm `OpTy` of `operands`: the input, scale, bias, mean and
+/// variance.
+template <typename OpTy>
+Value batchNorm(NodeImport &node, ArrayRef<Value> operands, double epsilon) {
+  auto input = cast<RankedTensorType>(operands[0].getType());
+  return node.build<OpTy>(operands[0], operands[1], operands[2], operands[3],
+                          operands[4], input.getDimSize(1), f64(epsilon));
 }
 
 /// BatchNormalization at inference, with the running statistics.
@@ -282,10 +285,10 @@ LogicalResult convertBatchNorm(NodeImport &node) {
   if ((rank != 4 && rank != 2 && rank != 3) || input.isDynamicDim(1))
     return node.refuse("only [N, C], [N, C, L] or [N, C, H, W] inputs with a "
                        "static C are supported");
-  return node.setOutput(node.build(
-      rank == 4 ? "mithril.batch_norm2d" : "mithril.batch_norm1d", operands,
-      {node.namedInt("num_features", input.getDimSize(1)),
-       node.namedReal("eps", node.attributes.real("epsilon", 1e-5f))}));
+  float epsilon = node.attributes.real("epsilon", 1e-5f);
+  return node.setOutput(
+      rank == 4 ? batchNorm<BatchNorm2dOp>(node, operands, epsilon)
+                : batchNorm<BatchNorm1dOp>(node, operands, epsilon));
 }
 
 /// InstanceNormalization: a group norm with a group per channel.
@@ -299,11 +302,9 @@ LogicalResult convertInstanceNorm(NodeImport &node) {
   if (inputType.getRank() < 3 || inputType.isDynamicDim(1))
     return node.refuse("only [N, C, ...] inputs with a static C are supported");
   int64_t channels = inputType.getDimSize(1);
-  return node.setOutput(node.build(
-      "mithril.group_norm", {input, scale, bias},
-      {node.namedInt("num_groups", channels),
-       node.namedInt("num_channels", channels),
-       node.namedReal("eps", node.attributes.real("epsilon", 1e-5f))}));
+  return node.setOutput(
+      node.build<GroupNormOp>(input, scale, bias, channels, channels,
+                              f64(node.attributes.real("epsilon", 1e-5f))));
 }
 
 /// LayerNormalization (opset 17) over the dims from `axis` on, which must
@@ -327,40 +328,30 @@ LogicalResult convertLayerNorm(NodeImport &node) {
   if (bias)
     operands.push_back(bias);
   else
-    operands.push_back(node.build(
-        "mithril.mul", {scale, node.scalar(0, inputType.getElementType())}));
+    operands.push_back(
+        node.build<MulOp>(scale, node.scalar(0, inputType.getElementType())));
   // The optional outputs: the mean and 1 / sqrt(variance + epsilon), with
   // the normalised dims kept.
   SmallVector<int64_t> dims;
   for (int64_t dim = *axis; dim < inputType.getRank(); ++dim)
     dims.push_back(dim);
   float epsilon = node.attributes.real("epsilon", 1e-5f);
-  auto statistic = [&](StringRef opName, ArrayRef<NamedAttribute> extra) {
-    SmallVector<NamedAttribute> named{
-        node.namedInts("dim", dims),
-        node.named("keepdim", node.builder().getBoolAttr(true))};
-    named.append(extra.begin(), extra.end());
-    return node.build(opName, {input}, named);
-  };
+  DenseI64ArrayAttr dimsAttr = node.builder().getDenseI64ArrayAttr(dims);
   if (node.node.output_size() > 1 && !node.node.output(1).empty() &&
-      failed(node.setOutput(1, statistic("mithril.mean", {}))))
+      failed(node.setOutput(
+          1, node.build<MeanOp>(input, dimsAttr, /*keepdim=*/true))))
     return failure();
   if (node.node.output_size() > 2 && !node.node.output(2).empty()) {
-    Value variance =
-        statistic("mithril.variance", {node.namedInt("correction", 0)});
+    Value variance = node.build<VarianceOp>(input, dimsAttr, /*correction=*/0,
+                                            /*keepdim=*/true);
     if (variance)
-      variance = node.build(
-          "mithril.add",
-          {variance, node.scalar(epsilon, inputType.getElementType())});
-    if (failed(node.setOutput(2, node.build("mithril.rsqrt", {variance}))))
+      variance = node.build<AddOp>(
+          variance, node.scalar(epsilon, inputType.getElementType()));
+    if (failed(node.setOutput(2, node.build<RsqrtOp>(variance))))
       return failure();
   }
-  return node.setOutput(
-      node.build("mithril.layer_norm", operands,
-                 {node.namedInts("normalized_shape", normalized),
-                  node.namedReal("eps", epsilon),
-                  node.named("operandSegmentSizes",
-                             node.builder().getDenseI32ArrayAttr({1, 1, 1}))}));
+  return node.setOutput(node.build<LayerNormOp>(
+      operands[0], operands[1], operands[2], normalized, f64(epsilon)));
 }
 
 /// LRN, `x / (bias + alpha / size * sum of squares)^beta`, the sum over
@@ -379,34 +370,26 @@ LogicalResult convertLRN(NodeImport &node) {
   if (size < 1)
     return node.refuse("size must be positive");
   Type element = type.getElementType();
-  Value squares = node.build("mithril.mul", {x, x});
-  Value rows =
-      node.build("mithril.flatten", {squares},
-                 {node.namedInt("start_dim", 2), node.namedInt("end_dim", -1)});
-  rows = node.build("mithril.unsqueeze", {rows}, {node.namedInt("dim", 1)});
-  rows = node.build("mithril.pad", {rows},
-                    {node.namedInts("pad", {0, 0, (size - 1) / 2, size / 2}),
-                     node.namedReal("value", 0.0)});
-  Value mean = node.build("mithril.avg_pool2d", {rows},
-                          {node.namedInts("kernel_size", {size, 1}),
-                           node.namedInts("stride", {1, 1}),
-                           node.namedInts("padding", {0, 0})});
-  mean = node.build("mithril.squeeze", {mean}, {node.namedInt("dim", 1)});
+  Value squares = node.build<MulOp>(x, x);
+  Value rows = node.build<FlattenOp>(squares, /*start_dim=*/2, /*end_dim=*/-1);
+  rows = node.build<UnsqueezeOp>(rows, /*dim=*/1);
+  rows = node.build<PadOp>(
+      rows, ArrayRef<int64_t>{0, 0, (size - 1) / 2, size / 2}, f64(0.0));
+  Value mean = node.build<AvgPool2dOp>(
+      rows, ArrayRef<int64_t>{size, 1},
+      node.builder().getDenseI64ArrayAttr({1, 1}), ArrayRef<int64_t>{0, 0});
+  mean = node.build<SqueezeOp>(mean, /*dim=*/1);
   SmallVector<Attribute> shape{node.builder().getI64IntegerAttr(-1)};
   for (int64_t dim : tail)
     shape.push_back(node.builder().getI64IntegerAttr(dim));
-  mean = node.build("mithril.reshape", {mean},
-                    {node.named("shape", node.builder().getArrayAttr(shape))});
-  Value scaled = node.build(
-      "mithril.add",
-      {node.scalar(node.attributes.real("bias", 1.0f), element),
-       node.build("mithril.mul",
-                  {mean, node.scalar(node.attributes.real("alpha", 1e-4f),
-                                     element)})});
-  Value denominator = node.build(
-      "mithril.pow",
-      {scaled, node.scalar(node.attributes.real("beta", 0.75f), element)});
-  return node.setOutput(node.build("mithril.div", {x, denominator}));
+  mean = node.build<ReshapeOp>(mean, node.builder().getArrayAttr(shape));
+  Value bias = node.scalar(node.attributes.real("bias", 1.0f), element);
+  Value scaledMean = node.build<MulOp>(
+      mean, node.scalar(node.attributes.real("alpha", 1e-4f), element));
+  Value scaled = node.build<AddOp>(bias, scaledMean);
+  Value denominator = node.build<PowOp>(
+      scaled, node.scalar(node.attributes.real("beta", 0.75f), element));
+  return node.setOutput(node.build<DivOp>(x, denominator));
 }
 
 } // namespace

@@ -8,12 +8,11 @@
 #include "GraphImporter.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/Verifier.h"
-#include "mlir/Interfaces/InferTypeOpInterface.h"
 
 #include <limits>
 
 using namespace mlir;
+using namespace mlir::mithril;
 using namespace mlir::mithril::onnx_import;
 
 //===----------------------------------------------------------------------===//
@@ -145,12 +144,11 @@ FailureOr<SmallVector<double>> NodeImport::constantReals(unsigned i,
       return values;
     }
   } else if (Value value = has(i) ? inputs[i]->tensor : Value()) {
-    Operation *op = value.getDefiningOp();
     DenseElementsAttr constant;
     if (const onnx::TensorProto *tensor = graph.parameterTensors.lookup(value))
       constant = dyn_cast_or_null<DenseElementsAttr>(tensorValue(*tensor));
-    else if (op && op->getName().getStringRef() == "mithril.constant")
-      constant = dyn_cast_or_null<DenseElementsAttr>(op->getAttr("value"));
+    else if (auto op = value.getDefiningOp<ConstantOp>())
+      constant = dyn_cast<DenseElementsAttr>(op.getValue());
     if (constant && isa<FloatType>(constant.getElementType())) {
       for (const APFloat &element : constant.getValues<APFloat>())
         values.push_back(element.convertToDouble());
@@ -173,42 +171,7 @@ LogicalResult NodeImport::checkAttributes(ArrayRef<StringRef> known) {
   return success();
 }
 
-Operation *NodeImport::buildOp(StringRef opName, ValueRange operands,
-                               ArrayRef<NamedAttribute> namedAttributes) {
-  if (llvm::is_contained(operands, Value()))
-    return nullptr;
-  OperationState state(loc, opName);
-  state.addOperands(operands);
-  state.addAttributes(namedAttributes);
-  state.addTypes(builder().getNoneType());
-  Operation *op = builder().create(state);
-  // Result counts that depend on attributes (split) come from inference.
-  SmallVector<Type> types;
-  auto inference = cast<InferTypeOpInterface>(op);
-  if (failed(inference.inferReturnTypes(
-          builder().getContext(), loc, op->getOperands(),
-          op->getRawDictionaryAttrs(), op->getPropertiesStorage(),
-          op->getRegions(), types)) ||
-      types.size() != op->getNumResults()) {
-    graph.hadError = true;
-    op->erase();
-    return nullptr;
-  }
-  for (auto [result, type] : llvm::zip_equal(op->getResults(), types))
-    result.setType(type);
-  if (failed(verify(op))) {
-    graph.hadError = true;
-    op->erase();
-    return nullptr;
-  }
-  return op;
-}
-
-Value NodeImport::build(StringRef opName, ValueRange operands,
-                        ArrayRef<NamedAttribute> namedAttributes) {
-  Operation *op = buildOp(opName, operands, namedAttributes);
-  return op ? op->getResult(0) : Value();
-}
+void NodeImport::markError() { graph.hadError = true; }
 
 Value NodeImport::scalar(double value, Type elementType) {
   auto type = RankedTensorType::get({}, elementType);
@@ -216,24 +179,8 @@ Value NodeImport::scalar(double value, Type elementType) {
       isa<FloatType>(elementType)
           ? Attribute(FloatAttr::get(elementType, value))
           : Attribute(IntegerAttr::get(elementType, int64_t(value)));
-  return build("mithril.constant", {},
-               {named("value", DenseElementsAttr::get(type, element))});
-}
-
-NamedAttribute NodeImport::named(StringRef name, Attribute value) {
-  return builder().getNamedAttr(name, value);
-}
-
-NamedAttribute NodeImport::namedInt(StringRef name, int64_t value) {
-  return named(name, builder().getI64IntegerAttr(value));
-}
-
-NamedAttribute NodeImport::namedInts(StringRef name, ArrayRef<int64_t> values) {
-  return named(name, builder().getDenseI64ArrayAttr(values));
-}
-
-NamedAttribute NodeImport::namedReal(StringRef name, double value) {
-  return named(name, builder().getF64FloatAttr(value));
+  return build<ConstantOp>(
+      cast<ElementsAttr>(DenseElementsAttr::get(type, element)));
 }
 
 LogicalResult NodeImport::setOutput(unsigned i, Value value) {

@@ -17,12 +17,17 @@
 
 #include "SymbolicSize.h"
 
+#include "mithril/IR/CreateInferred.h"
+#include "mithril/IR/MithrilOps.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <onnx/onnx_pb.h>
+
+#include <type_traits>
 
 namespace mlir::mithril::onnx_import {
 
@@ -55,6 +60,16 @@ struct GraphValue {
   Value tensor;
   std::optional<KnownInts> ints;
 };
+
+/// An operand that ODS declares optional, passed to `NodeImport::create`:
+/// null where the node leaves it out.
+struct OptionalOperand {
+  Value value;
+  operator Value() const { return value; }
+};
+
+/// `value` as ODS's builders take the value of an F64 attribute.
+inline APFloat f64(double value) { return APFloat(value); }
 
 /// One node being imported.
 class NodeImport {
@@ -102,19 +117,29 @@ public:
   /// Refuses the first attribute not in `known`.
   LogicalResult checkAttributes(ArrayRef<StringRef> known);
 
-  /// Builds catalog op `opName`, typed by its inference; null after a
-  /// diagnostic.
-  Operation *buildOp(StringRef opName, ValueRange operands,
-                     ArrayRef<NamedAttribute> attributes = {});
-  /// The single result of `buildOp`; null after a diagnostic.
-  Value build(StringRef opName, ValueRange operands,
-              ArrayRef<NamedAttribute> attributes = {});
+  /// Catalog op `OpTy` built by ODS's typed builder from `args`, the
+  /// operands and attributes `OpTy::build` takes after the result types
+  /// (an optional operand in an `OptionalOperand`), typed by its inference
+  /// (see `createInferred`). Null after a diagnostic, and null without
+  /// building where an operand is null (the mark of a refusal or diagnostic
+  /// before). C++ leaves open the order in which arguments are evaluated:
+  /// ops that build operands are built in statements before, so that the
+  /// IR's order does not depend on the compiler.
+  template <typename OpTy, typename... Args> OpTy create(Args &&...args) {
+    if ((isMissing(args) || ...))
+      return nullptr;
+    OpTy op = createInferred<OpTy>(builder(), loc, std::forward<Args>(args)...);
+    if (!op)
+      markError();
+    return op;
+  }
+  /// The single result of `create`; null after a diagnostic.
+  template <typename OpTy, typename... Args> Value build(Args &&...args) {
+    OpTy op = create<OpTy>(std::forward<Args>(args)...);
+    return op ? op->getResult(0) : Value();
+  }
   /// A rank-0 constant of `elementType`.
   Value scalar(double value, Type elementType);
-  NamedAttribute named(StringRef name, Attribute value);
-  NamedAttribute namedInt(StringRef name, int64_t value);
-  NamedAttribute namedInts(StringRef name, ArrayRef<int64_t> values);
-  NamedAttribute namedReal(StringRef name, double value);
 
   /// Sets output `i`; `setOutput` with a null value fails (after the
   /// diagnostic that made it null).
@@ -134,6 +159,20 @@ public:
   SymbolicSize freshSize();
 
 private:
+  /// Whether `arg`, an argument of `create`, is an operand that is null.
+  template <typename Arg> static bool isMissing(const Arg &arg) {
+    if constexpr (std::is_same_v<Arg, OptionalOperand>)
+      return false;
+    else if constexpr (std::is_convertible_v<Arg, Value>)
+      return !Value(arg);
+    else if constexpr (std::is_convertible_v<Arg, ValueRange>)
+      return llvm::is_contained(ValueRange(arg), Value());
+    else
+      return false;
+  }
+  /// Records that building an op failed (its diagnostic is out).
+  void markError();
+
   GraphImporter &graph;
   SmallVector<GraphValue *> inputs;
   bool refused = false;

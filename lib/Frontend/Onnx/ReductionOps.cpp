@@ -15,9 +15,20 @@
 #include "NodeImport.h"
 
 using namespace mlir;
+using namespace mlir::mithril;
 using namespace mlir::mithril::onnx_import;
 
 namespace {
+
+/// The reduction `OpTy` of `input` over `dims` (all dims where empty).
+template <typename OpTy>
+Value reduce(NodeImport &node, Value input, ArrayRef<int64_t> dims,
+             bool keepdim) {
+  DenseI64ArrayAttr dimsAttr;
+  if (!dims.empty())
+    dimsAttr = node.builder().getDenseI64ArrayAttr(dims);
+  return node.build<OpTy>(input, dimsAttr, keepdim);
+}
 
 LogicalResult convertReduce(NodeImport &node) {
   StringRef type = node.type();
@@ -42,33 +53,28 @@ LogicalResult convertReduce(NodeImport &node) {
   if (!floating &&
       !llvm::is_contained({"ReduceSum", "ReduceMax", "ReduceMin"}, type))
     return node.refuse("only floating-point inputs are supported");
-  SmallVector<NamedAttribute> attributes{node.named(
-      "keepdim",
-      node.builder().getBoolAttr(node.attributes.integer("keepdims", 1) != 0))};
-  if (!axes.empty())
-    attributes.push_back(node.namedInts("dim", axes));
+  bool keepdim = node.attributes.integer("keepdims", 1) != 0;
 
-  StringRef opName = type == "ReduceMean"  ? "mithril.mean"
-                     : type == "ReduceMax" ? "mithril.max"
-                     : type == "ReduceMin" ? "mithril.min"
-                                           : "mithril.sum";
   Value operand = input;
   if (type == "ReduceSumSquare" || type == "ReduceL2")
-    operand = node.build("mithril.mul", {input, input});
+    operand = node.build<MulOp>(input, input);
   else if (type == "ReduceL1")
-    operand = node.build("mithril.abs", {input});
+    operand = node.build<AbsOp>(input);
   else if (type == "ReduceLogSumExp")
-    operand = node.build("mithril.exp", {input});
-  Value result = operand ? node.build(opName, {operand}, attributes) : Value();
+    operand = node.build<ExpOp>(input);
+  Value result =
+      type == "ReduceMean"  ? reduce<MeanOp>(node, operand, axes, keepdim)
+      : type == "ReduceMax" ? reduce<MaxOp>(node, operand, axes, keepdim)
+      : type == "ReduceMin" ? reduce<MinOp>(node, operand, axes, keepdim)
+                            : reduce<SumOp>(node, operand, axes, keepdim);
   if (result && type == "ReduceL2")
-    result = node.build("mithril.sqrt", {result});
+    result = node.build<SqrtOp>(result);
   else if (result && type == "ReduceLogSumExp")
-    result = node.build("mithril.log", {result});
+    result = node.build<LogOp>(result);
   // Sums of narrow integers are i64 in the catalog (torch's rule); ONNX
   // keeps the input's type.
   if (result && getElementTypeOrSelf(result) != element)
-    result = node.build("mithril.cast", {result},
-                        {node.named("dtype", TypeAttr::get(element))});
+    result = node.build<CastOp>(result, element);
   return node.setOutput(result);
 }
 
@@ -85,14 +91,12 @@ LogicalResult convertArgMax(NodeImport &node) {
   if (node.type() == "ArgMin") {
     if (getElementTypeOrSelf(input).isUnsignedInteger())
       return node.refuse("unsigned inputs are not supported");
-    input = node.build("mithril.neg", {input});
+    input = node.build<NegOp>(input);
   }
-  return node.setOutput(node.build(
-      "mithril.argmax", {input},
-      {node.namedInt("dim", node.attributes.integer("axis", 0)),
-       node.named("keepdim",
-                  node.builder().getBoolAttr(
-                      node.attributes.integer("keepdims", 1) != 0))}));
+  return node.setOutput(node.build<ArgMaxOp>(
+      input,
+      node.builder().getI64IntegerAttr(node.attributes.integer("axis", 0)),
+      node.attributes.integer("keepdims", 1) != 0));
 }
 
 } // namespace

@@ -16,6 +16,7 @@
 #include <cmath>
 
 using namespace mlir;
+using namespace mlir::mithril;
 using namespace mlir::mithril::onnx_import;
 
 namespace {
@@ -116,15 +117,9 @@ LogicalResult convertResize(NodeImport &node) {
   if (mode == "linear" && rank > 4)
     return node.refuse("linear resizing of more than two spatial dims is "
                        "not supported");
-  return node.setOutput(node.build(
-      "mithril.interpolate", {input},
-      {node.namedInts("size", ArrayRef(sizes).drop_front(2)),
-       node.named("scales", node.builder().getDenseF64ArrayAttr(
-                                ArrayRef(scales).drop_front(2))),
-       node.named("mode", node.builder().getStringAttr(mode)),
-       node.named("coordinate_transformation_mode",
-                  node.builder().getStringAttr(coordinates)),
-       node.named("nearest_mode", node.builder().getStringAttr(nearestMode))}));
+  return node.setOutput(node.build<InterpolateOp>(
+      input, ArrayRef(sizes).drop_front(2), ArrayRef(scales).drop_front(2),
+      mode, coordinates, nearestMode));
 }
 
 } // namespace

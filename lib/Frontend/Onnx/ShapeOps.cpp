@@ -162,20 +162,14 @@ LogicalResult convertGather(NodeImport &node) {
       if (!ShapedType::isDynamic(size) && (index < -size || index >= size))
         return node.refuse("index " + Twine(index) + " is out of range");
       int64_t start = index < 0 ? index + size : index;
-      pieces.push_back(
-          node.build("mithril.slice", {data},
-                     {node.namedInt("dim", *dim), node.namedInt("start", start),
-                      node.namedInt("end", start + 1)}));
+      pieces.push_back(node.build<SliceOp>(data, *dim, start, start + 1));
     }
-    if (indices->scalar)
-      return node.setOutput(
-          node.build("mithril.squeeze", pieces, {node.namedInt("dim", *dim)}));
     if (pieces.empty())
       return node.refuse("gathering no indices is not supported");
-    Value result = pieces.size() == 1
-                       ? pieces.front()
-                       : node.build("mithril.concat", pieces,
-                                    {node.namedInt("dim", *dim)});
+    if (indices->scalar)
+      return node.setOutput(node.build<SqueezeOp>(pieces.front(), *dim));
+    Value result = pieces.size() == 1 ? pieces.front()
+                                      : node.build<ConcatOp>(pieces, *dim);
     return node.setOutput(result);
   }
   Value index = node.input(1);
@@ -186,10 +180,8 @@ LogicalResult convertGather(NodeImport &node) {
     return node.refuse("indices known only at run time are supported only "
                        "into dim 0 of a static 2-D float table (an "
                        "embedding)");
-  return node.setOutput(
-      node.build("mithril.embedding", {index, data},
-                 {node.namedInt("num_embeddings", dataType.getDimSize(0)),
-                  node.namedInt("embedding_dim", dataType.getDimSize(1))}));
+  return node.setOutput(node.build<EmbeddingOp>(
+      index, data, dataType.getDimSize(0), dataType.getDimSize(1)));
 }
 
 /// GatherElements, torch.gather: negative indices (ONNX allows them)
@@ -209,13 +201,10 @@ LogicalResult convertGatherElements(NodeImport &node) {
   if (ShapedType::isDynamic(size))
     return node.refuse("gathering along a dynamic dim is not supported");
   Type indexType = getElementTypeOrSelf(indices);
-  Value negative =
-      node.build("mithril.less", {indices, node.scalar(0, indexType)});
-  Value wrapped =
-      node.build("mithril.add", {indices, node.scalar(size, indexType)});
-  Value index = node.build("mithril.where", {negative, wrapped, indices});
-  return node.setOutput(node.build("mithril.gather", {data, index},
-                                   {node.namedInt("dim", *dim)}));
+  Value negative = node.build<LessOp>(indices, node.scalar(0, indexType));
+  Value wrapped = node.build<AddOp>(indices, node.scalar(size, indexType));
+  Value index = node.build<WhereOp>(negative, wrapped, indices);
+  return node.setOutput(node.build<GatherOp>(data, index, *dim));
 }
 
 /// `axes` normalised for rank `rank`; a refusal where one is out of range
@@ -263,8 +252,7 @@ LogicalResult convertUnsqueeze(NodeImport &node) {
     return success();
   Value result = node.input(0);
   for (int64_t dim : *dims)
-    result =
-        node.build("mithril.unsqueeze", {result}, {node.namedInt("dim", dim)});
+    result = node.build<UnsqueezeOp>(result, dim);
   return node.setOutput(result);
 }
 
@@ -295,8 +283,7 @@ LogicalResult convertSqueeze(NodeImport &node) {
   llvm::sort(dims, std::greater<int64_t>());
   Value result = node.input(0);
   for (int64_t dim : dims)
-    result =
-        node.build("mithril.squeeze", {result}, {node.namedInt("dim", dim)});
+    result = node.build<SqueezeOp>(result, dim);
   return node.setOutput(result);
 }
 
@@ -320,8 +307,7 @@ LogicalResult convertConcat(NodeImport &node) {
     if (!operands.back())
       return failure();
   }
-  return node.setOutput(
-      node.build("mithril.concat", operands, {node.namedInt("dim", axis)}));
+  return node.setOutput(node.build<ConcatOp>(operands, axis));
 }
 
 /// One sliced axis: Python's rules (negative counts from the end,
@@ -445,10 +431,7 @@ LogicalResult convertSlice(NodeImport &node) {
       if (start >= end)
         return node.refuse("empty slices are not supported");
     }
-    result = node.build(
-        "mithril.slice", {result},
-        {node.namedInt("dim", range.dim), node.namedInt("start", start),
-         node.namedInt("end", end), node.namedInt("step", range.step)});
+    result = node.build<SliceOp>(result, range.dim, start, end, range.step);
   }
   return node.setOutput(result);
 }
@@ -521,8 +504,7 @@ LogicalResult convertReshape(NodeImport &node) {
     }
   }
   Value result =
-      node.build("mithril.reshape", {input},
-                 {node.named("shape", node.builder().getArrayAttr(entries))});
+      node.build<ReshapeOp>(input, node.builder().getArrayAttr(entries));
   if (result)
     node.setSymbolicShape(result, target);
   return node.setOutput(result);
@@ -540,9 +522,7 @@ LogicalResult convertFlatten(NodeImport &node) {
   if (axis < 1 || axis >= rank)
     return node.refuse("only an axis inside the dims is supported");
   auto flatten = [&](int64_t start, int64_t end) {
-    return node.build(
-        "mithril.flatten", {value},
-        {node.namedInt("start_dim", start), node.namedInt("end_dim", end)});
+    return node.build<FlattenOp>(value, start, end);
   };
   if (axis > 1)
     value = flatten(0, axis - 1);
@@ -560,8 +540,7 @@ LogicalResult convertTranspose(NodeImport &node) {
   if (perm.empty())
     for (int64_t dim = rank - 1; dim >= 0; --dim)
       perm.push_back(dim);
-  return node.setOutput(
-      node.build("mithril.permute", {input}, {node.namedInts("dims", perm)}));
+  return node.setOutput(node.build<PermuteOp>(input, perm));
 }
 
 /// A splat of `value` with `shape` and `element` type.
@@ -601,11 +580,10 @@ LogicalResult convertExpand(NodeImport &node) {
   Type element = inputType.getElementType();
   if (element.isInteger(1))
     return node.refuse("expanding bools is not supported");
-  Operation *zero = node.buildOp(
-      "mithril.constant", {}, {node.named("value", splat(zeros, element, 0))});
+  Value zero = node.build<ConstantOp>(splat(zeros, element, 0));
   if (!zero)
     return failure();
-  return node.setOutput(node.build("mithril.add", {input, zero->getResult(0)}));
+  return node.setOutput(node.build<AddOp>(input, zero));
 }
 
 /// Tile: `repeats[d]` copies joined along each dim d.
@@ -623,8 +601,7 @@ LogicalResult convertTile(NodeImport &node) {
     if (count < 1 || count > 64)
       return node.refuse("repeats from 1 to 64 are supported");
     if (count > 1)
-      result = node.build("mithril.concat", SmallVector<Value>(count, result),
-                          {node.namedInt("dim", dim)});
+      result = node.build<ConcatOp>(SmallVector<Value>(count, result), dim);
   }
   return node.setOutput(result);
 }
@@ -638,10 +615,8 @@ Value padByCopies(NodeImport &node, Value input, ArrayRef<int64_t> before,
   auto type = cast<RankedTensorType>(input.getType());
   auto element = [&](Value value, int64_t dim, int64_t index) {
     // Negative indices count from the end, as Python's.
-    return node.build(
-        "mithril.slice", {value},
-        {node.namedInt("dim", dim), node.namedInt("start", index),
-         node.namedInt("end", index == -1 ? kUnbounded : index + 1)});
+    return node.build<SliceOp>(value, dim, index,
+                               index == -1 ? kUnbounded : index + 1);
   };
   Value result = input;
   for (int64_t dim = 0; result && dim < type.getRank(); ++dim) {
@@ -662,7 +637,7 @@ Value padByCopies(NodeImport &node, Value input, ArrayRef<int64_t> before,
     pieces.push_back(result);
     for (int64_t i = 1; i <= after[dim]; ++i)
       pieces.push_back(element(result, dim, reflect ? -1 - i : -1));
-    result = node.build("mithril.concat", pieces, {node.namedInt("dim", dim)});
+    result = node.build<ConcatOp>(pieces, dim);
   }
   return result;
 }
@@ -737,9 +712,7 @@ LogicalResult convertPad(NodeImport &node) {
   while (pairs.size() > 2 && pairs[pairs.size() - 1] == 0 &&
          pairs[pairs.size() - 2] == 0)
     pairs.pop_back_n(2);
-  return node.setOutput(node.build(
-      "mithril.pad", {input},
-      {node.namedInts("pad", pairs), node.namedReal("value", value)}));
+  return node.setOutput(node.build<PadOp>(input, pairs, f64(value)));
 }
 
 /// Split into the given sizes (or equal parts) along a static `axis`.
@@ -775,10 +748,7 @@ LogicalResult convertSplit(NodeImport &node) {
   int64_t start = 0;
   for (auto [i, piece] : llvm::enumerate(sizes)) {
     if (failed(node.setOutput(
-            i, node.build("mithril.slice", {input},
-                          {node.namedInt("dim", *dim),
-                           node.namedInt("start", start),
-                           node.namedInt("end", start + piece)}))))
+            i, node.build<SliceOp>(input, *dim, start, start + piece))))
       return failure();
     start += piece;
   }
