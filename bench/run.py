@@ -8,11 +8,16 @@ with the same weights.
     /usr/bin/python3 bench/run.py --only gemm,mlp
     /usr/bin/python3 bench/run.py --smoke         # tiny sizes: does it all run?
 
-The script unsets OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE for itself (they
-are set on our machines and would hold OpenBLAS back). `--markdown FILE`
-writes the result table there (docs/performance.md takes it).
+Every side runs on the same number of threads (`--threads N`, default one
+per core): ours through `mlc-run --threads`, PyTorch through
+`torch.set_num_threads`, OpenBLAS through OPENBLAS_NUM_THREADS; the counts
+are printed. The script unsets OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE for
+itself (they are set on our machines and would hold OpenBLAS back to other
+kernels than AVX-512's). `--markdown FILE` writes the result table there
+(docs/performance.md takes it).
 """
 import argparse
+import ctypes
 import json
 import os
 import platform
@@ -22,15 +27,32 @@ import sys
 import tempfile
 import time
 
-if any(k in os.environ for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")):
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
-    os.execve(sys.executable, [sys.executable] + sys.argv, env)
+
+
+def threads_asked():
+    """`--threads N` or `--threads=N` of the command line, else one per
+    core: read before NumPy loads OpenBLAS, which takes its count then."""
+    for i, arg in enumerate(sys.argv):
+        if arg.startswith("--threads="):
+            return int(arg.split("=", 1)[1])
+        if arg == "--threads" and i + 1 < len(sys.argv):
+            return int(sys.argv[i + 1])
+    return os.cpu_count()
+
+
+THREADS = threads_asked()
+_env = {k: v for k, v in os.environ.items()
+        if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+_env["OPENBLAS_NUM_THREADS"] = str(THREADS)
+if _env != dict(os.environ):
+    os.execve(sys.executable, [sys.executable] + sys.argv, _env)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+
+torch.set_num_threads(THREADS)
 
 
 class Tools:
@@ -61,9 +83,22 @@ def median_ms(fn, budget_s, least=3):
     return float(np.median(times))
 
 
+def openblas_threads():
+    """The threads of the OpenBLAS NumPy loaded, as it says itself."""
+    with open("/proc/self/maps") as maps:
+        paths = set(re.findall(r"(/\S*libopenblas\S*\.so\S*)", maps.read()))
+    for path in paths:
+        try:
+            return str(ctypes.CDLL(path).openblas_get_num_threads())
+        except (OSError, AttributeError):
+            continue
+    return "? (not loaded)"
+
+
 def runner_args(tools, library, inputs, workdir):
     """mlc-run on `library` with `inputs`, written once as .npy files."""
-    args = [tools.runner, library, "--output-dir", workdir]
+    args = [tools.runner, library, "--output-dir", workdir,
+            "--threads", str(THREADS)]
     for name, array in inputs.items():
         path = os.path.join(workdir, name + ".in.npy")
         np.save(path, array)
@@ -231,6 +266,8 @@ def main():
     parser.add_argument("--budget", type=float, default=None,
                         help="seconds of timing per side (default 2, smoke 0.05)")
     parser.add_argument("--markdown", help="also write the result table here")
+    parser.add_argument("--threads", type=int, default=THREADS,
+                        help="threads of every side (default: one per core)")
     parser.add_argument("--keep", metavar="DIR",
                         help="compile and run in DIR and keep the libraries "
                         "and inputs there (to profile them)")
@@ -238,9 +275,10 @@ def main():
     tools = Tools(os.path.abspath(args.build))
     budget = args.budget if args.budget is not None else (0.05 if args.smoke else 2.0)
     only = set(args.only.split(",")) if args.only else None
-    print("machine: %s, %d cores; torch %s threads: %d; numpy %s" % (
-        platform.processor() or platform.machine(), os.cpu_count(),
-        torch.__version__, torch.get_num_threads(), np.__version__))
+    print("machine: %s, %d cores; threads: ours %d, PyTorch %s %d, OpenBLAS %s "
+          "(numpy %s)" % (platform.processor() or platform.machine(), os.cpu_count(),
+                          THREADS, torch.__version__, torch.get_num_threads(),
+                          openblas_threads(), np.__version__))
     results = []
     if args.keep:
         os.makedirs(args.keep, exist_ok=True)
