@@ -134,6 +134,17 @@ public:
     return 2;
   }
 
+  /// The output's path: `path`, or by default `lib<name>.so`; none (after
+  /// a message) for a module without a signature.
+  std::optional<std::string> outputPath(StringRef path) const {
+    if (!path.empty())
+      return path.str();
+    if (signature)
+      return "lib" + signature->name() + ".so";
+    runError("the module has no recorded signature");
+    return std::nullopt;
+  }
+
   /// `output: inputs...`, the depfile that Ninja and Make read.
   int writeDepfile(StringRef output) {
     std::vector<std::string> inputs{options.input};
@@ -214,16 +225,12 @@ int mlir::mithril::writeOutputs(const CompilerOptions &options,
                                 const Target &target, Output output,
                                 ModuleOp module) {
   OutputWriter writer(options, target, module);
-  std::string path = options.output;
-  if (path.empty()) {
-    std::optional<LibrarySignature> signature = getRecordedSignature(module);
-    if (!signature)
-      return runError("the module has no recorded signature");
-    path = "lib" + signature->name() + ".so";
-  }
-  if (int status = writer.write(output, path))
+  std::optional<std::string> path = writer.outputPath(options.output);
+  if (!path)
+    return 2;
+  if (int status = writer.write(output, *path))
     return status;
   if (!options.depfile.empty())
-    return writer.writeDepfile(path);
+    return writer.writeDepfile(*path);
   return 0;
 }

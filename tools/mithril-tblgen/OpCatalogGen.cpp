@@ -27,8 +27,6 @@
 #include "llvm/TableGen/Record.h"
 #include "llvm/TableGen/TableGenBackend.h"
 
-#include <algorithm>
-
 using namespace mlir;
 using llvm::Record;
 using llvm::RecordKeeper;

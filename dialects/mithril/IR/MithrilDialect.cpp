@@ -196,6 +196,21 @@ std::optional<std::string> mlir::mithril::getDTypeName(Type type) {
   return std::nullopt;
 }
 
+std::optional<StringRef> mlir::mithril::getParameterName(Value value) {
+  auto argument = dyn_cast<BlockArgument>(value);
+  if (!argument || !argument.getOwner()->isEntryBlock())
+    return std::nullopt;
+  auto function =
+      dyn_cast<FunctionOpInterface>(argument.getOwner()->getParentOp());
+  auto name = function ? function.getArgAttrOfType<StringAttr>(
+                             argument.getArgNumber(),
+                             MithrilDialect::kParameterAttrName)
+                       : StringAttr();
+  if (!name)
+    return std::nullopt;
+  return name.getValue();
+}
+
 SmallVector<std::pair<int64_t, int64_t>>
 mlir::mithril::resolveConvPadding(Attribute padding, ArrayRef<int64_t> kernel,
                                   ArrayRef<int64_t> dilation,

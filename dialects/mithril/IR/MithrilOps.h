@@ -48,6 +48,11 @@ bool isCIdentifier(StringRef name);
 /// outside the model format's dtypes.
 std::optional<std::string> getDTypeName(Type elementType);
 
+/// The `state_dict` name of `value` where it is a parameter argument of a
+/// function lowered from a model (`mithril.parameter` on the argument of
+/// its entry block); none otherwise.
+std::optional<StringRef> getParameterName(Value value);
+
 /// The padding `(before, after)` of each of `spatialRank` dims that a
 /// convolution's `padding` attribute means: "same" (stride 1), "valid", one
 /// size per dim (on both sides) or two per dim; null means "same", the

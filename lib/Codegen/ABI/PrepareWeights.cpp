@@ -14,9 +14,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mithril/IR/MithrilDialect.h"
 #include "mithril/Codegen/LibrarySignature.h"
 #include "mithril/Codegen/Passes.h"
+#include "mithril/IR/MithrilDialect.h"
+#include "mithril/IR/MithrilOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -31,19 +32,6 @@ using namespace mlir;
 using namespace mlir::mithril;
 
 namespace {
-
-/// The parameter name of `value`, if it is a parameter argument of
-/// `function`.
-std::optional<StringRef> parameterName(func::FuncOp function, Value value) {
-  auto argument = dyn_cast<BlockArgument>(value);
-  if (!argument || argument.getOwner() != &function.getBody().front())
-    return std::nullopt;
-  auto name = function.getArgAttrOfType<StringAttr>(
-      argument.getArgNumber(), MithrilDialect::kParameterAttrName);
-  if (!name)
-    return std::nullopt;
-  return name.getValue();
-}
 
 /// A parameter seen through reshapes and transposes: its elements in
 /// row-major order viewed as `shape`, whose dims are then permuted (dim `i`
@@ -116,7 +104,7 @@ struct PermutedView {
 FailureOr<SmallVector<Operation *>> layoutChain(func::FuncOp function,
                                                 Value value) {
   SmallVector<Operation *> chain;
-  while (!parameterName(function, value)) {
+  while (!getParameterName(value)) {
     Operation *op = value.getDefiningOp();
     if (!op || !cast<ShapedType>(value.getType()).hasStaticShape())
       return failure();
@@ -187,9 +175,9 @@ struct PrepareWeightsPass
           viewThrough(*chain, cast<ShapedType>(parameter.getType()).getShape());
       if (failed(view))
         continue;
-      Value prepared = findOrAddArgument(
-          function, entry, *parameterName(function, parameter), *view,
-          result.getType(), transpose.getLoc());
+      Value prepared =
+          findOrAddArgument(function, entry, *getParameterName(parameter),
+                            *view, result.getType(), transpose.getLoc());
       if (!prepared)
         continue;
       result.replaceAllUsesWith(prepared);

@@ -7,7 +7,7 @@
 #include "mithril/Codegen/Contractions.h"
 
 #include "mithril/Codegen/Tiling.h"
-#include "mithril/IR/MithrilDialect.h"
+#include "mithril/IR/MithrilOps.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -83,24 +83,12 @@ static LogicalResult collapseDims(RewriterBase &rewriter,
   return success();
 }
 
-/// Whether `value` is a parameter argument of its function.
-static bool isParameter(Value value) {
-  auto argument = dyn_cast<BlockArgument>(value);
-  if (!argument)
-    return false;
-  auto function =
-      dyn_cast<FunctionOpInterface>(argument.getOwner()->getParentOp());
-  return function &&
-         function.getArgAttr(argument.getArgNumber(),
-                             mithril::MithrilDialect::kParameterAttrName);
-}
-
 /// Whether `value` depends on the weights only: a parameter, or a transpose
 /// of one (which mithril-prepare-weights makes once per instance).
 static bool isWeight(Value value) {
   if (auto transpose = value.getDefiningOp<linalg::TransposeOp>())
-    return isParameter(transpose.getInput());
-  return isParameter(value);
+    return getParameterName(transpose.getInput()).has_value();
+  return getParameterName(value).has_value();
 }
 
 /// `op` as a `linalg.matmul` or `linalg.batch_matmul` with upstream's
@@ -152,7 +140,7 @@ mlir::mithril::normalizeToMatmul(RewriterBase &rewriter, linalg::LinalgOp op) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   // A parameter's transpose is made once per instance
   // (mithril-prepare-weights): it is always the one to transpose.
-  bool fewRows = !isParameter(right) &&
+  bool fewRows = !getParameterName(right) &&
                  (ShapedType::isDynamic(ranges[m]) ||
                   (!ShapedType::isDynamic(ranges[n]) && ranges[m] < ranges[n]));
   if (transposed && fewRows) {

@@ -23,6 +23,10 @@ using namespace mlir::mithril;
 
 namespace {
 
+/// The `--target` names of the CPU family.
+constexpr llvm::StringLiteral kCPUTargetNames =
+    "host, x86_64, x86_64-avx2, x86_64-avx512, aarch64";
+
 /// Writes `path` whole or not at all, from what `write` puts in a buffer
 /// (object files need a seekable stream).
 llvm::Error writeBuffered(
@@ -148,8 +152,7 @@ private:
 struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
   Option<std::string> target{
       *this, "target",
-      llvm::cl::desc("The CPU: host, x86_64, x86_64-avx2, x86_64-avx512, "
-                     "aarch64"),
+      llvm::cl::desc("The CPU: a --target name of mlc-compile"),
       llvm::cl::init("host")};
   Option<int> threads{*this, "threads",
                       llvm::cl::desc("0: one per core, 1: sequential code "
@@ -161,8 +164,14 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
     options.threads = threads;
     return options;
   }
+  /// The machine `target=` names; an unknown name is reported, and the
+  /// host's machine taken instead.
   CPUMachine cpuMachine() const {
-    return parseCPUMachine(target).value_or(*parseCPUMachine("x86_64"));
+    if (std::optional<CPUMachine> machine = parseCPUMachine(target))
+      return *machine;
+    llvm::errs() << "mithril-cpu pipelines: unknown target=" << target << " ("
+                 << kCPUTargetNames << "); using host\n";
+    return *parseCPUMachine("host");
   }
 };
 
@@ -193,8 +202,7 @@ void registerCPUPipelines() {
 
 void mlir::mithril::registerCPUTarget() {
   registerTargetFamily(
-      {"host, x86_64, x86_64-avx2, x86_64-avx512, aarch64",
-       [](StringRef name) -> std::unique_ptr<Target> {
+      {kCPUTargetNames.str(), [](StringRef name) -> std::unique_ptr<Target> {
          if (std::optional<CPUMachine> machine = parseCPUMachine(name))
            return std::make_unique<CPUTarget>(name, std::move(*machine));
          return nullptr;
