@@ -79,6 +79,17 @@ def Mithril_Dialect : Dialect {
         "mithril.random_init";
     static constexpr ::llvm::StringLiteral kInitRulesAttrName =
         "mithril.init_rules";
+    /// Training (docs/training.md): the model that is a train step, the
+    /// result that is a parameter's new value or a gradient, and the value
+    /// that optimizer state starts from (on `mithril.parameter` and on the
+    /// argument it becomes).
+    static constexpr ::llvm::StringLiteral kTrainAttrName = "mithril.train";
+    static constexpr ::llvm::StringLiteral kUpdatesAttrName =
+        "mithril.updates";
+    static constexpr ::llvm::StringLiteral kGradientOfAttrName =
+        "mithril.gradient_of";
+    static constexpr ::llvm::StringLiteral kInitialValueAttrName =
+        "mithril.initial_value";
   }];
 }
 
@@ -162,5 +173,10 @@ class Mithril_GraphOp<string mnemonic, list<Trait> traits = []> :
 def Mithril_Parameterized :
     DeclareOpInterfaceMethods<Mithril_ParameterizedOpInterface,
                               ["getParameterSpecs", "getDefaultInitializer"]>;
+
+// An op with a gradient rule (see Gradients.h).
+def Mithril_Differentiable :
+    DeclareOpInterfaceMethods<Mithril_DifferentiableOpInterface,
+                              ["buildGradients"]>;
 
 #endif // MITHRIL_BASE_TD

@@ -101,6 +101,12 @@ LogicalResult MithrilDialect::verifyRegionArgAttribute(Operation *op,
     Type type = op->getRegion(region).getArgument(index).getType();
     return verifyDimsAttr(op, attr, type, index);
   }
+  if (attr.getName() == kInitialValueAttrName) {
+    if (!isa<FloatAttr>(attr.getValue()))
+      return op->emitOpError() << "expected " << attr.getName()
+                               << " of argument " << index << " to be a float";
+    return success();
+  }
   if (attr.getName() == kParameterAttrName ||
       attr.getName() == kPreparedAttrName) {
     if (!isa<StringAttr>(attr.getValue()))
@@ -117,6 +123,14 @@ LogicalResult MithrilDialect::verifyRegionResultAttribute(Operation *op,
                                                           NamedAttribute attr) {
   if (attr.getName() == kNameAttrName)
     return verifyNameAttr(op, attr, "output", index);
+  if (attr.getName() == kUpdatesAttrName ||
+      attr.getName() == kGradientOfAttrName) {
+    if (!isa<StringAttr>(attr.getValue()))
+      return op->emitOpError() << "expected " << attr.getName()
+                               << " of result " << index
+                               << " to name a parameter";
+    return success();
+  }
   return op->emitOpError() << "unknown result attribute " << attr.getName();
 }
 

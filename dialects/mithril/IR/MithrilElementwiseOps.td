@@ -20,7 +20,8 @@ class Mithril_UnaryOp<string mnemonic, string torchName, string formula,
                       Type tensor = Mithril_FloatTensor,
                       list<Trait> traits = []>
     : Mithril_GraphOp<mnemonic, !listconcat(traits, [SameOperandsAndResultShape,
-                                             SameOperandsAndResultElementType])> {
+                                             SameOperandsAndResultElementType,
+                                             Mithril_Differentiable])> {
   let summary = formula # " elementwise (" # torchName # ")";
   let description = [{
     Computes `}] # formula # [{` for each element; the result has the
@@ -162,8 +163,9 @@ def Mithril_DropoutOp : Mithril_UnaryOp<"dropout", "torch.nn.Dropout",
 
 // An op on two operands of one dtype that broadcast like NumPy.
 class Mithril_BinaryOp<string mnemonic, string torchName, string formula,
-                       Type result = Mithril_NumericTensor>
-    : Mithril_GraphOp<mnemonic> {
+                       Type result = Mithril_NumericTensor,
+                       list<Trait> traits = []>
+    : Mithril_GraphOp<mnemonic, traits> {
   let summary = formula # " with broadcasting (" # torchName # ")";
   let arguments = (ins Mithril_Tensor:$left, Mithril_Tensor:$right);
   let results = (outs result:$output);
@@ -173,7 +175,8 @@ class Mithril_BinaryOp<string mnemonic, string torchName, string formula,
 }
 
 class Mithril_ArithmeticOp<string mnemonic, string torchName, string formula>
-    : Mithril_BinaryOp<mnemonic, torchName, formula> {
+    : Mithril_BinaryOp<mnemonic, torchName, formula, Mithril_NumericTensor,
+                       [Mithril_Differentiable]> {
   let arguments = (ins Mithril_NumericTensor:$left, Mithril_NumericTensor:$right);
   let description = [{
     Computes `}] # formula # [{` elementwise. The operands have one dtype
@@ -244,7 +247,7 @@ def Mithril_GreaterOp
   let catalog = Mithril_Catalog<"Greater">;
 }
 
-def Mithril_WhereOp : Mithril_GraphOp<"where"> {
+def Mithril_WhereOp : Mithril_GraphOp<"where", [Mithril_Differentiable]> {
   let catalog = Mithril_Catalog<"Where">;
   let summary = "condition ? left : right (torch.where)";
   let description = [{
@@ -263,7 +266,8 @@ def Mithril_WhereOp : Mithril_GraphOp<"where"> {
   }];
 }
 
-def Mithril_CastOp : Mithril_GraphOp<"cast", [SameOperandsAndResultShape]> {
+def Mithril_CastOp : Mithril_GraphOp<"cast", [SameOperandsAndResultShape,
+                                               Mithril_Differentiable]> {
   let catalog = Mithril_Catalog<"Cast",
       [Mithril_DTypeArg<"dtype", 1>]>;
   let summary = "conversion to another dtype (Tensor.to(dtype))";

@@ -46,4 +46,29 @@ def Mithril_ParameterizedOpInterface
   ];
 }
 
+def Mithril_DifferentiableOpInterface
+    : OpInterface<"DifferentiableOpInterface"> {
+  let cppNamespace = "::mlir::mithril";
+  let description = [{
+    An op whose vector-Jacobian product is known: given the gradients of a
+    scalar loss with respect to the op's results, it builds (with mithril
+    ops, at the op's location, after the op) the gradients with respect to
+    its operands. `mithril-differentiate` asks each op on the path from the
+    parameters to the loss; an op without this interface (ArgMax, the
+    comparisons, casts to integers) is refused there.
+  }];
+  let methods = [
+    InterfaceMethod<[{
+        The gradients of the operands, one per operand in order (null where
+        none flows: integer operands, operands that only give a shape),
+        from `outputGradients` (one per result, null where the result does
+        not reach the loss). Each gradient has its operand's type up to
+        dynamic dims. Fails only after a diagnostic at the op.
+      }],
+      "::llvm::FailureOr<::llvm::SmallVector<::mlir::Value>>", "buildGradients",
+      (ins "::mlir::OpBuilder &":$builder,
+           "::mlir::ValueRange":$outputGradients)>,
+  ];
+}
+
 #endif // MITHRIL_INTERFACES_TD

@@ -20,7 +20,7 @@ include "MithrilBase.td"
 // Layers
 //===----------------------------------------------------------------------===//
 
-def Mithril_LinearOp : Mithril_GraphOp<"linear", [Mithril_Parameterized]> {
+def Mithril_LinearOp : Mithril_GraphOp<"linear", [Mithril_Parameterized, Mithril_Differentiable]> {
   let catalog = Mithril_Catalog<"Linear",
       [Mithril_PositiveIntArg<"in_features", 1>,
        Mithril_PositiveIntArg<"out_features", 1>,
@@ -50,7 +50,8 @@ def Mithril_LinearOp : Mithril_GraphOp<"linear", [Mithril_Parameterized]> {
 
 class Mithril_ConvOp<string mnemonic, int spatialRank, string threes,
                      string ones>
-    : Mithril_GraphOp<mnemonic, [Mithril_Parameterized]> {
+    : Mithril_GraphOp<mnemonic, [Mithril_Parameterized,
+                                 Mithril_Differentiable]> {
   let arguments = (ins Mithril_FloatTensor:$input, Mithril_FloatTensor:$weight,
       Optional<Mithril_FloatTensor>:$bias,
       ConfinedAttr<Mithril_I64Attr, [IntPositive]>:$in_channels,
@@ -125,8 +126,7 @@ def Mithril_Conv2dOp : Mithril_ConvOp<"conv2d", 2, "{3, 3}", "{1, 1}"> {
   }];
 }
 
-def Mithril_EmbeddingOp
-    : Mithril_GraphOp<"embedding", [Mithril_Parameterized]> {
+def Mithril_EmbeddingOp : Mithril_GraphOp<"embedding", [Mithril_Parameterized, Mithril_Differentiable]> {
   let catalog = Mithril_Catalog<"Embedding",
       [Mithril_PositiveIntArg<"num_embeddings", 1>,
        Mithril_PositiveIntArg<"embedding_dim", 1>],
@@ -210,8 +210,7 @@ def Mithril_BatchNorm2dOp : Mithril_BatchNormOp<"batch_norm2d", "4"> {
   }];
 }
 
-def Mithril_LayerNormOp : Mithril_GraphOp<"layer_norm",
-    [AttrSizedOperandSegments, Mithril_Parameterized]> {
+def Mithril_LayerNormOp : Mithril_GraphOp<"layer_norm", [AttrSizedOperandSegments, Mithril_Parameterized, Mithril_Differentiable]> {
   let catalog = Mithril_Catalog<"LayerNorm",
       [Mithril_IntsArg<"normalized_shape", 0, 1>, Mithril_FloatArg<"eps">,
        Mithril_BoolArg<"elementwise_affine">],
@@ -240,8 +239,7 @@ def Mithril_LayerNormOp : Mithril_GraphOp<"layer_norm",
   }];
 }
 
-def Mithril_RMSNormOp
-    : Mithril_GraphOp<"rms_norm", [Mithril_Parameterized]> {
+def Mithril_RMSNormOp : Mithril_GraphOp<"rms_norm", [Mithril_Parameterized, Mithril_Differentiable]> {
   let catalog = Mithril_Catalog<"RMSNorm",
       [Mithril_IntsArg<"normalized_shape", 0, 1>, Mithril_FloatArg<"eps">],
       ["weight"]>;
@@ -299,7 +297,8 @@ def Mithril_GroupNormOp
 // Pooling
 //===----------------------------------------------------------------------===//
 
-class Mithril_Pool2dOp<string mnemonic> : Mithril_GraphOp<mnemonic> {
+class Mithril_Pool2dOp<string mnemonic>
+    : Mithril_GraphOp<mnemonic, [Mithril_Differentiable]> {
   let arguments = (ins Mithril_FloatTensor:$input,
       DenseI64ArrayAttr:$kernel_size, OptionalAttr<DenseI64ArrayAttr>:$stride,
       DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0}">:$padding);
@@ -351,7 +350,7 @@ def Mithril_AvgPool2dOp : Mithril_Pool2dOp<"avg_pool2d"> {
   }];
 }
 
-def Mithril_AdaptiveAvgPool2dOp : Mithril_GraphOp<"adaptive_avg_pool2d"> {
+def Mithril_AdaptiveAvgPool2dOp : Mithril_GraphOp<"adaptive_avg_pool2d", [Mithril_Differentiable]> {
   let catalog = Mithril_Catalog<"AdaptiveAvgPool2d",
       [Mithril_SizesArg<"output_size", 2, 1>]>;
   let summary = "2-d adaptive average pooling (torch.nn.AdaptiveAvgPool2d)";

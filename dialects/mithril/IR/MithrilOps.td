@@ -19,5 +19,6 @@ include "MithrilLayerOps.td"
 include "MithrilElementwiseOps.td"
 include "MithrilShapeOps.td"
 include "MithrilReductionOps.td"
+include "MithrilGradientOps.td"
 
 #endif // MITHRIL_OPS_TD

@@ -15,7 +15,7 @@ include "MithrilBase.td"
 
 class Mithril_ReduceOp<string mnemonic, string torchName, string what,
                        string dtypes, Type input = Mithril_Tensor>
-    : Mithril_GraphOp<mnemonic> {
+    : Mithril_GraphOp<mnemonic, [Mithril_Differentiable]> {
   let summary = what # " over dims (" # torchName # ")";
   let description = [{
     The }] # what # [{ over the dimensions `dim` (all of them when `dim` is
@@ -91,7 +91,8 @@ def Mithril_ArgMaxOp : Mithril_GraphOp<"argmax"> {
 
 class Mithril_SoftmaxBaseOp<string mnemonic, string torchName, string formula>
     : Mithril_GraphOp<mnemonic, [SameOperandsAndResultShape,
-                                 SameOperandsAndResultElementType]> {
+                                 SameOperandsAndResultElementType,
+                                 Mithril_Differentiable]> {
   let summary = formula # " along a dim (" # torchName # ")";
   let description = [{
     Computes `}] # formula # [{` along `dim` (default -1); the result has
@@ -123,7 +124,8 @@ def Mithril_LogSoftmaxOp : Mithril_SoftmaxBaseOp<"log_softmax",
 // Losses
 //===----------------------------------------------------------------------===//
 
-class Mithril_LossOp<string mnemonic> : Mithril_GraphOp<mnemonic> {
+class Mithril_LossOp<string mnemonic>
+    : Mithril_GraphOp<mnemonic, [Mithril_Differentiable]> {
   let results = (outs Mithril_FloatTensor:$output);
   let assemblyFormat = [{
     $input `,` $target attr-dict `:` functional-type(operands, results)

@@ -21,7 +21,7 @@ class Mithril_ShapeOp<string mnemonic, list<Trait> traits = []>
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
-def Mithril_ReshapeOp : Mithril_ShapeOp<"reshape"> {
+def Mithril_ReshapeOp : Mithril_ShapeOp<"reshape", [Mithril_Differentiable]> {
   let catalog = Mithril_Catalog<"Reshape",
       [Mithril_DimListArg<"shape", 1>]>;
   let summary = "view with another shape (torch.reshape)";
@@ -39,7 +39,7 @@ def Mithril_ReshapeOp : Mithril_ShapeOp<"reshape"> {
   let hasFolder = 1;
 }
 
-def Mithril_FlattenOp : Mithril_ShapeOp<"flatten"> {
+def Mithril_FlattenOp : Mithril_ShapeOp<"flatten", [Mithril_Differentiable]> {
   let catalog = Mithril_Catalog<"Flatten",
       [Mithril_IntArg<"start_dim">, Mithril_IntArg<"end_dim">]>;
   let summary = "merge a range of dims into one (torch.flatten)";
@@ -57,7 +57,7 @@ def Mithril_FlattenOp : Mithril_ShapeOp<"flatten"> {
   let hasFolder = 1;
 }
 
-def Mithril_TransposeOp : Mithril_ShapeOp<"transpose"> {
+def Mithril_TransposeOp : Mithril_ShapeOp<"transpose", [Mithril_Differentiable]> {
   let catalog = Mithril_Catalog<"Transpose",
       [Mithril_IntArg<"dim0", 1>, Mithril_IntArg<"dim1", 1>]>;
   let summary = "swap two dims (torch.transpose)";
@@ -73,7 +73,7 @@ def Mithril_TransposeOp : Mithril_ShapeOp<"transpose"> {
   let hasFolder = 1;
 }
 
-def Mithril_PermuteOp : Mithril_ShapeOp<"permute"> {
+def Mithril_PermuteOp : Mithril_ShapeOp<"permute", [Mithril_Differentiable]> {
   let catalog = Mithril_Catalog<"Permute",
       [Mithril_IntListArg<"dims", 1>]>;
   let summary = "reorder the dims (torch.permute)";
@@ -91,7 +91,7 @@ def Mithril_PermuteOp : Mithril_ShapeOp<"permute"> {
   let hasCanonicalizer = 1;
 }
 
-def Mithril_SqueezeOp : Mithril_ShapeOp<"squeeze"> {
+def Mithril_SqueezeOp : Mithril_ShapeOp<"squeeze", [Mithril_Differentiable]> {
   let catalog = Mithril_Catalog<"Squeeze",
       [Mithril_IntArg<"dim", 1>]>;
   let summary = "remove a dim of size 1 (torch.squeeze)";
@@ -107,7 +107,7 @@ def Mithril_SqueezeOp : Mithril_ShapeOp<"squeeze"> {
   let arguments = (ins Mithril_Tensor:$input, Mithril_I64Attr:$dim);
 }
 
-def Mithril_UnsqueezeOp : Mithril_ShapeOp<"unsqueeze"> {
+def Mithril_UnsqueezeOp : Mithril_ShapeOp<"unsqueeze", [Mithril_Differentiable]> {
   let catalog = Mithril_Catalog<"Unsqueeze",
       [Mithril_IntArg<"dim", 1>]>;
   let summary = "insert a dim of size 1 (torch.unsqueeze)";
@@ -121,7 +121,7 @@ def Mithril_UnsqueezeOp : Mithril_ShapeOp<"unsqueeze"> {
   let arguments = (ins Mithril_Tensor:$input, Mithril_I64Attr:$dim);
 }
 
-def Mithril_ConcatOp : Mithril_GraphOp<"concat"> {
+def Mithril_ConcatOp : Mithril_GraphOp<"concat", [Mithril_Differentiable]> {
   let catalog = Mithril_Catalog<"Concat",
       [Mithril_IntArg<"dim", 1>]>;
   let summary = "join tensors along a dim (torch.cat)";
@@ -138,7 +138,7 @@ def Mithril_ConcatOp : Mithril_GraphOp<"concat"> {
   let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
 }
 
-def Mithril_SplitOp : Mithril_GraphOp<"split"> {
+def Mithril_SplitOp : Mithril_GraphOp<"split", [Mithril_Differentiable]> {
   let catalog = Mithril_Catalog<"Split",
       [Mithril_PositiveIntArg<"split_size", 1>, Mithril_IntArg<"dim", 1>]>;
   let summary = "split into chunks along a dim (torch.split)";
@@ -159,7 +159,7 @@ def Mithril_SplitOp : Mithril_GraphOp<"split"> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
-def Mithril_SliceOp : Mithril_ShapeOp<"slice"> {
+def Mithril_SliceOp : Mithril_ShapeOp<"slice", [Mithril_Differentiable]> {
   let catalog = Mithril_Catalog<"Slice",
       [Mithril_IntArg<"dim", 1>, Mithril_IntArg<"start", 1>,
        Mithril_IntArg<"end", 1>, Mithril_PositiveIntArg<"step">]>;
@@ -199,7 +199,7 @@ def Mithril_GatherOp : Mithril_GraphOp<"gather"> {
   }];
 }
 
-def Mithril_PadOp : Mithril_ShapeOp<"pad"> {
+def Mithril_PadOp : Mithril_ShapeOp<"pad", [Mithril_Differentiable]> {
   let catalog = Mithril_Catalog<"Pad",
       [Mithril_IntListArg<"pad", 1>, Mithril_FloatArg<"value">]>;
   let summary = "constant padding (torch.nn.functional.pad)";
@@ -220,7 +220,7 @@ def Mithril_PadOp : Mithril_ShapeOp<"pad"> {
 // Linear algebra
 //===----------------------------------------------------------------------===//
 
-def Mithril_MatMulOp : Mithril_GraphOp<"matmul"> {
+def Mithril_MatMulOp : Mithril_GraphOp<"matmul", [Mithril_Differentiable]> {
   let catalog = Mithril_Catalog<"MatMul">;
   let summary = "matrix product, batched and broadcast (torch.matmul)";
   let description = [{

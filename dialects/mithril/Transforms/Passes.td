@@ -143,4 +143,98 @@ def MithrilRecordInitRules
   }];
 }
 
+//===----------------------------------------------------------------------===//
+// Training (docs/training.md)
+//===----------------------------------------------------------------------===//
+
+def MithrilBuildTrainStep
+    : Pass<"mithril-build-train-step", "::mlir::ModuleOp"> {
+  let summary = "Clone the top model into a train step that returns a loss";
+  let description = [{
+    Adds `@train_step`, marked `mithril.train`: the top model's body with one
+    more input, `target`, and one output, `loss`, the chosen loss of the
+    model's output (which must be one float tensor), as PyTorch computes it:
+
+    - `cross_entropy`: `CrossEntropyLoss` of logits `[N, C, d...]` and class
+      indices `[N, d...]` (`i64`), with `label-smoothing` and `ignore-index`
+      (whose samples count for nothing, also in the mean);
+    - `mse`, `l1`: `MSELoss`, `L1Loss` against a target of the output's type;
+    - `bce_with_logits`: `BCEWithLogitsLoss`, computed stably as
+      `softplus(x) - x t`.
+
+    `reduction` is `mean` (the default) or `sum`. The loss is built from
+    catalog ops, so its gradient follows from theirs. The target's dynamic
+    dims take the first input's symbols where they sit at the same place
+    (the batch), so the runtime checks that the two agree.
+  }];
+  let options = [
+    Option<"loss", "loss", "std::string", /*default=*/"\"cross_entropy\"",
+           "cross_entropy, mse, l1 or bce_with_logits">,
+    Option<"reduction", "reduction", "std::string", /*default=*/"\"mean\"",
+           "mean or sum">,
+    Option<"labelSmoothing", "label-smoothing", "double", /*default=*/"0.0",
+           "CrossEntropyLoss's label_smoothing">,
+    Option<"ignoreIndex", "ignore-index", "int64_t", /*default=*/"-100",
+           "CrossEntropyLoss's ignore_index">
+  ];
+}
+
+def MithrilTrainMode : Pass<"mithril-train-mode", "::mlir::ModuleOp"> {
+  let summary = "Give a train step PyTorch's train() semantics";
+  let description = [{
+    In each model marked `mithril.train`: BatchNorm normalises with the
+    batch's statistics and returns the new `running_mean` / `running_var`
+    (momentum 0.1, unbiased variance) as results marked `mithril.updates`;
+    Dropout multiplies by `mithril.random_mask`, drawn from the state
+    `train.rng_counter` (a rank-0 `i64` starting at 0 that the step
+    increments), one stream per dropout.
+  }];
+}
+
+def MithrilDifferentiate
+    : Pass<"mithril-differentiate", "::mlir::ModuleOp"> {
+  let summary = "Reverse-mode gradients of a train step's loss";
+  let description = [{
+    In each model marked `mithril.train`, whose first result is a float
+    scalar loss, builds the gradient of the loss with respect to every float
+    parameter the loss depends on (state, marked `mithril.initial_value`,
+    excluded) and appends it as a result marked
+    `mithril.gradient_of = "<parameter>"`. Each op contributes its own
+    vector-Jacobian product (`DifferentiableOpInterface`); an op on the path
+    from a parameter to the loss without one, or one whose result on that
+    path is not a float (ArgMax, comparisons, casts to integers), is an
+    error at its location.
+  }];
+}
+
+def MithrilApplyOptimizer
+    : Pass<"mithril-apply-optimizer", "::mlir::ModuleOp"> {
+  let summary = "Turn a train step's gradients into optimizer updates";
+  let description = [{
+    Replaces each result `mithril.gradient_of = "<p>"` of a model marked
+    `mithril.train` by the new values of `p` and of its optimizer state,
+    marked `mithril.updates`, with PyTorch's SGD (momentum, dampening,
+    nesterov, weight_decay), Adam or AdamW (bias correction, eps, weight
+    decay as each applies it). The learning rate is the state
+    `optimizer.lr`, so it can change between steps; `optimizer.step`
+    counts them.
+  }];
+  let options = [
+    Option<"optimizer", "optimizer", "std::string", /*default=*/"\"adam\"",
+           "sgd, adam or adamw">,
+    Option<"lr", "lr", "double", /*default=*/"1e-3", "the learning rate">,
+    Option<"momentum", "momentum", "double", /*default=*/"0.0",
+           "SGD's momentum">,
+    Option<"dampening", "dampening", "double", /*default=*/"0.0",
+           "SGD's dampening">,
+    Option<"nesterov", "nesterov", "bool", /*default=*/"false",
+           "SGD's Nesterov momentum">,
+    Option<"beta1", "beta1", "double", /*default=*/"0.9", "Adam's beta1">,
+    Option<"beta2", "beta2", "double", /*default=*/"0.999", "Adam's beta2">,
+    Option<"eps", "eps", "double", /*default=*/"1e-8", "Adam's eps">,
+    Option<"weightDecay", "weight-decay", "double", /*default=*/"0.0",
+           "the weight decay (L2 for SGD and Adam, decoupled for AdamW)">
+  ];
+}
+
 #endif // MITHRIL_TRANSFORMS_PASSES_TD

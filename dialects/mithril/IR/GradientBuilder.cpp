@@ -1,0 +1,156 @@
+//===- GradientBuilder.cpp - Building gradients with mithril ops ----------===//
+//
+// Part of Mithril, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GradientBuilder.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+
+using namespace mlir;
+using namespace mlir::mithril;
+
+SmallVector<int64_t>
+mlir::mithril::getReducedDims(std::optional<ArrayRef<int64_t>> dims,
+                              int64_t rank) {
+  SmallVector<int64_t> result;
+  if (!dims) {
+    for (int64_t d = 0; d < rank; ++d)
+      result.push_back(d);
+    return result;
+  }
+  for (int64_t dim : *dims)
+    result.push_back(dim < 0 ? dim + std::max<int64_t>(rank, 1) : dim);
+  llvm::sort(result);
+  result.erase(std::unique(result.begin(), result.end()), result.end());
+  return result;
+}
+
+bool mlir::mithril::isDifferentiable(Value value) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  return type && isa<FloatType>(type.getElementType());
+}
+
+Value GradientBuilder::scalar(double value, Value like) {
+  if (hasFailed || !like)
+    return fail();
+  Type elementType = getElementTypeOrSelf(like.getType());
+  auto type = RankedTensorType::get({}, elementType);
+  Attribute element =
+      isa<FloatType>(elementType)
+          ? Attribute(builder.getFloatAttr(elementType, value))
+          : Attribute(builder.getIntegerAttr(elementType, int64_t(value)));
+  return create<ConstantOp>({}, DenseElementsAttr::get(type, element));
+}
+
+Value GradientBuilder::index(int64_t value) {
+  auto type = RankedTensorType::get({}, builder.getI64Type());
+  return create<ConstantOp>(
+      {}, DenseElementsAttr::get(type, builder.getI64IntegerAttr(value)));
+}
+
+Value GradientBuilder::castTo(Value x, Type elementType) {
+  if (x && getElementTypeOrSelf(x.getType()) == elementType)
+    return x;
+  return create<CastOp>({x}, x, TypeAttr::get(elementType));
+}
+
+/// The `dim` attribute of a reduction: absent (all dims) when empty.
+static DenseI64ArrayAttr reductionDims(OpBuilder &builder,
+                                       ArrayRef<int64_t> dims) {
+  return dims.empty() ? DenseI64ArrayAttr() : builder.getDenseI64ArrayAttr(dims);
+}
+
+Value GradientBuilder::sum(Value x, ArrayRef<int64_t> dims, bool keepdim) {
+  return create<SumOp>({x}, x, reductionDims(builder, dims),
+                       builder.getBoolAttr(keepdim));
+}
+
+Value GradientBuilder::mean(Value x, ArrayRef<int64_t> dims, bool keepdim) {
+  return create<MeanOp>({x}, x, reductionDims(builder, dims),
+                        builder.getBoolAttr(keepdim));
+}
+
+Value GradientBuilder::variance(Value x, ArrayRef<int64_t> dims,
+                                int64_t correction, bool keepdim) {
+  return create<VarianceOp>({x}, x, reductionDims(builder, dims),
+                            builder.getI64IntegerAttr(correction),
+                            builder.getBoolAttr(keepdim));
+}
+
+Value GradientBuilder::softmax(Value x, int64_t dim) {
+  return create<SoftmaxOp>({x}, x, builder.getI64IntegerAttr(dim));
+}
+
+Value GradientBuilder::logSoftmax(Value x, int64_t dim) {
+  return create<LogSoftmaxOp>({x}, x, builder.getI64IntegerAttr(dim));
+}
+
+Value GradientBuilder::reducedSize(Value x, ArrayRef<int64_t> dims) {
+  return create<ReducedSizeOp>({x}, x, reductionDims(builder, dims));
+}
+
+Value GradientBuilder::transpose(Value x, int64_t dim0, int64_t dim1) {
+  return create<TransposeOp>({x}, x, builder.getI64IntegerAttr(dim0),
+                             builder.getI64IntegerAttr(dim1));
+}
+
+Value GradientBuilder::permute(Value x, ArrayRef<int64_t> dims) {
+  return create<PermuteOp>({x}, x, builder.getDenseI64ArrayAttr(dims));
+}
+
+Value GradientBuilder::unsqueeze(Value x, int64_t dim) {
+  return create<UnsqueezeOp>({x}, x, builder.getI64IntegerAttr(dim));
+}
+
+Value GradientBuilder::reshape(Value x, ArrayRef<int64_t> shape) {
+  SmallVector<Attribute> dims;
+  for (int64_t dim : shape)
+    dims.push_back(builder.getI64IntegerAttr(dim));
+  return create<ReshapeOp>({x}, x, builder.getArrayAttr(dims));
+}
+
+Value GradientBuilder::pad(Value x, ArrayRef<int64_t> pairs) {
+  return create<PadOp>({x}, x, builder.getDenseI64ArrayAttr(pairs),
+                       builder.getF64FloatAttr(0.0));
+}
+
+Value GradientBuilder::sumToShapeOf(Value grad, Value operand) {
+  if (hasFailed || !grad || !operand)
+    return fail();
+  auto gradType = cast<RankedTensorType>(grad.getType());
+  auto operandType = cast<RankedTensorType>(operand.getType());
+  int64_t extra = gradType.getRank() - operandType.getRank();
+  // Dims the broadcast added in front, then dims of static size 1 that it
+  // stretched (a sum over a dim of size 1 changes nothing, so a dynamic
+  // grad dim there is summed too).
+  SmallVector<int64_t> leading;
+  for (int64_t d = 0; d < extra; ++d)
+    leading.push_back(d);
+  Value result = grad;
+  if (!leading.empty())
+    result = sum(result, leading, /*keepdim=*/false);
+  SmallVector<int64_t> stretched;
+  for (int64_t d = 0; d < operandType.getRank(); ++d)
+    if (operandType.getDimSize(d) == 1 &&
+        gradType.getDimSize(extra + d) != 1)
+      stretched.push_back(d);
+  if (!stretched.empty())
+    result = sum(result, stretched, /*keepdim=*/true);
+  return result;
+}
+
+Value GradientBuilder::restoreReducedDims(Value grad, Value input,
+                                          ArrayRef<int64_t> dims,
+                                          bool keepdim) {
+  if (keepdim || hasFailed)
+    return grad;
+  int64_t rank = cast<RankedTensorType>(input.getType()).getRank();
+  if (dims.size() == size_t(rank))
+    return reshape(grad, SmallVector<int64_t>(rank, 1));
+  Value result = grad;
+  for (int64_t dim : dims) // Ascending: each lands where it was.
+    result = unsqueeze(result, dim);
+  return result;
+}
