@@ -44,6 +44,82 @@ struct Request {
   PipelineOptions pipeline;
 };
 
+/// Checks the training flags and fills `train`; a usage error's exit
+/// status, or none.
+std::optional<int> checkTraining(const TrainingFlags &flags,
+                                 TrainOptions &train) {
+  bool any = flags.loss || flags.reduction || flags.optimizer || flags.betas ||
+             flags.learningRate || flags.momentum || flags.dampening ||
+             flags.eps || flags.weightDecay || flags.labelSmoothing ||
+             flags.ignoreIndex || flags.nesterov || flags.inputGradients;
+  if (!flags.train)
+    return any ? std::optional(usageError(
+                     "--loss, --optimizer, --lr and the other training "
+                     "options need --train"))
+               : std::nullopt;
+  train.enabled = true;
+  train.loss = flags.loss.value_or("cross_entropy");
+  if (!llvm::is_contained({"cross_entropy", "mse", "l1", "bce_with_logits"},
+                          StringRef(train.loss)))
+    return usageError("--loss takes cross_entropy, mse, l1 or "
+                      "bce_with_logits");
+  train.reduction = flags.reduction.value_or("mean");
+  if (train.reduction != "mean" && train.reduction != "sum")
+    return usageError("--reduction takes mean or sum");
+  if ((flags.labelSmoothing || flags.ignoreIndex) &&
+      train.loss != "cross_entropy")
+    return usageError("--label-smoothing and --ignore-index apply to "
+                      "--loss=cross_entropy");
+  train.labelSmoothing = flags.labelSmoothing.value_or(0.0);
+  if (!(train.labelSmoothing >= 0 && train.labelSmoothing <= 1))
+    return usageError("--label-smoothing takes a value in [0, 1]");
+  train.ignoreIndex = flags.ignoreIndex.value_or(-100);
+
+  train.optimizer = flags.optimizer.value_or("adam");
+  train.inputGradients = flags.inputGradients;
+  bool sgd = train.optimizer == "sgd";
+  if (train.optimizer == "none") {
+    // The step returns the gradients; no optimizer option applies.
+    if (flags.learningRate || flags.momentum || flags.dampening ||
+        flags.nesterov || flags.betas || flags.eps || flags.weightDecay)
+      return usageError("--optimizer=none takes no optimizer options");
+    return std::nullopt;
+  }
+  if (!sgd && train.optimizer != "adam" && train.optimizer != "adamw")
+    return usageError("--optimizer takes sgd, adam, adamw or none");
+  if (sgd && !flags.learningRate)
+    return usageError("--optimizer=sgd needs --lr (PyTorch's SGD has no "
+                      "default learning rate)");
+  if (sgd && (flags.betas || flags.eps))
+    return usageError("--betas and --eps apply to adam and adamw");
+  if (!sgd && (flags.momentum || flags.dampening || flags.nesterov))
+    return usageError("--momentum, --dampening and --nesterov apply to sgd");
+  train.learningRate = flags.learningRate.value_or(1e-3);
+  train.momentum = flags.momentum.value_or(0);
+  train.dampening = flags.dampening.value_or(0);
+  train.nesterov = flags.nesterov;
+  train.eps = flags.eps.value_or(1e-8);
+  train.weightDecay =
+      flags.weightDecay.value_or(train.optimizer == "adamw" ? 1e-2 : 0);
+  if (!(train.learningRate >= 0) || !(train.momentum >= 0) ||
+      !(train.eps >= 0) || !(train.weightDecay >= 0) ||
+      !(train.dampening >= 0))
+    return usageError("--lr, --momentum, --dampening, --eps and "
+                      "--weight-decay take values >= 0");
+  if (train.nesterov && (train.momentum <= 0 || train.dampening != 0))
+    return usageError("--nesterov needs a --momentum and no --dampening");
+  if (flags.betas) {
+    SmallVector<StringRef> parts;
+    StringRef(*flags.betas).split(parts, ',');
+    if (parts.size() != 2 || parts[0].trim().getAsDouble(train.beta1) ||
+        parts[1].trim().getAsDouble(train.beta2) ||
+        !(train.beta1 >= 0 && train.beta1 < 1) ||
+        !(train.beta2 >= 0 && train.beta2 < 1))
+      return usageError("--betas takes B1,B2, each in [0, 1)");
+  }
+  return std::nullopt;
+}
+
 /// Checks every option; a usage error's exit status, or none.
 std::optional<int> checkOptions(const CompilerOptions &options,
                                 Request &request) {
@@ -75,7 +151,7 @@ std::optional<int> checkOptions(const CompilerOptions &options,
                                   : parsePhase(options.stopAfter);
   if (!last)
     return usageError("unknown phase --stop-after=" + options.stopAfter +
-                      " (import, shapes, linalg, bufferize, llvm)");
+                      " (import, shapes, train, linalg, bufferize, llvm)");
   bool archive = output->isArtifact(ArtifactKind::Object) ||
                  output->isArtifact(ArtifactKind::StaticLibrary);
   if (output->isArtifact(ArtifactKind::SharedLibrary) &&
@@ -98,7 +174,7 @@ std::optional<int> checkOptions(const CompilerOptions &options,
       options.reflection.empty() ? archive : options.reflection == "local";
   pipeline.threads = options.threads;
   pipeline.statistics = options.stats;
-  return std::nullopt;
+  return checkTraining(options.training, pipeline.train);
 }
 
 /// The model in `sourceMgr`'s main buffer, by the frontend for its format.

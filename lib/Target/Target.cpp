@@ -23,7 +23,8 @@ using namespace mlir::mithril;
 // Phases
 //===----------------------------------------------------------------------===//
 
-static constexpr Phase kPhases[] = {Phase::Import, Phase::Shapes, Phase::Linalg,
+static constexpr Phase kPhases[] = {Phase::Import, Phase::Shapes,
+                                    Phase::Train,  Phase::Linalg,
                                     Phase::Bufferize, Phase::LLVM};
 
 ArrayRef<Phase> mlir::mithril::getAllPhases() { return kPhases; }
@@ -34,6 +35,8 @@ StringRef mlir::mithril::getPhaseName(Phase phase) {
     return "import";
   case Phase::Shapes:
     return "shapes";
+  case Phase::Train:
+    return "train";
   case Phase::Linalg:
     return "linalg";
   case Phase::Bufferize:
@@ -70,6 +73,44 @@ void mlir::mithril::addShapesPhase(OpPassManager &pm,
   pm.addPass(createMithrilRecordInitRules());
 }
 
+/// The train step: a clone of the model with its loss, in train mode,
+/// differentiated, its gradients turned into the optimizer's updates.
+void mlir::mithril::addTrainPhase(OpPassManager &pm,
+                                  const PipelineOptions &options) {
+  const TrainOptions &train = options.train;
+  if (!train.enabled)
+    return;
+  MithrilBuildTrainStepOptions loss;
+  loss.loss = train.loss;
+  loss.reduction = train.reduction;
+  loss.labelSmoothing = train.labelSmoothing;
+  loss.ignoreIndex = train.ignoreIndex;
+  pm.addPass(createMithrilBuildTrainStep(loss));
+  pm.addPass(createMithrilTrainMode());
+  MithrilDifferentiateOptions differentiate;
+  differentiate.inputs = train.inputGradients;
+  pm.addPass(createMithrilDifferentiate(differentiate));
+  // Without an optimizer, the step returns the gradients (grad.<p>).
+  if (train.optimizer == "none") {
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+    return;
+  }
+  MithrilApplyOptimizerOptions optimizer;
+  optimizer.optimizer = train.optimizer;
+  optimizer.lr = train.learningRate;
+  optimizer.momentum = train.momentum;
+  optimizer.dampening = train.dampening;
+  optimizer.nesterov = train.nesterov;
+  optimizer.beta1 = train.beta1;
+  optimizer.beta2 = train.beta2;
+  optimizer.eps = train.eps;
+  optimizer.weightDecay = train.weightDecay;
+  pm.addPass(createMithrilApplyOptimizer(optimizer));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
 /// Catalog ops to linalg on tensors, models to functions (whose signature
 /// is recorded while the types still carry it), then the fusion of
 /// elementwise generics.
@@ -94,6 +135,8 @@ void Target::addPhase(OpPassManager &pm, Phase phase,
     return;
   case Phase::Shapes:
     return addShapesPhase(pm, options);
+  case Phase::Train:
+    return addTrainPhase(pm, options);
   case Phase::Linalg:
     return addLinalgPhase(pm, options);
   default:

@@ -82,21 +82,33 @@ def compile(model, backend=None, shapes=None, jit=True,
     if memory_optimization not in _MEMORY_OPTIMIZATIONS:
         raise MithrilError("memory_optimization is 'greedy' or 'none', got %r"
                            % (memory_optimization,))
-    flags = backend.compile_flags()
     document = model.to_dict(shapes=shapes, name=name)
     weights = weights if weights is not None else document.pop("weights", None)
     document.pop("weights", None)
-    compiler, runtime_path = find_tools()
-    library_path = _build(compiler, document, flags)
-
-    if runtime_path not in _runtimes:
-        _runtimes[runtime_path] = runtime.Runtime(runtime_path)
-    compiled = CompiledModel(runtime.Library(_runtimes[runtime_path], library_path),
-                             model, backend)
+    compiled = CompiledModel(open_library(document, backend.compile_flags()),
+                             model, backend, document)
     if weights is not None:
         compiled.params = (safetensors.load(weights) if isinstance(weights, str)
                            else weights)
     return compiled
+
+
+def open_library(document, flags):
+    """The library of model file `document` (a dict) compiled with
+    mlc-compile `flags`, from the cache or compiled now, opened."""
+    compiler, runtime_path = find_tools()
+    library_path = _build(compiler, document, flags)
+    if runtime_path not in _runtimes:
+        _runtimes[runtime_path] = runtime.Runtime(runtime_path)
+    return runtime.Library(_runtimes[runtime_path], library_path)
+
+
+def new_instance(library, params):
+    """An instance of `library` created with `params` ({name: array})."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "params.safetensors")
+        safetensors.save(params, path)
+        return runtime.Instance(library, path)
 
 
 def _build(compiler, document, flags):
@@ -135,13 +147,17 @@ class CompiledModel:
     """A compiled model: `compiled(**inputs)` and `evaluate(params, data)`
     run it on NumPy arrays and return {output name: array}."""
 
-    def __init__(self, library, model, backend):
+    def __init__(self, library, model, backend, document=None):
         self.library = library
         self.model = model
         self.backend = backend
+        # The model file it was compiled from (without weights), which a
+        # Trainer compiles again with the training options.
+        self.document = document
         entry = library.signature["entries"][0]
         self._entry = entry
         self._params = None
+        self._params_source = None  # a function giving newer params (a Trainer's)
         self._instance = None       # (fingerprint, runtime.Instance)
 
     # The signature.
@@ -164,11 +180,25 @@ class CompiledModel:
     @property
     def params(self):
         """The parameters `compiled(...)` uses: set them, or load_weights()."""
+        self._follow_source()
         return self._params
 
     @params.setter
     def params(self, params):
         self._params = self._checked_params(params)
+        self._params_source = None
+
+    def _follow(self, source):
+        """Makes `source()` ({name: array}) the parameters, read when they
+        are next used: a Trainer calls it after each step, so that the
+        model runs with the trained parameters without copying them at
+        every step. Setting `params` (or load_weights) ends it."""
+        self._params_source = source
+
+    def _follow_source(self):
+        if self._params_source is not None:
+            self._params = self._checked_params(self._params_source())
+            self._params_source = None
 
     def randomize_params(self, seed=None):
         """New parameters with PyTorch's default initial values: uniform
@@ -208,6 +238,7 @@ class CompiledModel:
         return self._run(self._checked_params(params), inputs)
 
     def _require(self):
+        self._follow_source()
         if self._params is None:
             raise MithrilError("the model has no parameters yet: pass weights= to "
                                "compile, load_weights(path), or set params "
@@ -260,10 +291,7 @@ class CompiledModel:
         fingerprint = digest.hexdigest()
         if self._instance and self._instance[0] == fingerprint:
             return self._instance[1]
-        with tempfile.TemporaryDirectory() as folder:
-            path = os.path.join(folder, "params.safetensors")
-            safetensors.save(params, path)
-            instance = runtime.Instance(self.library, path)
+        instance = new_instance(self.library, params)
         self._instance = (fingerprint, instance)
         return instance
 

@@ -1,5 +1,7 @@
 """libmithril_runtime through ctypes: open a compiled library, create
-instances with weights, run them on NumPy arrays (mithril/runtime.h)."""
+instances with weights, run them on NumPy arrays, read and write their
+parameters, and drive the training state of a library compiled with
+`mlc-compile --train` (mithril/runtime.h)."""
 import ctypes
 import json
 
@@ -52,6 +54,24 @@ class Runtime:
                       [p, sz, ctypes.POINTER(ctypes.POINTER(Tensor)), sz,
                        ctypes.POINTER(ctypes.POINTER(Tensor)), sz])
         self._declare(lib, "mithril_tensor_free", None, [ctypes.POINTER(Tensor)])
+        self._declare(lib, "mithril_model_read_parameter", st,
+                      [p, ctypes.c_char_p, ctypes.POINTER(Tensor)])
+        self._declare(lib, "mithril_model_write_parameter", st,
+                      [p, ctypes.c_char_p, ctypes.POINTER(Tensor)])
+        # Training (libraries of mlc-compile --train). A runtime built before
+        # them lacks these: they are declared when present, and a call
+        # without them says so (`training_call`).
+        self.training = {}
+        for name, arguments in (
+                ("mithril_model_set_learning_rate", [p, ctypes.c_double]),
+                ("mithril_model_get_learning_rate", [p, ctypes.POINTER(ctypes.c_double)]),
+                ("mithril_model_save_weights", [p, ctypes.c_char_p]),
+                ("mithril_model_save_checkpoint", [p, ctypes.c_char_p]),
+                ("mithril_model_load_checkpoint", [p, ctypes.c_char_p])):
+            if hasattr(lib, name):
+                self._declare(lib, name, st, arguments)
+                self.training[name] = getattr(lib, name)
+        self.path = path
         self.lib = lib
 
     @staticmethod
@@ -65,6 +85,14 @@ class Runtime:
             message = self.lib.mithril_status_message(status).decode()
             self.lib.mithril_status_free(status)
             raise MithrilError(message)
+
+    def training_call(self, name, *arguments):
+        """Calls training function `name` and checks its status."""
+        function = self.training.get(name)
+        if function is None:
+            raise MithrilError("the runtime %s has no %s: it predates training; "
+                               "rebuild Mithril" % (self.path, name))
+        self.check(function(*arguments))
 
 
 class Library:
@@ -118,6 +146,56 @@ class Instance:
             results.append(_to_array(tensor))
             runtime.lib.mithril_tensor_free(ctypes.byref(tensor))
         return results
+
+    # Parameters (and running statistics) by their state_dict names.
+
+    def read_parameter(self, name):
+        """The current values of parameter `name`, as a new array."""
+        runtime = self.library.runtime
+        tensor = Tensor()
+        runtime.check(runtime.lib.mithril_model_read_parameter(
+            self.handle, name.encode(), ctypes.byref(tensor)))
+        try:
+            return _to_array(tensor)
+        finally:
+            runtime.lib.mithril_tensor_free(ctypes.byref(tensor))
+
+    def write_parameter(self, name, array):
+        """Replaces the values of parameter `name` with `array`'s (its dtype
+        and shape)."""
+        runtime = self.library.runtime
+        array = np.ascontiguousarray(array)
+        tensor = _tensor(array)
+        runtime.check(runtime.lib.mithril_model_write_parameter(
+            self.handle, name.encode(), ctypes.byref(tensor)))
+
+    # Training state (a library of mlc-compile --train).
+
+    @property
+    def learning_rate(self):
+        value = ctypes.c_double()
+        self.library.runtime.training_call("mithril_model_get_learning_rate",
+                                           self.handle, ctypes.byref(value))
+        return value.value
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        self.library.runtime.training_call("mithril_model_set_learning_rate",
+                                           self.handle, float(value))
+
+    def save_weights(self, path):
+        """The parameters and running statistics, as safetensors."""
+        self.library.runtime.training_call("mithril_model_save_weights",
+                                           self.handle, path.encode())
+
+    def save_checkpoint(self, path):
+        """The weights with the optimizer's state."""
+        self.library.runtime.training_call("mithril_model_save_checkpoint",
+                                           self.handle, path.encode())
+
+    def load_checkpoint(self, path):
+        self.library.runtime.training_call("mithril_model_load_checkpoint",
+                                           self.handle, path.encode())
 
     def close(self):
         if self.handle:

@@ -209,11 +209,12 @@ mithril_status copyToCaller(const ResultView &view, const Port &port,
 void collectOwnedResults(CallFrame &frame) {
   frame.owned.clear();
   frame.handedOver.clear();
-  for (const ResultView &view : frame.results)
-    if (!contains(frame.borrowed, view.allocated()) &&
-        reinterpret_cast<uintptr_t>(view.allocated()) != kGlobalMarker &&
-        !contains(frame.owned, view.allocated()))
-      frame.owned.push_back(view.allocated());
+  for (const std::vector<ResultView> *views : {&frame.results, &frame.updates})
+    for (const ResultView &view : *views)
+      if (!contains(frame.borrowed, view.allocated()) &&
+          reinterpret_cast<uintptr_t>(view.allocated()) != kGlobalMarker &&
+          !contains(frame.owned, view.allocated()))
+        frame.owned.push_back(view.allocated());
 }
 
 /// Gives the caller a tensor of its own for result `view`: the buffer
@@ -330,11 +331,15 @@ mithril_status mithril_model_run(mithril_model *model, size_t entryIndex,
   if (mithril_status status = checkCall(entry, frame, inputs, outputs))
     return status;
 
+  refreshPrepared(*model);
   bindArguments(*model, entryIndex, inputs);
   {
     ThreadCount threads(model->threads ? model->threads : signature.threads);
     model->library->info->entries[entryIndex](frame.resultBlock.data(),
                                               frame.args.data());
   }
+  // The updates are stored before the outputs' buffers are freed.
+  collectOwnedResults(frame);
+  storeUpdates(*model, entryIndex);
   return deliverOutputs(entry, frame, outputs);
 }

@@ -71,6 +71,12 @@ CallFrame makeCallFrame(const Entry &entry, void *arena, int64_t arenaBytes) {
   size_t resultWords = 0;
   for (const Port &port : entry.outputs)
     resultWords += Descriptor::wordsForRank(port.shape.size());
+  // A train step's updates follow its outputs.
+  std::vector<size_t> updateRanks;
+  for (const std::string &name : entry.updates)
+    updateRanks.push_back(entry.findParameter(name)->shape.size());
+  for (size_t rank : updateRanks)
+    resultWords += Descriptor::wordsForRank(rank);
   frame.resultBlock.resize(resultWords);
   size_t offset = 0;
   for (const Port &port : entry.outputs) {
@@ -78,7 +84,11 @@ CallFrame makeCallFrame(const Entry &entry, void *arena, int64_t arenaBytes) {
         {frame.resultBlock.data() + offset, port.shape.size()});
     offset += Descriptor::wordsForRank(port.shape.size());
   }
-  frame.owned.reserve(entry.outputs.size());
+  for (size_t rank : updateRanks) {
+    frame.updates.push_back({frame.resultBlock.data() + offset, rank});
+    offset += Descriptor::wordsForRank(rank);
+  }
+  frame.owned.reserve(entry.outputs.size() + entry.updates.size());
   frame.handedOver.reserve(entry.outputs.size());
   size_t dims = 0;
   for (const Port &port : entry.inputs)

@@ -227,6 +227,69 @@ mithril_status ownParameter(Parameter &parameter, AlignedBuffer buffer) {
   return nullptr;
 }
 
+/// A parameter bound to the weights' tensor of its name.
+mithril_status bindWeight(const mithril_model &model, const Port &port,
+                          const std::string &source, Parameter &out) {
+  const TensorInfo *tensor = model.weights ? model.weights->find(port.name)
+                                           : nullptr;
+  if (mithril_status status = checkWeight(tensor, port, source))
+    return status;
+  return makeParameter(port, *tensor, out);
+}
+
+/// Fills `count` elements of `dtype` at `data` with `value`.
+void fillWith(void *data, DType dtype, size_t count, double value) {
+  auto fill = [&](auto typed) {
+    using T = decltype(typed);
+    std::fill_n(static_cast<T *>(data), count, static_cast<T>(value));
+  };
+  switch (dtype) {
+  case DType::F64:
+    return fill(double());
+  case DType::I64:
+    return fill(int64_t());
+  case DType::I32:
+    return fill(int32_t());
+  default:
+    return fill(float());
+  }
+}
+
+/// A train step's state, owned by the instance, every element at the
+/// port's initial value.
+mithril_status makeState(const Port &port, Parameter &out) {
+  if (port.numElements() < 0 ||
+      (port.dtype != DType::F32 && port.dtype != DType::F64 &&
+       port.dtype != DType::I64 && port.dtype != DType::I32))
+    return invalidArgument("state '" + port.name +
+                           "' has no fixed shape or an unsupported dtype");
+  out.port = &port;
+  out.bytes = size_t(port.numElements()) * dtypeSize(port.dtype);
+  out.owned = allocateAligned(out.bytes);
+  if (!out.owned)
+    return makeStatus(MITHRIL_INTERNAL,
+                      "cannot allocate state '" + port.name + "'");
+  out.data = out.owned.get();
+  fillWith(out.owned.get(), port.dtype, size_t(port.numElements()),
+           *port.initialValue);
+  return nullptr;
+}
+
+/// Makes the instance own a copy of `parameter`'s current values.
+mithril_status ownCopy(Parameter &parameter) {
+  if (parameter.owned)
+    return nullptr;
+  AlignedBuffer buffer = allocateAligned(parameter.bytes);
+  if (!buffer)
+    return makeStatus(MITHRIL_INTERNAL, "cannot allocate parameter '" +
+                                            parameter.port->name + "'");
+  if (parameter.bytes)
+    std::memcpy(buffer.get(), parameter.data, parameter.bytes);
+  parameter.owned = std::move(buffer);
+  parameter.data = parameter.owned.get();
+  return nullptr;
+}
+
 /// The file's tensors, checked against the instance's parameters; the
 /// index of each tensor's parameter in `indices`.
 mithril_status matchFile(const mithril_model &model,
@@ -251,29 +314,70 @@ namespace mithril::runtime {
 
 mithril_status bindParameters(mithril_model &model, const std::string &source) {
   const Signature &signature = model.library->signature;
+  // The model's parameters from the weights, then the state of a train
+  // step from its initial values.
+  for (bool state : {false, true}) {
+    for (const Entry &entry : signature.entries) {
+      for (const Port &port : entry.parameters) {
+        if (port.initialValue.has_value() != state)
+          continue;
+        size_t index = findParameterIndex(model, port.name);
+        if (index != kNoParameter) {
+          if (mithril_status status =
+                  checkSharedParameter(model.parameters[index], port, entry))
+            return status;
+          continue;
+        }
+        Parameter parameter;
+        if (mithril_status status =
+                state ? makeState(port, parameter)
+                      : bindWeight(model, port, source, parameter))
+          return status;
+        model.parameters.push_back(std::move(parameter));
+      }
+    }
+    if (!state)
+      model.numModelParameters = model.parameters.size();
+  }
   model.arguments.resize(signature.entries.size());
   for (size_t e = 0; e < signature.entries.size(); ++e) {
     const Entry &entry = signature.entries[e];
-    for (const Port &port : entry.parameters) {
-      size_t index = findParameterIndex(model, port.name);
-      if (index != kNoParameter) {
-        if (mithril_status status =
-                checkSharedParameter(model.parameters[index], port, entry))
-          return status;
-      } else {
-        const TensorInfo *tensor = model.weights->find(port.name);
-        if (mithril_status status = checkWeight(tensor, port, source))
-          return status;
-        Parameter parameter;
-        if (mithril_status status = makeParameter(port, *tensor, parameter))
-          return status;
-        index = model.parameters.size();
-        model.parameters.push_back(std::move(parameter));
-      }
-      model.arguments[e].parameters.push_back(index);
+    EntryArguments &arguments = model.arguments[e];
+    for (const Port &port : entry.parameters)
+      arguments.parameters.push_back(findParameterIndex(model, port.name));
+    // What a train step updates, the instance owns from the start.
+    for (const std::string &name : entry.updates) {
+      size_t index = findParameterIndex(model, name);
+      if (mithril_status status = ownCopy(model.parameters[index]))
+        return status;
+      arguments.updates.push_back(index);
     }
   }
   return nullptr;
+}
+
+void storeUpdates(mithril_model &model, size_t entryIndex) {
+  const CallFrame &frame = model.frames[entryIndex];
+  const EntryArguments &arguments = model.arguments[entryIndex];
+  for (size_t i = 0; i < frame.updates.size(); ++i) {
+    const ResultView &view = frame.updates[i];
+    Parameter &parameter = model.parameters[arguments.updates[i]];
+    size_t elementSize = dtypeSize(parameter.port->dtype);
+    // Written in place already when the view is the parameter itself.
+    if (view.aligned() + view.offset() * elementSize != parameter.data ||
+        !view.isContiguous())
+      copyStrided(view, elementSize, parameter.owned.get());
+    for (const PreparedCopy &copy : model.prepared)
+      model.preparedStale |= copy.parameter == arguments.updates[i];
+  }
+}
+
+void refreshPrepared(mithril_model &model) {
+  if (!model.preparedStale)
+    return;
+  for (PreparedCopy &copy : model.prepared)
+    fillPrepared(model.parameters[copy.parameter], copy);
+  model.preparedStale = false;
 }
 
 mithril_status prepareParameters(mithril_model &model) {
@@ -295,18 +399,18 @@ mithril_status prepareParameters(mithril_model &model) {
 } // namespace mithril::runtime
 
 size_t mithril_model_num_parameters(const mithril_model *model) {
-  return model ? model->parameters.size() : 0;
+  return model ? model->numModelParameters : 0;
 }
 
 mithril_status mithril_model_parameter(const mithril_model *model, size_t index,
                                        mithril_port *out) {
   if (!model || !out)
     return invalidArgument("mithril_model_parameter: null argument");
-  if (index >= model->parameters.size())
+  if (index >= model->numModelParameters)
     return makeStatus(MITHRIL_NOT_FOUND,
                       "no parameter #" + std::to_string(index) +
                           " (the model has " +
-                          std::to_string(model->parameters.size()) + ")");
+                          std::to_string(model->numModelParameters) + ")");
   describePort(*model->parameters[index].port, *out);
   return nullptr;
 }
@@ -403,22 +507,116 @@ mithril_status mithril_model_load_parameters(mithril_model *model,
   return nullptr;
 }
 
-mithril_status mithril_model_save_parameters(mithril_model *model,
-                                             const char *path) {
+namespace {
+
+/// Writes the first `count` parameters of `model` to `path`, atomically.
+mithril_status saveParameters(mithril_model *model, const char *path,
+                              size_t count, const char *what) {
   if (!model || !path)
-    return invalidArgument("mithril_model_save_parameters: null argument");
+    return invalidArgument(std::string("mithril_model_save_") + what +
+                           ": null argument");
   BusyScope busy(model->busy);
   if (!busy.acquired())
-    return busyStatus("save parameters");
+    return busyStatus(std::string("save ") + what);
   std::vector<TensorToWrite> tensors;
-  for (const Parameter &parameter : model->parameters) {
+  for (size_t i = 0; i < count; ++i) {
+    const Parameter &parameter = model->parameters[i];
     const Port &port = *parameter.port;
     tensors.push_back(
         {port.name, port.dtype, port.shape, parameter.data, parameter.bytes});
   }
   std::string error;
   if (!writeSafetensors(path, tensors, {{"format", "pt"}}, error))
-    return makeStatus(MITHRIL_IO_ERROR, std::string("cannot write weights '") +
-                                            path + "': " + error);
+    return makeStatus(MITHRIL_IO_ERROR, std::string("cannot write ") + what +
+                                            " '" + path + "': " + error);
   return nullptr;
+}
+
+constexpr const char *kLearningRateName = "optimizer.lr";
+
+} // namespace
+
+mithril_status mithril_model_save_parameters(mithril_model *model,
+                                             const char *path) {
+  return saveParameters(model, path, model ? model->numModelParameters : 0,
+                        "parameters");
+}
+
+mithril_status mithril_model_save_weights(mithril_model *model,
+                                          const char *path) {
+  return saveParameters(model, path, model ? model->numModelParameters : 0,
+                        "weights");
+}
+
+mithril_status mithril_model_save_checkpoint(mithril_model *model,
+                                             const char *path) {
+  return saveParameters(model, path, model ? model->parameters.size() : 0,
+                        "checkpoint");
+}
+
+mithril_status mithril_model_load_checkpoint(mithril_model *model,
+                                             const char *path) {
+  if (!model || !path)
+    return invalidArgument("mithril_model_load_checkpoint: null argument");
+  {
+    // A checkpoint restores everything: a file missing a parameter or a
+    // state would resume from a mix of two trainings.
+    std::string error;
+    std::unique_ptr<SafetensorsFile> file = SafetensorsFile::open(path, error);
+    if (!file)
+      return makeStatus(MITHRIL_IO_ERROR, std::string("cannot read checkpoint '") +
+                                              path + "': " + error);
+    for (const Parameter &parameter : model->parameters)
+      if (!file->find(parameter.port->name))
+        return invalidArgument(std::string("checkpoint '") + path +
+                               "' lacks '" + parameter.port->name + "'");
+  }
+  return mithril_model_load_parameters(model, path);
+}
+
+mithril_status mithril_model_set_learning_rate(mithril_model *model,
+                                               double learning_rate) {
+  if (!model)
+    return invalidArgument("mithril_model_set_learning_rate: null model");
+  if (!(learning_rate >= 0))
+    return invalidArgument("invalid learning rate " +
+                           std::to_string(learning_rate));
+  float value = float(learning_rate);
+  mithril_tensor tensor{};
+  tensor.data = &value;
+  tensor.dtype = MITHRIL_F32;
+  tensor.rank = 0;
+  tensor.device = MITHRIL_DEVICE_CPU;
+  mithril_status status =
+      mithril_model_write_parameter(model, kLearningRateName, &tensor);
+  if (status && mithril_status_get_code(status) == MITHRIL_NOT_FOUND) {
+    mithril_status_free(status);
+    return makeStatus(MITHRIL_NOT_FOUND, "the library has no train step (compile "
+                                         "it with --train) to set a learning "
+                                         "rate of");
+  }
+  return status;
+}
+
+mithril_status mithril_model_get_learning_rate(mithril_model *model,
+                                               double *learning_rate) {
+  if (!model || !learning_rate)
+    return invalidArgument("mithril_model_get_learning_rate: null argument");
+  float value = 0;
+  mithril_tensor tensor{};
+  tensor.data = &value;
+  tensor.dtype = MITHRIL_F32;
+  tensor.rank = 0;
+  tensor.device = MITHRIL_DEVICE_CPU;
+  mithril_status status =
+      mithril_model_read_parameter(model, kLearningRateName, &tensor);
+  if (status && mithril_status_get_code(status) == MITHRIL_NOT_FOUND) {
+    mithril_status_free(status);
+    return makeStatus(MITHRIL_NOT_FOUND, "the library has no train step (compile "
+                                         "it with --train) to have a learning "
+                                         "rate");
+  }
+  if (!status)
+    *learning_rate = value;
+  return status;
 }

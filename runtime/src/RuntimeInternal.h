@@ -145,6 +145,10 @@ struct Parameter {
   /// The instance's own copy, once there is one.
   AlignedBuffer owned;
   size_t bytes = 0;
+
+  /// Whether this is a train step's state (see Port::initialValue),
+  /// which the parameter API lists apart and weights never hold.
+  bool isState() const { return port->initialValue.has_value(); }
 };
 
 /// A parameter in the layout an entry reads it in (see Prepared), made from
@@ -164,6 +168,8 @@ struct PreparedCopy {
 /// descriptors of the call.
 struct EntryArguments {
   std::vector<size_t> parameters, prepared;
+  /// The parameters the entry updates (Entry::updates), as indices.
+  std::vector<size_t> updates;
   std::vector<Descriptor> descriptors;
 };
 
@@ -188,6 +194,9 @@ struct CallFrame {
   /// the other, and a view of each (made at create: the block stays put).
   std::vector<int64_t> resultBlock;
   std::vector<ResultView> results;
+  /// The new values of a train step's updated parameters (after the
+  /// outputs in the block), stored into the instance after each call.
+  std::vector<ResultView> updates;
   /// Buffers the call must neither hand over nor free: inputs, parameters,
   /// the arena.
   std::vector<void *> borrowed;
@@ -228,8 +237,14 @@ struct mithril_model {
   /// The weights the instance was created with (mmapped or embedded), or
   /// null when the library has no parameters.
   std::unique_ptr<mithril::runtime::SafetensorsFile> weights;
+  /// The model's parameters (and running statistics) first, then the
+  /// state of its train step, if any.
   std::vector<mithril::runtime::Parameter> parameters;
+  size_t numModelParameters = 0;
   std::vector<mithril::runtime::PreparedCopy> prepared;
+  /// Set when a train step changed parameters that prepared copies are
+  /// made from: they are remade before the next call.
+  bool preparedStale = false;
   /// Per entry.
   std::vector<mithril::runtime::EntryArguments> arguments;
   /// The planned intermediates and outputs of every entry (one call at a
@@ -251,6 +266,13 @@ mithril_status bindParameters(mithril_model &model, const std::string &source);
 /// Makes the prepared parameters of every entry from the bound parameters
 /// and the descriptors of every entry's arguments.
 mithril_status prepareParameters(mithril_model &model);
+
+/// Stores the updates a call of entry `entryIndex` returned into the
+/// instance's parameters.
+void storeUpdates(mithril_model &model, size_t entryIndex);
+
+/// Remakes the prepared copies if a train step made them stale.
+void refreshPrepared(mithril_model &model);
 
 } // namespace mithril::runtime
 

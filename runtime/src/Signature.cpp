@@ -57,6 +57,13 @@ bool parsePort(const json &value, Port &port, std::string &error) {
                                ? (*dims)[i].get<std::string>()
                                : std::string());
   }
+  if (value.contains("initial")) {
+    if (!value["initial"].is_number()) {
+      error = "port '" + port.name + "' has an invalid initial value";
+      return false;
+    }
+    port.initialValue = value["initial"].get<double>();
+  }
   return true;
 }
 
@@ -126,7 +133,8 @@ int64_t Signature::parameterBytes() const {
   int64_t bytes = 0;
   for (const Entry &entry : entries)
     for (const Port &parameter : entry.parameters)
-      if (seen.insert(parameter.name).second && parameter.numElements() > 0)
+      if (!parameter.initialValue && seen.insert(parameter.name).second &&
+          parameter.numElements() > 0)
         bytes += parameter.numElements() * int64_t(dtypeSize(parameter.dtype));
   return bytes;
 }
@@ -151,6 +159,8 @@ nlohmann::ordered_json printPorts(const std::vector<Port> &ports) {
                     {"dtype", std::string(modelDTypeName(port.dtype))},
                     {"shape", shape},
                     {"dims", dims}});
+    if (port.initialValue)
+      list.back()["initial"] = *port.initialValue;
   }
   return list;
 }
@@ -234,6 +244,24 @@ bool parsePrepared(const json &value, Entry &entry, std::string &error) {
   return true;
 }
 
+/// Reads the optional "updates" of `entry`: names of its parameters.
+bool parseUpdates(const json &value, Entry &entry, std::string &error) {
+  if (!value.contains("updates"))
+    return true;
+  if (!value["updates"].is_array()) {
+    error = "'updates' is not a list";
+    return false;
+  }
+  for (const json &name : value["updates"]) {
+    if (!name.is_string() || !entry.findParameter(name.get<std::string>())) {
+      error = "an update names no parameter of the entry";
+      return false;
+    }
+    entry.updates.push_back(name.get<std::string>());
+  }
+  return true;
+}
+
 /// Reads the optional non-negative integer `key` of `object` into `out`;
 /// false if it is there but no such integer.
 bool readCount(const json &object, const char *key, int64_t &out) {
@@ -250,13 +278,16 @@ bool readCount(const json &object, const char *key, int64_t &out) {
 
 std::string printSignature(const Signature &signature) {
   nlohmann::ordered_json entries = nlohmann::ordered_json::array();
-  for (const Entry &entry : signature.entries)
+  for (const Entry &entry : signature.entries) {
     entries.push_back({{"name", entry.name},
                        {"inputs", printPorts(entry.inputs)},
                        {"outputs", printPorts(entry.outputs)},
                        {"parameters", printPorts(entry.parameters)},
                        {"prepared", printPrepared(entry.prepared)},
                        {"arena_bytes", entry.arenaBytes}});
+    if (!entry.updates.empty())
+      entries.back()["updates"] = entry.updates;
+  }
   return nlohmann::ordered_json{{"entries", entries},
                                 {"threads", signature.threads}}
       .dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
@@ -285,6 +316,10 @@ bool parseSignature(const char *text, Signature &signature,
       return false;
     }
     if (!parsePrepared(value, entry, error)) {
+      error = "entry '" + entry.name + "': " + error;
+      return false;
+    }
+    if (!parseUpdates(value, entry, error)) {
       error = "entry '" + entry.name + "': " + error;
       return false;
     }

@@ -44,7 +44,7 @@ struct Options {
   cl::opt<std::string> stopAfter{
       "stop-after",
       cl::desc("Stop after this phase and write its IR (.mlir): import, "
-               "shapes, linalg, bufferize, llvm"),
+               "shapes, train, linalg, bufferize, llvm"),
       cl::value_desc("phase")};
   cl::list<std::string> shapes{
       "shape", cl::desc("Fix an input's dims: NAME=DIMS, e.g. x=8x3x32x32"),
@@ -90,6 +90,55 @@ struct Options {
                "1 sequential code (no OpenMP), N > 1 N threads; the runtime "
                "can change it per instance"),
       cl::init(0)};
+  cl::OptionCategory trainingCategory{"Training (docs/training.md)"};
+  cl::opt<bool> train{"train",
+                      cl::desc("Also emit a train_step entry: inputs and "
+                               "target in, loss out, the parameters and "
+                               "optimizer state updated in place"),
+                      cl::cat(trainingCategory)};
+  cl::opt<std::string> loss{
+      "loss", cl::desc("cross_entropy (default), mse, l1, bce_with_logits"),
+      cl::cat(trainingCategory)};
+  cl::opt<std::string> reduction{"reduction",
+                                 cl::desc("The loss's reduction: mean "
+                                          "(default) or sum"),
+                                 cl::cat(trainingCategory)};
+  cl::opt<double> labelSmoothing{"label-smoothing",
+                                 cl::desc("CrossEntropyLoss's label_smoothing"),
+                                 cl::cat(trainingCategory)};
+  cl::opt<int64_t> ignoreIndex{"ignore-index",
+                               cl::desc("CrossEntropyLoss's ignore_index "
+                                        "(default -100)"),
+                               cl::cat(trainingCategory)};
+  cl::opt<std::string> optimizer{
+      "optimizer",
+      cl::desc("sgd, adam (default), adamw, or none: train_step returns the "
+               "gradients (grad.<parameter>) instead of updating"),
+      cl::cat(trainingCategory)};
+  cl::opt<double> lr{"lr",
+                     cl::desc("The learning rate (adam, adamw: 1e-3 by "
+                              "default; sgd needs one)"),
+                     cl::cat(trainingCategory)};
+  cl::opt<double> momentum{"momentum", cl::desc("SGD's momentum"),
+                           cl::cat(trainingCategory)};
+  cl::opt<double> dampening{"dampening", cl::desc("SGD's dampening"),
+                            cl::cat(trainingCategory)};
+  cl::opt<bool> nesterov{"nesterov", cl::desc("SGD's Nesterov momentum"),
+                         cl::cat(trainingCategory)};
+  cl::opt<std::string> betas{"betas",
+                             cl::desc("Adam's B1,B2 (default 0.9,0.999)"),
+                             cl::cat(trainingCategory)};
+  cl::opt<double> eps{"eps", cl::desc("Adam's eps (default 1e-8)"),
+                      cl::cat(trainingCategory)};
+  cl::opt<double> weightDecay{"weight-decay",
+                              cl::desc("Weight decay (adamw: 0.01 by "
+                                       "default, else 0)"),
+                              cl::cat(trainingCategory)};
+  cl::opt<bool> inputGradients{
+      "input-gradients",
+      cl::desc("train_step also returns the gradients of the float inputs "
+               "(grad.<input>)"),
+      cl::cat(trainingCategory)};
   cl::opt<bool> printIRAfterAll{"print-ir-after-all",
                                 cl::desc("Print the IR after every pass")};
   cl::opt<bool> timing{"timing", cl::desc("Time the passes")};
@@ -107,6 +156,20 @@ struct Options {
     options.depfile = depfile, options.threads = threads;
     options.stats = stats, options.printIRAfterAll = printIRAfterAll;
     options.timing = timing;
+    TrainingFlags &training = options.training;
+    training.train = train, training.nesterov = nesterov;
+    training.inputGradients = inputGradients;
+    auto given = [](auto &flag, auto &out) {
+      if (flag.getNumOccurrences())
+        out = flag.getValue();
+    };
+    given(loss, training.loss), given(reduction, training.reduction);
+    given(optimizer, training.optimizer), given(betas, training.betas);
+    given(lr, training.learningRate), given(momentum, training.momentum);
+    given(dampening, training.dampening), given(eps, training.eps);
+    given(weightDecay, training.weightDecay);
+    given(labelSmoothing, training.labelSmoothing);
+    given(ignoreIndex, training.ignoreIndex);
     static int anchor;
     options.executable = llvm::sys::fs::getMainExecutable(
         argv0, reinterpret_cast<void *>(&anchor));

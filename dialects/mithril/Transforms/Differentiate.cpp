@@ -51,8 +51,9 @@ struct GradientPath {
   }
 };
 
-GradientPath findPath(Block &body, Value loss) {
+GradientPath findPath(Block &body, Value loss, ArrayRef<Value> inputs) {
   GradientPath path;
+  path.fromParameters.insert(inputs.begin(), inputs.end());
   for (Operation &op : body) {
     if (auto parameter = dyn_cast<ParameterOp>(op)) {
       if (isDifferentiable(parameter.getOutput()) &&
@@ -97,8 +98,21 @@ LogicalResult checkDifferentiable(Operation *op, const GradientPath &path) {
   return success();
 }
 
+/// The float inputs of `model` but its target, when `enabled`.
+SmallVector<Value> differentiatedInputs(ModelOp model, bool enabled) {
+  SmallVector<Value> inputs;
+  if (!enabled)
+    return inputs;
+  for (BlockArgument argument : model.getArguments())
+    if (isDifferentiable(argument) &&
+        model.getInputName(argument.getArgNumber()) != "target")
+      inputs.push_back(argument);
+  return inputs;
+}
+
 struct Differentiate
     : mithril::impl::MithrilDifferentiateBase<Differentiate> {
+  using Base::Base;
   LogicalResult runOnModel(ModelOp model);
 
   void runOnOperation() override {
@@ -120,7 +134,8 @@ LogicalResult Differentiate::runOnModel(ModelOp model) {
                              << " is " << loss.getType()
                              << ", not a float scalar";
   Block &body = model.getBody().front();
-  GradientPath path = findPath(body, loss);
+  SmallVector<Value> inputs = differentiatedInputs(model, this->inputs);
+  GradientPath path = findPath(body, loss, inputs);
 
   // Each gradient is built after everything of the forward pass.
   OpBuilder builder(returnOp);
@@ -174,6 +189,18 @@ LogicalResult Differentiate::runOnModel(ModelOp model) {
     if (Value gradient = gradients.lookup(parameter.getOutput()))
       appendResult(model, gradient, MithrilDialect::kGradientOfAttrName,
                    parameter.getName());
+  for (Value input : inputs) {
+    Value gradient = gradients.lookup(input);
+    builder.setInsertionPoint(returnOp);
+    GradientBuilder g(builder, input.getLoc());
+    if (!gradient)
+      gradient = g.zerosLike(input);
+    if (g.failed())
+      return failure();
+    unsigned number = cast<BlockArgument>(input).getArgNumber();
+    appendResult(model, gradient, MithrilDialect::kNameAttrName,
+                 ("grad." + model.getInputName(number)).str());
+  }
   return success();
 }
 

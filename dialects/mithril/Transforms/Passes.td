@@ -204,7 +204,15 @@ def MithrilDifferentiate
     from a parameter to the loss without one, or one whose result on that
     path is not a float (ArgMax, comparisons, casts to integers), is an
     error at its location.
+
+    With `inputs`, the float inputs of the model (all but `target`) are
+    differentiated too: their gradients follow as outputs named
+    `grad.<input>` (zeros where the loss does not depend on one).
   }];
+  let options = [
+    Option<"inputs", "inputs", "bool", /*default=*/"false",
+           "Also return the gradients of the float inputs">
+  ];
 }
 
 def MithrilApplyOptimizer

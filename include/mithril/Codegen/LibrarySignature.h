@@ -43,6 +43,10 @@ std::optional<LibrarySignature> getRecordedSignature(ModuleOp module);
 /// Records `signature` in `module` (as mithril-record-signature does).
 void setRecordedSignature(ModuleOp module, const LibrarySignature &signature);
 
+/// Whether `entry` is a train step (it updates parameters, and returns one
+/// f32 scalar, the loss): it gets a typed `<library>_<entry>` wrapper.
+bool isTrainStep(const ::mithril::runtime::Entry &entry);
+
 /// `name` made a C identifier (other characters become `_`).
 std::string toCIdentifier(llvm::StringRef name);
 

@@ -52,6 +52,10 @@ void populateInterpolateToLinalgPatterns(RewritePatternSet &patterns);
 /// made of (lowered by the patterns above).
 void populateAttentionToLinalgPatterns(RewritePatternSet &patterns);
 
+/// Patterns that lower the ops gradients build (MithrilGradientOps.td);
+/// the adjoints of convolution and pooling come with their forward ops.
+void populateGradientsToLinalgPatterns(RewritePatternSet &patterns);
+
 #define GEN_PASS_REGISTRATION
 #include "mithril/Conversion/Passes.h.inc"
 

@@ -25,6 +25,17 @@ namespace mlir::mithril {
 
 /// What a compilation is asked to do, as mlc-compile's options say it (see
 /// spec/tools.md); `runCompiler` checks every value.
+/// `--train` and its options as given (unset: PyTorch's default).
+struct TrainingFlags {
+  bool train = false;
+  std::optional<std::string> loss, reduction, optimizer, betas;
+  std::optional<double> learningRate, momentum, dampening, eps, weightDecay,
+      labelSmoothing;
+  std::optional<int64_t> ignoreIndex;
+  bool nesterov = false;
+  bool inputGradients = false;
+};
+
 struct CompilerOptions {
   /// The model: a model file (.json), ONNX (.onnx) or mithril IR (.mlir).
   std::string input;
@@ -55,6 +66,7 @@ struct CompilerOptions {
   /// Threads a call runs on by default: 0 one per core, 1 sequential.
   int threads = 0;
   bool stats = false;
+  TrainingFlags training;
   bool printIRAfterAll = false;
   bool timing = false;
   /// The running mlc-compile, near which libmithril_runtime.so is found.

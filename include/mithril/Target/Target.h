@@ -29,7 +29,7 @@
 namespace mlir::mithril {
 
 /// The phases of a compilation, in order (`mlc-compile --stop-after`).
-enum class Phase { Import, Shapes, Linalg, Bufferize, LLVM };
+enum class Phase { Import, Shapes, Train, Linalg, Bufferize, LLVM };
 
 /// The phase called `name` (`import`, `shapes`, ...), if any.
 std::optional<Phase> parsePhase(StringRef name);
@@ -49,6 +49,21 @@ enum class WeightsMode {
 };
 
 /// What a compilation asks of the phases.
+/// What `--train` asks for: the loss and optimizer of the train step
+/// (docs/training.md), with PyTorch's defaults.
+struct TrainOptions {
+  bool enabled = false;
+  std::string loss = "cross_entropy", reduction = "mean";
+  double labelSmoothing = 0;
+  int64_t ignoreIndex = -100;
+  std::string optimizer = "adam";
+  double learningRate = 1e-3, momentum = 0, dampening = 0;
+  bool nesterov = false;
+  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0;
+  /// Also return the gradients of the inputs (`grad.<input>`).
+  bool inputGradients = false;
+};
+
 struct PipelineOptions {
   /// The dims the shapes phase fixes: `NAME=DIMS` per input (`--shape`).
   SmallVector<std::string> shapes;
@@ -64,6 +79,7 @@ struct PipelineOptions {
   /// Whether the phases record the numbers of `--stats` in the module
   /// (mithril-count-flops, mithril-count-memory).
   bool statistics = false;
+  TrainOptions train;
 };
 
 /// What a target writes from a module lowered through all its phases.
@@ -113,9 +129,11 @@ protected:
 };
 
 /// The phases every target starts with: bind symbols and inline blocks
-/// (`shapes`); catalog ops to linalg and models to functions, whose
-/// signature is recorded (`linalg`).
+/// (`shapes`); with `--train`, the train step beside the model (`train`);
+/// catalog ops to linalg and models to functions, whose signature is
+/// recorded (`linalg`).
 void addShapesPhase(OpPassManager &pm, const PipelineOptions &options);
+void addTrainPhase(OpPassManager &pm, const PipelineOptions &options);
 void addLinalgPhase(OpPassManager &pm, const PipelineOptions &options);
 
 /// A family of targets (the CPUs, the NVIDIA GPUs, portable C): the names

@@ -13,6 +13,7 @@
 
 #include "mithril/Codegen/LibrarySignature.h"
 #include "mithril/Codegen/Passes.h"
+#include "mithril/runtime.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -31,6 +32,8 @@ namespace {
 
 /// Must match MITHRIL_ABI_VERSION in mithril/runtime.h.
 constexpr int32_t kABIVersion = 1;
+/// Must match MITHRIL_MAX_RANK in mithril/runtime.h.
+constexpr unsigned kMaxRank = MITHRIL_MAX_RANK;
 
 /// Builds the glue at the end of a module.
 class ABIBuilder {
@@ -66,6 +69,8 @@ private:
   Value stackArray(ValueRange values);
   void buildRunWrapper(StringRef name, size_t entryIndex,
                        const ::mithril::runtime::Entry &entry);
+  void buildTrainStepWrapper(StringRef name, size_t entryIndex,
+                             const ::mithril::runtime::Entry &entry);
 
   ModuleOp module;
   SymbolTable symbols;
@@ -244,6 +249,43 @@ void ABIBuilder::buildRunWrapper(StringRef name, size_t entryIndex,
   LLVM::ReturnOp::create(b, status);
 }
 
+/// `<name>_train_step(model, inputs..., target, float *loss)`: the train
+/// step's one output, a rank-0 f32, is written through `loss`.
+void ABIBuilder::buildTrainStepWrapper(StringRef name, size_t entryIndex,
+                                       const ::mithril::runtime::Entry &entry) {
+  size_t numInputs = entry.inputs.size();
+  LLVM::LLVMFuncOp run =
+      runtimeFunction("mithril_model_run", ptr, {ptr, i64, ptr, i64, ptr, i64});
+  SmallVector<Type> arguments(2 + numInputs, ptr);
+  LLVM::LLVMFuncOp wrapper =
+      beginFunction(name, ptr, arguments, LLVM::Linkage::External);
+  auto tensors = wrapper.getArguments().drop_front();
+  Value inputs = stackArray(ValueRange(tensors.take_front(numInputs)));
+  // A zeroed mithril_tensor {data, dtype, rank, shape[MITHRIL_MAX_RANK],
+  // device, device_index, allocation}: a CPU f32 scalar at `loss`.
+  MLIRContext *context = module.getContext();
+  auto tensorType = LLVM::LLVMStructType::getLiteral(
+      context, {ptr, i32, i32,
+                LLVM::LLVMArrayType::get(i64, kMaxRank), i32, i32, ptr});
+  Value one = LLVM::ConstantOp::create(b, i64, int64_t(1));
+  Value loss = LLVM::AllocaOp::create(b, ptr, tensorType, one);
+  Value value = LLVM::ZeroOp::create(b, tensorType);
+  value = LLVM::InsertValueOp::create(b, value, tensors.back(),
+                                      b.getDenseI64ArrayAttr({0}));
+  LLVM::StoreOp::create(b, value, loss);
+  Value outputs = stackArray(ValueRange{loss});
+  Value status =
+      LLVM::CallOp::create(
+          b, run,
+          ValueRange{wrapper.getArgument(0),
+                     LLVM::ConstantOp::create(b, i64, int64_t(entryIndex)),
+                     inputs,
+                     LLVM::ConstantOp::create(b, i64, int64_t(numInputs)),
+                     outputs, LLVM::ConstantOp::create(b, i64, int64_t(1))})
+          .getResult();
+  LLVM::ReturnOp::create(b, status);
+}
+
 void ABIBuilder::buildWrappers(const LibrarySignature &signature,
                                LLVM::GlobalOp info) {
   std::string library = toCIdentifier(signature.name());
@@ -261,10 +303,14 @@ void ABIBuilder::buildWrappers(const LibrarySignature &signature,
                      .getResult();
   LLVM::ReturnOp::create(b, status);
 
-  for (const auto &[i, entry] : llvm::enumerate(signature.entries))
+  for (const auto &[i, entry] : llvm::enumerate(signature.entries)) {
     buildRunWrapper(i == 0 ? library + "_run"
                            : library + "_" + toCIdentifier(entry.name) + "_run",
                     i, entry);
+    if (isTrainStep(entry))
+      buildTrainStepWrapper(library + "_" + toCIdentifier(entry.name), i,
+                            entry);
+  }
 
   LLVM::LLVMFuncOp destroyWrapper = beginFunction(
       library + "_destroy", voidType, {ptr}, LLVM::Linkage::External);

@@ -67,6 +67,19 @@ void writeRunDeclaration(StringRef library, const rt::Entry &entry,
   os << ");\n\n";
 }
 
+void writeTrainStepDeclaration(StringRef library, const rt::Entry &entry,
+                               llvm::raw_ostream &os) {
+  SmallVector<std::string> names = parameterNames(entry);
+  os << "/* One training step (compiled with --train): forward, loss, backward "
+        "and the\n   optimizer's update of the instance's parameters and "
+        "state; the loss\n   before the update is written to *loss. */\n";
+  os << "mithril_status " << library << "_" << toCIdentifier(entry.name)
+     << "(" << library << "_model *model";
+  for (size_t i = 0; i < entry.inputs.size(); ++i)
+    os << ",\n    const mithril_tensor *" << names[i];
+  os << ",\n    float *loss);\n\n";
+}
+
 } // namespace
 
 void mlir::mithril::writeLibraryHeader(const LibrarySignature &signature,
@@ -93,8 +106,11 @@ void mlir::mithril::writeLibraryHeader(const LibrarySignature &signature,
         "weights_path,\n   or, when it is NULL, the library's own. */\n"
      << "mithril_status " << library << "_create(const char *weights_path, "
      << library << "_model **out);\n\n";
-  for (const auto &[i, entry] : llvm::enumerate(signature.entries))
+  for (const auto &[i, entry] : llvm::enumerate(signature.entries)) {
     writeRunDeclaration(library, entry, i == 0, os);
+    if (isTrainStep(entry))
+      writeTrainStepDeclaration(library, entry, os);
+  }
   os << "void " << library << "_destroy(" << library << "_model *model);\n\n"
      << "/* The library's signature, entries and weights, for the generic "
         "API\n   (mithril_model_create_from_info). */\n"

@@ -46,6 +46,9 @@ static FailureOr<rt::Port> readPort(Location loc, Type type,
   if (auto parameter =
           attrs.getAs<StringAttr>(MithrilDialect::kParameterAttrName))
     port.name = parameter.str();
+  if (auto initial =
+          attrs.getAs<FloatAttr>(MithrilDialect::kInitialValueAttrName))
+    port.initialValue = initial.getValueAsDouble();
   if (auto dims = attrs.getAs<ArrayAttr>(MithrilDialect::kDimsAttrName))
     if (dims.size() == port.shape.size())
       for (auto [i, dim] : llvm::enumerate(dims))
@@ -101,11 +104,29 @@ static FailureOr<rt::Entry> readEntry(func::FuncOp function) {
     (isParameter ? entry.parameters : entry.inputs).push_back(*port);
   }
   for (unsigned i = 0; i < type.getNumResults(); ++i) {
+    // A train step's updates follow its outputs.
+    if (auto updated = function.getResultAttrOfType<StringAttr>(
+            i, MithrilDialect::kUpdatesAttrName)) {
+      if (!entry.findParameter(updated.str()))
+        return function.emitError()
+               << "result " << i << " updates '" << updated.getValue()
+               << "', which is no parameter of @" << function.getSymName();
+      entry.updates.push_back(updated.str());
+      continue;
+    }
+    if (!entry.updates.empty())
+      return function.emitError() << "output " << i
+                                  << " follows an update: a train step "
+                                     "returns its outputs first";
     FailureOr<rt::Port> port =
         readPort(function.getLoc(), type.getResult(i),
                  function.getResultAttrDict(i), "output" + std::to_string(i));
     if (failed(port))
       return failure();
+    // A step without an optimizer returns its parameters' gradients.
+    if (auto parameter = function.getResultAttrOfType<StringAttr>(
+            i, MithrilDialect::kGradientOfAttrName))
+      port->name = ("grad." + parameter.getValue()).str();
     nameOutputSymbols(function, i, *port);
     entry.outputs.push_back(*port);
   }
@@ -127,6 +148,12 @@ mlir::mithril::readLibrarySignature(ModuleOp module) {
     return module.emitError() << "no model to compile: the module has no "
                                  "function made from a model";
   return signature;
+}
+
+bool mlir::mithril::isTrainStep(const rt::Entry &entry) {
+  return !entry.updates.empty() && entry.outputs.size() == 1 &&
+         entry.outputs[0].shape.empty() &&
+         entry.outputs[0].dtype == rt::DType::F32;
 }
 
 std::optional<LibrarySignature>

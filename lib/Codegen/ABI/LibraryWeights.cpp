@@ -23,7 +23,7 @@ distinctParameters(const LibrarySignature &signature) {
   llvm::StringSet<> seen;
   for (const rt::Entry &entry : signature.entries)
     for (const rt::Port &parameter : entry.parameters)
-      if (seen.insert(parameter.name).second)
+      if (!parameter.initialValue && seen.insert(parameter.name).second)
         parameters.push_back(&parameter);
   std::stable_sort(parameters.begin(), parameters.end(),
                    [](const rt::Port *a, const rt::Port *b) {

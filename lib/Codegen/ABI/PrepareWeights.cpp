@@ -148,7 +148,10 @@ struct PrepareWeightsPass
     for (auto function : module.getOps<func::FuncOp>()) {
       if (function.isExternal() || !function.isPublic())
         continue;
-      if (auto *entry = signature->findEntry(function.getSymName().str()))
+      // A train step changes its parameters: a prepared copy would go
+      // stale with each step.
+      auto *entry = signature->findEntry(function.getSymName().str());
+      if (entry && entry->updates.empty())
         prepare(function, *entry);
     }
     setRecordedSignature(module, *signature);

@@ -463,12 +463,425 @@ struct AdaptiveAvgPoolToGeneric : OpConversionPattern<AdaptiveAvgPool2dOp> {
   }
 };
 
+//===----------------------------------------------------------------------===//
+// Adjoints (the gradients mithril-differentiate builds)
+//===----------------------------------------------------------------------===//
+
+/// `value` [N, G * n, S...] viewed as [N, G, n, S...].
+Value splitGroups(OpBuilder &b, Location loc, Value value, int64_t groups) {
+  auto type = cast<RankedTensorType>(value.getType());
+  int64_t perGroup = type.getDimSize(1) / groups;
+  SmallVector<int64_t> shape = {type.getDimSize(0), groups, perGroup};
+  SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(b, loc, value, 0),
+                                     b.getIndexAttr(groups),
+                                     b.getIndexAttr(perGroup)};
+  SmallVector<ReassociationIndices> reassociation = {{0}, {1, 2}};
+  for (int64_t d = 2; d < type.getRank(); ++d) {
+    shape.push_back(type.getDimSize(d));
+    sizes.push_back(tensor::getMixedSize(b, loc, value, d));
+    reassociation.push_back({d + 1});
+  }
+  return tensor::ExpandShapeOp::create(b, loc, type.clone(shape), value,
+                                       reassociation, sizes);
+}
+
+/// The weight [O, C/G, K...] viewed as [G, O/G, C/G, K...].
+Value splitWeightGroups(OpBuilder &b, Location loc, Value weight,
+                        int64_t groups) {
+  auto type = cast<RankedTensorType>(weight.getType());
+  SmallVector<int64_t> shape = {groups, type.getDimSize(0) / groups};
+  llvm::append_range(shape, type.getShape().drop_front());
+  SmallVector<ReassociationIndices> reassociation = {{0, 1}};
+  for (int64_t d = 1; d < type.getRank(); ++d)
+    reassociation.push_back({d + 1});
+  return tensor::ExpandShapeOp::create(b, loc, type.clone(shape), weight,
+                                       reassociation);
+}
+
+/// Zeros of `shape` in `type`, the dynamic dims from `sizes`.
+Value zeros(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes,
+            Type type) {
+  Value empty = tensor::EmptyOp::create(b, loc, sizes, type);
+  return linalg::FillOp::create(b, loc, buildScalarConstant(b, loc, type, 0),
+                                empty)
+      .getResult(0);
+}
+
+/// The window of a convolution adjoint.
+template <typename GradOp> Window convGradWindow(GradOp op) {
+  Window w;
+  auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+  for (int64_t d = 2; d < weightType.getRank(); ++d)
+    w.kernel.push_back(weightType.getDimSize(d));
+  w.stride = llvm::to_vector(op.getStride());
+  w.dilation = llvm::to_vector(op.getDilation());
+  ArrayRef<int64_t> padding = op.getPadding();
+  for (size_t i = 0; i + 1 < padding.size(); i += 2)
+    w.padding.push_back({padding[i], padding[i + 1]});
+  return w;
+}
+
+/// dW[g, oc, ic, k] = sum over n, o of grad[n, g, oc, o] *
+/// input_padded[n, g, ic, o * stride + k * dilation].
+struct ConvGradWeightToGeneric : OpConversionPattern<ConvGradWeightOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(ConvGradWeightOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = op.getContext();
+    Window w = convGradWindow(op);
+    int64_t spatial = w.kernel.size(), groups = op.getGroups();
+    RankedTensorType weightType = op.getType();
+    Type elementType = weightType.getElementType();
+    Type acc = getAccumulatorType(elementType);
+    Value input = addBatchDim(rewriter, loc, adaptor.getInput(), spatial + 2);
+    Value grad = addBatchDim(rewriter, loc, adaptor.getGrad(), spatial + 2);
+    Value padded = padSpatial(rewriter, loc, input, w,
+                              buildScalarConstant(rewriter, loc,
+                                                  getElementTypeOrSelf(input),
+                                                  0));
+    Value groupedInput = splitGroups(rewriter, loc, padded, groups);
+    Value groupedGrad = splitGroups(rewriter, loc, grad, groups);
+    SmallVector<int64_t> outShape = {groups, weightType.getDimSize(0) / groups};
+    llvm::append_range(outShape, weightType.getShape().drop_front());
+    SmallVector<OpFoldResult> outSizes;
+    for (int64_t size : outShape)
+      outSizes.push_back(rewriter.getIndexAttr(size));
+    Value init = zeros(rewriter, loc, outSizes, acc);
+    // Loops: g, oc, ic, k..., n, o...
+    unsigned firstKernel = 3, n = 3 + spatial, firstOutput = 4 + spatial;
+    unsigned numLoops = 4 + 2 * spatial;
+    auto dim = [&](unsigned i) { return getAffineDimExpr(i, context); };
+    SmallVector<AffineExpr> inputExprs = {dim(n), dim(0), dim(2)};
+    llvm::append_range(inputExprs,
+                       windowExprs(w, firstOutput, firstKernel, context));
+    SmallVector<AffineExpr> gradExprs = {dim(n), dim(0), dim(1)};
+    SmallVector<AffineExpr> outExprs = {dim(0), dim(1), dim(2)};
+    for (int64_t i = 0; i < spatial; ++i) {
+      gradExprs.push_back(dim(firstOutput + i));
+      outExprs.push_back(dim(firstKernel + i));
+    }
+    SmallVector<utils::IteratorType> iterators(numLoops,
+                                               utils::IteratorType::parallel);
+    for (unsigned i = n; i < numLoops; ++i)
+      iterators[i] = utils::IteratorType::reduction;
+    auto outType = RankedTensorType::get(outShape, acc);
+    Value sum =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{outType},
+            ValueRange{groupedInput, groupedGrad}, ValueRange{init},
+            SmallVector<AffineMap>{
+                AffineMap::get(numLoops, 0, inputExprs, context),
+                AffineMap::get(numLoops, 0, gradExprs, context),
+                AffineMap::get(numLoops, 0, outExprs, context)},
+            iterators,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value product =
+                  arith::MulFOp::create(b, l, convertScalar(b, l, args[0], acc),
+                                        convertScalar(b, l, args[1], acc));
+              linalg::YieldOp::create(
+                  b, l, Value(arith::AddFOp::create(b, l, args[2], product)));
+            })
+            .getResult(0);
+    SmallVector<ReassociationIndices> groupsBack = {{0, 1}};
+    for (int64_t d = 2; d < outType.getRank(); ++d)
+      groupsBack.push_back({d});
+    Value flat = tensor::CollapseShapeOp::create(
+        rewriter, loc, weightType.clone(acc), sum, groupsBack);
+    rewriter.replaceOp(op, castTensor(rewriter, loc, flat, weightType));
+    return success();
+  }
+};
+
+/// dX[n, g, ic, h] = sum over oc, k of spread[n, g, oc, h + k * dilation] *
+/// W[g, oc, ic, K - 1 - k], where `spread` holds grad[.., o] at
+/// o * stride + dilation * (K - 1) - padding_before and zeros elsewhere (a
+/// transposed convolution).
+struct ConvGradInputToGeneric : OpConversionPattern<ConvGradInputOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(ConvGradInputOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = op.getContext();
+    Window w = convGradWindow(op);
+    int64_t spatial = w.kernel.size(), groups = op.getGroups();
+    RankedTensorType resultType = op.getType();
+    Type elementType = resultType.getElementType();
+    Type acc = getAccumulatorType(elementType);
+    Value input = addBatchDim(rewriter, loc, adaptor.getInput(), spatial + 2);
+    Value grad = addBatchDim(rewriter, loc, adaptor.getGrad(), spatial + 2);
+
+    // The spread gradient [N, O, H + dilation * (K - 1) ...].
+    SmallVector<OpFoldResult> spreadSizes = {
+        tensor::getMixedSize(rewriter, loc, grad, 0),
+        tensor::getMixedSize(rewriter, loc, grad, 1)};
+    SmallVector<OpFoldResult> offsets(2, rewriter.getIndexAttr(0));
+    SmallVector<OpFoldResult> strides(2, rewriter.getIndexAttr(1));
+    for (int64_t i = 0; i < spatial; ++i) {
+      int64_t extent = w.dilation[i] * (w.kernel[i] - 1);
+      Value size = tensor::DimOp::create(rewriter, loc, input, 2 + i);
+      spreadSizes.push_back(Value(arith::AddIOp::create(
+          rewriter, loc, size,
+          arith::ConstantIndexOp::create(rewriter, loc, extent))));
+      offsets.push_back(rewriter.getIndexAttr(extent - w.padding[i].first));
+      strides.push_back(rewriter.getIndexAttr(w.stride[i]));
+    }
+    Value spread = zeros(rewriter, loc, spreadSizes,
+                         getElementTypeOrSelf(grad));
+    spread = tensor::InsertSliceOp::create(
+        rewriter, loc, grad, spread, offsets,
+        tensor::getMixedSizes(rewriter, loc, grad), strides);
+    Value groupedSpread = splitGroups(rewriter, loc, spread, groups);
+    Value weight = splitWeightGroups(rewriter, loc, adaptor.getWeight(), groups);
+
+    auto inputType = cast<RankedTensorType>(input.getType());
+    int64_t groupIn = inputType.getDimSize(1) / groups;
+    SmallVector<OpFoldResult> outSizes = {
+        tensor::getMixedSize(rewriter, loc, input, 0),
+        rewriter.getIndexAttr(groups), rewriter.getIndexAttr(groupIn)};
+    SmallVector<int64_t> outShape = {inputType.getDimSize(0), groups, groupIn};
+    for (int64_t i = 0; i < spatial; ++i) {
+      outSizes.push_back(tensor::getMixedSize(rewriter, loc, input, 2 + i));
+      outShape.push_back(inputType.getDimSize(2 + i));
+    }
+    Value init = zeros(rewriter, loc, outSizes, acc);
+    // Loops: n, g, ic, h..., oc, k...
+    unsigned firstSpatial = 3, oc = 3 + spatial, firstKernel = 4 + spatial;
+    unsigned numLoops = 4 + 2 * spatial;
+    auto dim = [&](unsigned i) { return getAffineDimExpr(i, context); };
+    SmallVector<AffineExpr> spreadExprs = {dim(0), dim(1), dim(oc)};
+    SmallVector<AffineExpr> weightExprs = {dim(1), dim(oc), dim(2)};
+    SmallVector<AffineExpr> outExprs = {dim(0), dim(1), dim(2)};
+    for (int64_t i = 0; i < spatial; ++i) {
+      spreadExprs.push_back(dim(firstSpatial + i) +
+                            dim(firstKernel + i) * w.dilation[i]);
+      weightExprs.push_back(getAffineConstantExpr(w.kernel[i] - 1, context) -
+                            dim(firstKernel + i));
+      outExprs.push_back(dim(firstSpatial + i));
+    }
+    SmallVector<utils::IteratorType> iterators(numLoops,
+                                               utils::IteratorType::parallel);
+    for (unsigned i = oc; i < numLoops; ++i)
+      iterators[i] = utils::IteratorType::reduction;
+    auto outType = RankedTensorType::get(outShape, acc);
+    Value sum =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{outType}, ValueRange{groupedSpread, weight},
+            ValueRange{init},
+            SmallVector<AffineMap>{
+                AffineMap::get(numLoops, 0, spreadExprs, context),
+                AffineMap::get(numLoops, 0, weightExprs, context),
+                AffineMap::get(numLoops, 0, outExprs, context)},
+            iterators,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value product =
+                  arith::MulFOp::create(b, l, convertScalar(b, l, args[0], acc),
+                                        convertScalar(b, l, args[1], acc));
+              linalg::YieldOp::create(
+                  b, l, Value(arith::AddFOp::create(b, l, args[2], product)));
+            })
+            .getResult(0);
+    SmallVector<ReassociationIndices> groupsBack = {{0}, {1, 2}};
+    for (int64_t d = 3; d < outType.getRank(); ++d)
+      groupsBack.push_back({d});
+    SmallVector<int64_t> flatShape(inputType.getShape());
+    Value flat = tensor::CollapseShapeOp::create(
+        rewriter, loc, RankedTensorType::get(flatShape, acc), sum, groupsBack);
+    flat = castTensor(rewriter, loc, flat,
+                      RankedTensorType::get(flatShape, elementType));
+    rewriter.replaceOp(op, withType(rewriter, loc,
+                                    removeBatchDim(rewriter, loc, flat,
+                                                   resultType),
+                                    resultType));
+    return success();
+  }
+};
+
+/// The gradient of a pooling: for each window offset (kh, kw), the strided
+/// view of the padded input gradient that offset touches gains the output
+/// gradient times the offset's share (1 / window for "avg"; for "max", 1
+/// where the offset is the window's first maximum).
+struct Pool2dGradToLinalg : OpConversionPattern<Pool2dGradOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  /// The offset in each window of its first maximum, as an i64 [N, C, O...].
+  static Value firstMaxima(OpBuilder &b, Location loc, Value padded,
+                           Value grad, const Window &w) {
+    MLIRContext *context = b.getContext();
+    Type elementType = getElementTypeOrSelf(padded);
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, grad);
+    auto lowest = arith::ConstantOp::create(
+        b, loc,
+        b.getFloatAttr(elementType,
+                       APFloat::getInf(
+                           cast<FloatType>(elementType).getFloatSemantics(),
+                           true)));
+    Value maxima =
+        linalg::FillOp::create(
+            b, loc, Value(lowest),
+            Value(tensor::EmptyOp::create(b, loc, sizes, elementType)))
+            .getResult(0);
+    Value positions =
+        linalg::FillOp::create(
+            b, loc, buildScalarConstant(b, loc, b.getI64Type(), 0),
+            Value(tensor::EmptyOp::create(b, loc, sizes, b.getI64Type())))
+            .getResult(0);
+    auto dim = [&](unsigned i) { return getAffineDimExpr(i, context); };
+    SmallVector<AffineExpr> inputExprs = {dim(0), dim(1)};
+    llvm::append_range(inputExprs, windowExprs(w, 2, 4, context));
+    Value window =
+        tensor::EmptyOp::create(b, loc, w.kernel, b.getI64Type());
+    AffineMap outMap = AffineMap::get(6, 0, {dim(0), dim(1), dim(2), dim(3)},
+                                      context);
+    SmallVector<utils::IteratorType> iterators(4,
+                                               utils::IteratorType::parallel);
+    iterators.append(2, utils::IteratorType::reduction);
+    int64_t kernelWidth = w.kernel[1];
+    auto generic = linalg::GenericOp::create(
+        b, loc, TypeRange{maxima.getType(), positions.getType()},
+        ValueRange{padded, window}, ValueRange{maxima, positions},
+        SmallVector<AffineMap>{AffineMap::get(6, 0, inputExprs, context),
+                               AffineMap::get(6, 0, {dim(4), dim(5)}, context),
+                               outMap, outMap},
+        iterators, [&](OpBuilder &nb, Location l, ValueRange args) {
+          Value offset = arith::AddIOp::create(
+              nb, l,
+              arith::MulIOp::create(
+                  nb, l, linalg::IndexOp::create(nb, l, 4),
+                  arith::ConstantIndexOp::create(nb, l, kernelWidth)),
+              linalg::IndexOp::create(nb, l, 5));
+          Value position =
+              arith::IndexCastOp::create(nb, l, nb.getI64Type(), offset);
+          Value better = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT,
+                                               args[0], args[2]);
+          linalg::YieldOp::create(
+              nb, l,
+              ValueRange{arith::SelectOp::create(nb, l, better, args[0], args[2]),
+                         arith::SelectOp::create(nb, l, better, position,
+                                                 args[3])});
+        });
+    return generic.getResult(1);
+  }
+
+  LogicalResult
+  matchAndRewrite(Pool2dGradOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = op.getContext();
+    bool isMax = op.getKind() == "max";
+    Window w;
+    w.kernel = llvm::to_vector(op.getKernelSize());
+    w.stride = llvm::to_vector(op.getStride());
+    w.dilation.assign(2, 1);
+    for (int64_t p : op.getPadding())
+      w.padding.push_back({p, p});
+    RankedTensorType resultType = op.getType();
+    Type elementType = resultType.getElementType();
+    Value input = addBatchDim(rewriter, loc, adaptor.getInput(), 4);
+    Value grad = addBatchDim(rewriter, loc, adaptor.getGrad(), 4);
+
+    Value positions;
+    if (isMax) {
+      auto floatType = cast<FloatType>(elementType);
+      Value lowest = arith::ConstantOp::create(
+          rewriter, loc,
+          rewriter.getFloatAttr(
+              elementType,
+              APFloat::getInf(floatType.getFloatSemantics(), true)));
+      positions = firstMaxima(rewriter, loc,
+                              padSpatial(rewriter, loc, input, w, lowest),
+                              grad, w);
+    }
+
+    // The padded input gradient, then each offset's strided share.
+    SmallVector<OpFoldResult> paddedSizes = {
+        tensor::getMixedSize(rewriter, loc, input, 0),
+        tensor::getMixedSize(rewriter, loc, input, 1)};
+    for (int64_t i = 0; i < 2; ++i)
+      paddedSizes.push_back(Value(arith::AddIOp::create(
+          rewriter, loc, tensor::DimOp::create(rewriter, loc, input, 2 + i),
+          arith::ConstantIndexOp::create(rewriter, loc,
+                                         2 * w.padding[i].first))));
+    Value result = zeros(rewriter, loc, paddedSizes, elementType);
+    SmallVector<OpFoldResult> viewSizes =
+        tensor::getMixedSizes(rewriter, loc, grad);
+    SmallVector<OpFoldResult> strides = {
+        rewriter.getIndexAttr(1), rewriter.getIndexAttr(1),
+        rewriter.getIndexAttr(w.stride[0]), rewriter.getIndexAttr(w.stride[1])};
+    double share = 1.0 / double(w.kernel[0] * w.kernel[1]);
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(4, context);
+    for (int64_t kh = 0; kh < w.kernel[0]; ++kh) {
+      for (int64_t kw = 0; kw < w.kernel[1]; ++kw) {
+        SmallVector<OpFoldResult> offsets = {
+            rewriter.getIndexAttr(0), rewriter.getIndexAttr(0),
+            rewriter.getIndexAttr(kh), rewriter.getIndexAttr(kw)};
+        Value view = tensor::ExtractSliceOp::create(
+            rewriter, loc, result, offsets, viewSizes, strides);
+        SmallVector<Value> ins = {grad};
+        if (isMax)
+          ins.push_back(positions);
+        int64_t offset = kh * w.kernel[1] + kw;
+        Value updated =
+            linalg::GenericOp::create(
+                rewriter, loc, TypeRange{view.getType()}, ins, ValueRange{view},
+                SmallVector<AffineMap>(ins.size() + 1, identity),
+                SmallVector<utils::IteratorType>(
+                    4, utils::IteratorType::parallel),
+                [&](OpBuilder &b, Location l, ValueRange args) {
+                  Value contribution;
+                  if (isMax) {
+                    Value hit = arith::CmpIOp::create(
+                        b, l, arith::CmpIPredicate::eq, args[1],
+                        buildScalarConstant(b, l, b.getI64Type(), offset));
+                    contribution = arith::SelectOp::create(
+                        b, l, hit, args[0],
+                        buildScalarConstant(b, l, elementType, 0));
+                  } else {
+                    contribution = arith::MulFOp::create(
+                        b, l, args[0],
+                        buildScalarConstant(b, l, elementType, share));
+                  }
+                  linalg::YieldOp::create(
+                      b, l,
+                      Value(arith::AddFOp::create(b, l, args.back(),
+                                                  contribution)));
+                })
+                .getResult(0);
+        result = tensor::InsertSliceOp::create(rewriter, loc, updated, result,
+                                               offsets, viewSizes, strides);
+      }
+    }
+    // Drop the padding.
+    SmallVector<OpFoldResult> inner = {
+        rewriter.getIndexAttr(0), rewriter.getIndexAttr(0),
+        rewriter.getIndexAttr(w.padding[0].first),
+        rewriter.getIndexAttr(w.padding[1].first)};
+    Value cropped = tensor::ExtractSliceOp::create(
+        rewriter, loc, result, inner,
+        tensor::getMixedSizes(rewriter, loc, input),
+        SmallVector<OpFoldResult>(4, rewriter.getIndexAttr(1)));
+    cropped = withType(rewriter, loc, cropped,
+                       cast<RankedTensorType>(input.getType()));
+    rewriter.replaceOp(op, withType(rewriter, loc,
+                                    removeBatchDim(rewriter, loc, cropped,
+                                                   resultType),
+                                    resultType));
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::mithril::populateConvPoolToLinalgPatterns(
     RewritePatternSet &patterns) {
   patterns.add<ConvToGeneric<Conv1dOp>, ConvToGeneric<Conv2dOp>,
                PoolToGeneric<MaxPool2dOp, true>,
-               PoolToGeneric<AvgPool2dOp, false>, AdaptiveAvgPoolToGeneric>(
+               PoolToGeneric<AvgPool2dOp, false>, AdaptiveAvgPoolToGeneric,
+               ConvGradWeightToGeneric, ConvGradInputToGeneric,
+               Pool2dGradToLinalg>(
       patterns.getContext());
 }

@@ -33,6 +33,7 @@ struct ConvertMithrilToLinalg
     populateConvPoolToLinalgPatterns(patterns);
     populateInterpolateToLinalgPatterns(patterns);
     populateAttentionToLinalgPatterns(patterns);
+    populateGradientsToLinalgPatterns(patterns);
 
     // Every catalog op is lowered; the model structure stays for the
     // passes that turn models into functions.

@@ -52,10 +52,15 @@ void convertModel(ModelOp model) {
   function->setAttr("llvm.emit_c_interface", builder.getUnitAttr());
   for (unsigned i = 0; i < model.getNumArguments(); ++i)
     function.setArgAttrs(i, model.getArgAttrDict(i));
-  for (auto [i, parameter] : llvm::enumerate(parameters))
+  for (auto [i, parameter] : llvm::enumerate(parameters)) {
     function.setArgAttr(model.getNumArguments() + i,
                         MithrilDialect::kParameterAttrName,
                         parameter.getNameAttr());
+    if (Attribute initial =
+            parameter->getAttr(MithrilDialect::kInitialValueAttrName))
+      function.setArgAttr(model.getNumArguments() + i,
+                          MithrilDialect::kInitialValueAttrName, initial);
+  }
   for (unsigned i = 0; i < model.getNumResults(); ++i)
     function.setResultAttrs(i, model.getResultAttrDict(i));
   // Inputs and weights belong to the caller: bufferization must never

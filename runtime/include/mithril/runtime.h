@@ -311,6 +311,43 @@ MITHRIL_API mithril_status mithril_model_save_parameters(mithril_model *model,
                                                          const char *path);
 
 /*===----------------------------------------------------------------------===*
+ * Training (libraries compiled with --train; docs/training.md)
+ *===----------------------------------------------------------------------===*
+ *
+ * A train step's entry, `train_step`, takes the model's inputs and `target`
+ * and returns `loss`; each call updates the instance's parameters, running
+ * statistics and optimizer state in place. The optimizer state (moments,
+ * momentum buffers, the step count, the learning rate) lives in the
+ * instance beside the parameters, starts from its initial values at
+ * create, and is not among the parameters listed above; read and write it
+ * by name (`optimizer.exp_avg.fc.weight`, `optimizer.step`). */
+
+/* Writes the parameters and running statistics (not the optimizer state)
+ * to the safetensors file `path`, as mithril_model_save_parameters. */
+MITHRIL_API mithril_status mithril_model_save_weights(mithril_model *model,
+                                                      const char *path);
+
+/* Writes everything a train step changes (the parameters, running
+ * statistics and optimizer state) to the safetensors file `path`
+ * atomically, so that mithril_model_load_checkpoint resumes the training
+ * exactly. */
+MITHRIL_API mithril_status mithril_model_save_checkpoint(mithril_model *model,
+                                                         const char *path);
+
+/* Restores what mithril_model_save_checkpoint wrote; the file must hold
+ * every parameter and state of the instance, each of its dtype and shape,
+ * or nothing changes. */
+MITHRIL_API mithril_status mithril_model_load_checkpoint(mithril_model *model,
+                                                         const char *path);
+
+/* Sets the learning rate the next train steps use (a scheduler's job);
+ * MITHRIL_NOT_FOUND if the library has no train step. */
+MITHRIL_API mithril_status
+mithril_model_set_learning_rate(mithril_model *model, double learning_rate);
+MITHRIL_API mithril_status
+mithril_model_get_learning_rate(mithril_model *model, double *learning_rate);
+
+/*===----------------------------------------------------------------------===*
  * For generated libraries
  *===----------------------------------------------------------------------===*/
 

@@ -18,6 +18,7 @@
 #include "mithril/runtime/DType.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,10 @@ struct Port {
   std::vector<int64_t> shape;
   /// The symbol each dim is bound to ("" if none).
   std::vector<std::string> symbols;
+  /// For the state of a train step (optimizer moments, the learning rate,
+  /// the step count): the value every element starts from. Such a
+  /// parameter is not read from the weights.
+  std::optional<double> initialValue;
 
   /// `[N,3,32,32]`: fixed dims as numbers, dynamic ones by symbol or `?`.
   std::string describeShape() const;
@@ -54,6 +59,10 @@ struct Entry {
   std::vector<Port> inputs, outputs, parameters;
   /// Passed after the parameters, in this order.
   std::vector<Prepared> prepared;
+  /// The parameters (by name) whose new values the entry returns after its
+  /// outputs, in this order: a train step's updates, which the runtime
+  /// stores into the instance after each call.
+  std::vector<std::string> updates;
 
   /// The parameter named `name`, or null.
   const Port *findParameter(const std::string &name) const;
