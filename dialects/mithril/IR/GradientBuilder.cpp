@@ -7,6 +7,8 @@
 #include "GradientBuilder.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/SetVector.h"
 
 using namespace mlir;
 using namespace mlir::mithril;
@@ -152,5 +154,60 @@ Value GradientBuilder::restoreReducedDims(Value grad, Value input,
   Value result = grad;
   for (int64_t dim : dims) // Ascending: each lands where it was.
     result = unsqueeze(result, dim);
+  return result;
+}
+
+FailureOr<SmallVector<Value>>
+mlir::mithril::differentiateComposite(OpBuilder &builder, ValueRange inputs,
+                                      Value output, Value outputGradient) {
+  // The ops between the inputs and the output, in block order.
+  llvm::DenseSet<Value> sources(inputs.begin(), inputs.end());
+  llvm::SetVector<Operation *> ops;
+  SmallVector<Value> worklist = {output};
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    Operation *op = value.getDefiningOp();
+    if (sources.contains(value) || !op || !ops.insert(op))
+      continue;
+    llvm::append_range(worklist, op->getOperands());
+  }
+  SmallVector<Operation *> ordered(ops.begin(), ops.end());
+  llvm::sort(ordered, [](Operation *a, Operation *b) {
+    return a->isBeforeInBlock(b);
+  });
+  llvm::DenseMap<Value, Value> gradients;
+  gradients[output] = outputGradient;
+  for (Operation *op : llvm::reverse(ordered)) {
+    SmallVector<Value> resultGradients;
+    bool any = false;
+    for (Value result : op->getResults()) {
+      resultGradients.push_back(gradients.lookup(result));
+      any |= bool(resultGradients.back());
+    }
+    if (!any)
+      continue;
+    auto differentiable = dyn_cast<DifferentiableOpInterface>(op);
+    if (!differentiable)
+      return op->emitOpError("has no gradient");
+    FailureOr<SmallVector<Value>> operandGradients =
+        differentiable.buildGradients(builder, resultGradients);
+    if (failed(operandGradients))
+      return failure();
+    for (auto [operand, gradient] :
+         llvm::zip(op->getOperands(), *operandGradients)) {
+      if (!gradient)
+        continue;
+      Value &total = gradients[operand];
+      GradientBuilder g(builder, op->getLoc());
+      total = total ? g.add(total, gradient) : gradient;
+      if (g.failed())
+        return failure();
+    }
+  }
+  SmallVector<Value> result;
+  llvm::DenseSet<Value> given;
+  for (Value input : inputs)
+    result.push_back(given.insert(input).second ? gradients.lookup(input)
+                                                : Value());
   return result;
 }

@@ -132,6 +132,15 @@ SmallVector<int64_t> getReducedDims(std::optional<ArrayRef<int64_t>> dims,
 /// Whether `value` is a float tensor, which gradients flow through.
 bool isDifferentiable(Value value);
 
+/// The gradients of `inputs` given `outputGradient`, that of `output`, which
+/// ops with gradient rules compute from them in one block (a composite
+/// op's decomposition, just built): reverse mode over those ops. A value
+/// listed twice gets its gradient once, at its first place (null after).
+FailureOr<SmallVector<Value>> differentiateComposite(OpBuilder &builder,
+                                                     ValueRange inputs,
+                                                     Value output,
+                                                     Value outputGradient);
+
 } // namespace mlir::mithril
 
 #endif // MITHRIL_IR_GRADIENTBUILDER_H

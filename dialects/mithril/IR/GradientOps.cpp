@@ -179,6 +179,17 @@ LogicalResult Pool2dGradOp::verify() {
   return success();
 }
 
+LogicalResult SliceGradOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location>,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &types) {
+  RankedTensorType input = tensorTypeOf(adaptor.getInput());
+  if (!input)
+    return failure();
+  types.push_back(input);
+  return success();
+}
+
 LogicalResult EmbeddingGradOp::inferReturnTypes(MLIRContext *,
                                                 std::optional<Location>,
                                                 Adaptor adaptor,

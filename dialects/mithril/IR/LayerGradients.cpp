@@ -12,6 +12,8 @@
 
 #include "GradientBuilder.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::mithril;
 
@@ -175,6 +177,40 @@ RMSNormOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
   return finish(g, {dx, dw});
 }
 
+FailureOr<SmallVector<Value>>
+GroupNormOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
+  // The statistics are over each group [C / G, spatial...]: the input
+  // viewed as [N, G, rest] is normalised like a layer norm over dim 2.
+  auto type = cast<RankedTensorType>(getInput().getType());
+  int64_t rank = type.getRank(), groups = getNumGroups();
+  int64_t rest = 1;
+  for (int64_t d = 1; d < rank; ++d) {
+    if (type.isDynamicDim(d))
+      return emitOpError("has no gradient here: it needs static channel "
+                         "and spatial sizes");
+    rest *= type.getDimSize(d);
+  }
+  rest /= groups;
+  GradientBuilder g(builder, getLoc());
+  Value x = getInput(), dy = outputGradients[0];
+  SmallVector<int64_t> channelShape(rank - 1, 1);
+  channelShape[0] = getNumChannels();
+  Value weight = g.reshape(getWeight(), channelShape);
+  Value grouped = g.reshape(x, {-1, groups, rest});
+  Value mean = g.mean(grouped, {2}, /*keepdim=*/true);
+  Value variance = g.variance(grouped, {2}, /*correction=*/0, true);
+  Value rstd = g.rsqrt(
+      g.add(variance, g.scalar(getEps().convertToDouble(), variance)));
+  Value xhat = g.mul(g.sub(grouped, mean), rstd);
+  Value dxhat = g.reshape(g.mul(dy, weight), {-1, groups, rest});
+  Value dx = g.reshapeAs(normalizedInputGradient(g, xhat, rstd, dxhat, {2}),
+                         x);
+  Value normalized = g.reshapeAs(xhat, x);
+  Value dw = sumAllBut(g, g.mul(dy, normalized), 1);
+  Value db = sumAllBut(g, dy, 1);
+  return finish(g, {dx, dw, db});
+}
+
 //===----------------------------------------------------------------------===//
 // Pooling
 //===----------------------------------------------------------------------===//
@@ -205,21 +241,167 @@ AvgPool2dOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
                       getKernelSize(), getStrideOrKernelSize(), getPadding());
 }
 
+/// The matrix [size, bins] that spreads the gradient of adaptive average
+/// pooling over one dim: column i holds 1 / |bin i| on the rows of bin i,
+/// [floor(i size / bins), ceil((i + 1) size / bins)).
+static DenseElementsAttr spreadMatrix(int64_t size, int64_t bins,
+                                      Type elementType) {
+  SmallVector<Attribute> values;
+  std::vector<double> matrix(size * bins, 0.0);
+  for (int64_t i = 0; i < bins; ++i) {
+    int64_t begin = (i * size) / bins;
+    int64_t end = ((i + 1) * size + bins - 1) / bins;
+    for (int64_t row = begin; row < end; ++row)
+      matrix[row * bins + i] = 1.0 / double(end - begin);
+  }
+  for (double value : matrix)
+    values.push_back(FloatAttr::get(elementType, value));
+  return DenseElementsAttr::get(
+      RankedTensorType::get({size, bins}, elementType), values);
+}
+
 FailureOr<SmallVector<Value>>
 AdaptiveAvgPool2dOp::buildGradients(OpBuilder &builder,
                                     ValueRange outputGradients) {
-  // Bins of equal size are an average pooling with kernel = stride.
-  auto type = getInput().getType();
+  // Separable: y = S_h^T x S_w with spread matrices S, so dx = S_h dy S_w^T.
+  auto type = cast<RankedTensorType>(getInput().getType());
   int64_t rank = type.getRank();
-  SmallVector<int64_t> kernel;
-  for (int64_t i = 0; i < 2; ++i) {
-    int64_t size = type.getDimSize(rank - 2 + i);
-    int64_t bins = getOutputSize()[i];
-    if (ShapedType::isDynamic(size) || size % bins != 0)
-      return emitOpError("has no gradient here: it needs static spatial "
-                         "sizes divisible by output_size");
-    kernel.push_back(size / bins);
-  }
-  return poolGradient(*this, builder, outputGradients[0], "avg", kernel, kernel,
-                      {0, 0});
+  int64_t height = type.getDimSize(rank - 2), width = type.getDimSize(rank - 1);
+  if (ShapedType::isDynamic(height) || ShapedType::isDynamic(width))
+    return emitOpError("has no gradient here: it needs static spatial sizes");
+  Type elementType = type.getElementType();
+  GradientBuilder g(builder, getLoc());
+  Value rows = g.create<ConstantOp>(
+      {}, spreadMatrix(height, getOutputSize()[0], elementType));
+  Value columns = g.create<ConstantOp>(
+      {}, spreadMatrix(width, getOutputSize()[1], elementType));
+  Value dx = g.matmul(g.matmul(rows, outputGradients[0]),
+                      g.transpose(columns, 0, 1));
+  return finish(g, {dx});
+}
+
+//===----------------------------------------------------------------------===//
+// Attention
+//===----------------------------------------------------------------------===//
+
+/// An identity matrix [size, size] of `elementType`.
+static DenseElementsAttr identity(int64_t size, Type elementType) {
+  SmallVector<Attribute> values;
+  for (int64_t i = 0; i < size; ++i)
+    for (int64_t j = 0; j < size; ++j)
+      values.push_back(FloatAttr::get(elementType, i == j ? 1.0 : 0.0));
+  return DenseElementsAttr::get(
+      RankedTensorType::get({size, size}, elementType), values);
+}
+
+FailureOr<SmallVector<Value>>
+ScaledDotProductAttentionOp::buildGradients(OpBuilder &builder,
+                                            ValueRange outputGradients) {
+  // With P = softmax(q k^T s + mask) and o = P v:
+  // dv = P^T do, dP = do v^T, dS = P (dP - sum(dP P)), dq = dS k s,
+  // dk = dS^T q s. P is recomputed by this op itself on v = I, which
+  // applies the same causal and explicit masks.
+  auto keyType = cast<RankedTensorType>(getKey().getType());
+  auto queryType = cast<RankedTensorType>(getQuery().getType());
+  int64_t keys = keyType.getDimSize(keyType.getRank() - 2);
+  int64_t embed = queryType.getDimSize(queryType.getRank() - 1);
+  if (ShapedType::isDynamic(keys) || (!getScale() && ShapedType::isDynamic(embed)))
+    return emitOpError("has no gradient here: it needs a static number of "
+                       "keys (and of features without a scale)");
+  double scale = getScale() ? getScale()->convertToDouble()
+                            : 1.0 / std::sqrt(double(embed));
+  Type elementType = queryType.getElementType();
+  GradientBuilder g(builder, getLoc());
+  Value eye = g.create<ConstantOp>({}, identity(keys, elementType));
+  SmallVector<Value> operands = {getQuery(), getKey(), eye};
+  if (getMask())
+    operands.push_back(getMask());
+  Value weights = g.create<ScaledDotProductAttentionOp>(
+      operands, getQuery(), getKey(), eye, getMask(), getIsCausalAttr(),
+      getScaleAttr());
+  Value dy = outputGradients[0];
+  Value dValue = g.matmul(g.transpose(weights, -2, -1), dy);
+  Value dWeights = g.matmul(dy, g.transpose(getValue(), -2, -1));
+  Value dScores = g.mul(
+      weights, g.sub(dWeights, g.sum(g.mul(dWeights, weights), {-1}, true)));
+  Value scaled = g.mul(dScores, g.scalar(scale, dScores));
+  Value dQuery = g.matmul(scaled, getKey());
+  Value dKey = g.matmul(g.transpose(scaled, -2, -1), getQuery());
+  SmallVector<Value> grads = {g.sumToShapeOf(dQuery, getQuery()),
+                              g.sumToShapeOf(dKey, getKey()),
+                              g.sumToShapeOf(dValue, getValue())};
+  if (getMask())
+    grads.push_back(isDifferentiable(getMask())
+                        ? g.sumToShapeOf(dScores, getMask())
+                        : Value());
+  return finish(g, grads);
+}
+
+/// [..., T, E] as [..., H, T, E / H], or null when T and a batch are both
+/// unknown (a reshape takes one -1).
+static Value splitHeads(GradientBuilder &g, Value x, int64_t heads) {
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t rank = type.getRank(), embed = type.getDimSize(rank - 1);
+  int64_t tokens = type.getDimSize(rank - 2);
+  SmallVector<int64_t> shape;
+  if (rank == 3)
+    shape.push_back(-1);
+  if (rank == 3 && ShapedType::isDynamic(tokens))
+    return nullptr;
+  shape.append({ShapedType::isDynamic(tokens) ? -1 : tokens, heads,
+                embed / heads});
+  return g.transpose(g.reshape(x, shape), -3, -2);
+}
+
+/// [..., H, T, D] as [..., T, H * D].
+static Value mergeHeads(GradientBuilder &g, Value x, int64_t embed) {
+  Value transposed = g.transpose(x, -3, -2);
+  int64_t rank = cast<RankedTensorType>(transposed.getType()).getRank();
+  auto type = cast<RankedTensorType>(transposed.getType());
+  int64_t tokens = type.getDimSize(rank - 3);
+  if (rank == 4)
+    return g.reshape(transposed, {-1, tokens, embed});
+  return g.reshape(transposed, {-1, embed});
+}
+
+FailureOr<SmallVector<Value>>
+MultiheadAttentionOp::buildGradients(OpBuilder &builder,
+                                     ValueRange outputGradients) {
+  // The gradient of the op's decomposition (projections, heads, attention,
+  // output projection), rebuilt here from catalog ops.
+  GradientBuilder g(builder, getLoc());
+  int64_t embed = getEmbedDim(), heads = getNumHeads();
+  auto part = [&](Value packed, int64_t index) -> Value {
+    if (!packed)
+      return nullptr;
+    return g.create<SliceOp>({packed}, packed, builder.getI64IntegerAttr(0),
+                             builder.getI64IntegerAttr(index * embed),
+                             builder.getI64IntegerAttr((index + 1) * embed),
+                             builder.getI64IntegerAttr(1));
+  };
+  auto linear = [&](Value x, Value weight, Value bias) -> Value {
+    SmallVector<Value> operands = {x, weight};
+    if (bias)
+      operands.push_back(bias);
+    return g.create<LinearOp>(operands, x, weight, bias,
+                              builder.getI64IntegerAttr(embed),
+                              builder.getI64IntegerAttr(embed));
+  };
+  Value q = splitHeads(g, linear(getQuery(), part(getInProjWeight(), 0),
+                                 part(getInProjBias(), 0)), heads);
+  Value k = splitHeads(g, linear(getKey(), part(getInProjWeight(), 1),
+                                 part(getInProjBias(), 1)), heads);
+  Value v = splitHeads(g, linear(getValue(), part(getInProjWeight(), 2),
+                                 part(getInProjBias(), 2)), heads);
+  if (!g.failed() && (!q || !k || !v))
+    return emitOpError("has no gradient here: it needs static sequence "
+                       "lengths");
+  Value attention = g.create<ScaledDotProductAttentionOp>(
+      {q, k, v}, q, k, v, Value(), builder.getBoolAttr(false), FloatAttr());
+  Value output = linear(mergeHeads(g, attention, embed), getOutProjWeight(),
+                        getOutProjBias());
+  if (g.failed())
+    return failure();
+  return differentiateComposite(builder, getOperands(), output,
+                                outputGradients[0]);
 }

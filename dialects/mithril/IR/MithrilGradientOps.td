@@ -165,6 +165,26 @@ def Mithril_Pool2dGradOp : Mithril_GraphOp<"pool2d_grad"> {
   let hasVerifier = 1;
 }
 
+def Mithril_SliceGradOp : Mithril_GraphOp<"slice_grad"> {
+  let summary = "the gradient of a slice's input";
+  let description = [{
+    Zeros of `input`'s type (whose values are not read) holding `grad`
+    where `mithril.slice` with the same `dim`, `start`, `end` and `step`
+    took its elements.
+
+    ```mlir
+    %dx = mithril.slice_grad %g, %x {dim = 0 : i64, start = 1 : i64, end = 5 : i64, step = 2 : i64}
+        : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x4xf32>
+    ```
+  }];
+  let arguments = (ins Mithril_Tensor:$grad, Mithril_Tensor:$input,
+                       Mithril_I64Attr:$dim, Mithril_I64Attr:$start,
+                       Mithril_I64Attr:$end,
+                       ConfinedAttr<Mithril_I64Attr, [IntPositive]>:$step);
+  let results = (outs Mithril_Tensor:$output);
+  let assemblyFormat = "$grad `,` $input attr-dict `:` functional-type(operands, results)";
+}
+
 def Mithril_EmbeddingGradOp : Mithril_GraphOp<"embedding_grad"> {
   let summary = "the gradient of an embedding table";
   let description = [{

@@ -264,7 +264,7 @@ def Mithril_RMSNormOp : Mithril_GraphOp<"rms_norm", [Mithril_Parameterized, Mith
 }
 
 def Mithril_GroupNormOp
-    : Mithril_GraphOp<"group_norm", [Mithril_Parameterized]> {
+    : Mithril_GraphOp<"group_norm", [Mithril_Parameterized, Mithril_Differentiable]> {
   let catalog = Mithril_Catalog<"GroupNorm",
       [Mithril_PositiveIntArg<"num_groups", 1>,
        Mithril_PositiveIntArg<"num_channels", 1>,
@@ -405,7 +405,7 @@ def Mithril_InterpolateOp : Mithril_GraphOp<"interpolate"> {
 //===----------------------------------------------------------------------===//
 
 def Mithril_ScaledDotProductAttentionOp
-    : Mithril_GraphOp<"scaled_dot_product_attention"> {
+    : Mithril_GraphOp<"scaled_dot_product_attention", [Mithril_Differentiable]> {
   let catalog = Mithril_Catalog<"ScaledDotProductAttention",
       [Mithril_BoolArg<"is_causal">, Mithril_OptionalFloatArg<"scale">]>;
   let summary = "softmax(q kᵀ · scale + mask) v (F.scaled_dot_product_attention)";
@@ -433,7 +433,7 @@ def Mithril_ScaledDotProductAttentionOp
 }
 
 def Mithril_MultiheadAttentionOp : Mithril_GraphOp<"multihead_attention",
-    [AttrSizedOperandSegments, Mithril_Parameterized]> {
+    [AttrSizedOperandSegments, Mithril_Parameterized, Mithril_Differentiable]> {
   let catalog = Mithril_Catalog<"MultiheadAttention",
       [Mithril_PositiveIntArg<"embed_dim", 1>,
        Mithril_PositiveIntArg<"num_heads", 1>,

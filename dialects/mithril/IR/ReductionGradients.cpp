@@ -148,7 +148,11 @@ CrossEntropyLossOp::buildGradients(OpBuilder &builder,
   Value factor = perSampleFactor(g, getReduction(), dy, samples);
   if (getReduction() == "none" && classDim == 1)
     factor = g.unsqueeze(factor, 1);
-  return finish(g, {g.mul(sample, factor), nullptr});
+  // Class probabilities as the target: d/dt = -log_softmax(x).
+  Value dTarget = isDifferentiable(target)
+                      ? g.mul(g.neg(g.logSoftmax(x, classDim)), factor)
+                      : nullptr;
+  return finish(g, {g.mul(sample, factor), dTarget});
 }
 
 FailureOr<SmallVector<Value>>

@@ -68,38 +68,14 @@ PermuteOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
   return finish(g, {g.permute(outputGradients[0], inverse)});
 }
 
-/// The F.pad pairs that put back the `before` and `after` elements of dim
-/// `dim` (of a rank-`rank` tensor) that a slice or crop removed.
-static SmallVector<int64_t> padPairsFor(int64_t rank, int64_t dim,
-                                        int64_t before, int64_t after) {
-  SmallVector<int64_t> pairs(2 * (rank - dim), 0);
-  pairs[pairs.size() - 2] = before;
-  pairs[pairs.size() - 1] = after;
-  return pairs;
-}
-
 FailureOr<SmallVector<Value>>
 SliceOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
   if (!isDifferentiable(getInput()))
     return SmallVector<Value>{nullptr};
-  auto type = getInput().getType();
-  int64_t rank = type.getRank();
-  int64_t dim = getDim() < 0 ? getDim() + rank : getDim();
-  int64_t size = type.getDimSize(dim);
-  if (getStep() != 1 || ShapedType::isDynamic(size))
-    return emitOpError("has no gradient here: it needs step 1 and a static "
-                       "size of dim ")
-           << dim;
-  // Python's clamping, as the op's inference applies it.
-  auto clamp = [&](int64_t index) {
-    if (index < 0)
-      index += size;
-    return std::clamp<int64_t>(index, 0, size);
-  };
-  int64_t start = clamp(getStart()), end = std::max(start, clamp(getEnd()));
   GradientBuilder g(builder, getLoc());
-  Value dx = g.pad(outputGradients[0],
-                   padPairsFor(rank, dim, start, size - end));
+  Value dx = g.create<SliceGradOp>(
+      {outputGradients[0], getInput()}, outputGradients[0], getInput(),
+      getDimAttr(), getStartAttr(), getEndAttr(), getStepAttr());
   return finish(g, {dx});
 }
 
@@ -118,28 +94,59 @@ PadOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
 
 FailureOr<SmallVector<Value>>
 ConcatOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
-  GradientBuilder g(builder, getLoc());
-  auto resultType = getOutput().getType();
+  // Each input's gradient is its slice of the output's. Inputs before the
+  // one of dynamic size (at most one) are sliced from the front, those
+  // after it from the back, so every bound is static.
+  auto resultType = cast<RankedTensorType>(getOutput().getType());
   int64_t rank = resultType.getRank();
   int64_t dim = getDim() < 0 ? getDim() + rank : getDim();
-  SmallVector<Value> grads;
-  int64_t offset = 0;
+  SmallVector<int64_t> sizes;
+  int64_t dynamicCount = 0;
   for (Value input : getInputs()) {
-    int64_t size = cast<RankedTensorType>(input.getType()).getDimSize(dim);
-    if (ShapedType::isDynamic(size))
-      return emitOpError("has no gradient here: its inputs need static "
-                         "sizes along dim ")
-             << dim;
-    if (!isDifferentiable(input)) {
-      grads.push_back(nullptr);
+    sizes.push_back(cast<RankedTensorType>(input.getType()).getDimSize(dim));
+    dynamicCount += ShapedType::isDynamic(sizes.back());
+  }
+  if (dynamicCount > 1)
+    return emitOpError("has no gradient here: at most one input may have a "
+                       "dynamic size along dim ")
+           << dim;
+  // The static sizes from input i to the end (for inputs after the
+  // dynamic one).
+  auto suffix = [&](size_t i) {
+    int64_t sum = 0;
+    for (size_t k = i; k < sizes.size(); ++k)
+      sum += sizes[k];
+    return sum;
+  };
+  auto endAt = [](int64_t fromBack) { return fromBack ? -fromBack : INT64_MAX; };
+  GradientBuilder g(builder, getLoc());
+  Value dz = outputGradients[0];
+  SmallVector<Value> grads;
+  int64_t prefix = 0;
+  bool afterDynamic = false;
+  for (auto [i, input] : llvm::enumerate(getInputs())) {
+    bool dynamicSize = ShapedType::isDynamic(sizes[i]);
+    int64_t start, end;
+    if (afterDynamic) {
+      start = -suffix(i);
+      end = endAt(suffix(i + 1));
+    } else if (dynamicSize) {
+      start = prefix;
+      end = endAt(suffix(i + 1));
     } else {
-      grads.push_back(g.create<SliceOp>(
-          {outputGradients[0]}, outputGradients[0],
-          builder.getI64IntegerAttr(dim), builder.getI64IntegerAttr(offset),
-          builder.getI64IntegerAttr(offset + size),
-          builder.getI64IntegerAttr(1)));
+      start = prefix;
+      end = prefix + sizes[i];
     }
-    offset += size;
+    afterDynamic |= dynamicSize;
+    if (!dynamicSize)
+      prefix += sizes[i];
+    grads.push_back(isDifferentiable(input)
+                        ? g.create<SliceOp>({dz}, dz,
+                                            builder.getI64IntegerAttr(dim),
+                                            builder.getI64IntegerAttr(start),
+                                            builder.getI64IntegerAttr(end),
+                                            builder.getI64IntegerAttr(1))
+                        : Value());
   }
   return finish(g, grads);
 }

@@ -58,10 +58,11 @@ Value crossEntropy(GradientBuilder &g, Value logits, Value target,
   Value kept = g.where(g.equal(target, g.index(options.ignoreIndex)),
                        g.scalar(0, logits), g.scalar(1, logits));
   Value keptColumn = classDim == 1 ? g.unsqueeze(kept, 1) : kept;
-  Value q = oneHot;
+  // An ignored index may name a class: its rows count for nothing.
+  Value q = g.mul(oneHot, keptColumn);
   if (options.labelSmoothing > 0) {
     double eps = options.labelSmoothing;
-    q = g.add(g.mul(oneHot, g.scalar(1 - eps, logits)),
+    q = g.add(g.mul(q, g.scalar(1 - eps, logits)),
               g.mul(keptColumn, g.scalar(eps / double(classes), logits)));
   }
   Value perSample =

@@ -668,13 +668,20 @@ struct ConvGradInputToGeneric : OpConversionPattern<ConvGradInputOp> {
     for (unsigned i = oc; i < numLoops; ++i)
       iterators[i] = utils::IteratorType::reduction;
     auto outType = RankedTensorType::get(outShape, acc);
+    // A window-shaped operand (never read) gives the kernel loops their
+    // bounds, which the flipped weight index does not.
+    Value window = tensor::EmptyOp::create(rewriter, loc, w.kernel, acc);
+    SmallVector<AffineExpr> windowExprs;
+    for (int64_t i = 0; i < spatial; ++i)
+      windowExprs.push_back(dim(firstKernel + i));
     Value sum =
         linalg::GenericOp::create(
-            rewriter, loc, TypeRange{outType}, ValueRange{groupedSpread, weight},
-            ValueRange{init},
+            rewriter, loc, TypeRange{outType},
+            ValueRange{groupedSpread, weight, window}, ValueRange{init},
             SmallVector<AffineMap>{
                 AffineMap::get(numLoops, 0, spreadExprs, context),
                 AffineMap::get(numLoops, 0, weightExprs, context),
+                AffineMap::get(numLoops, 0, windowExprs, context),
                 AffineMap::get(numLoops, 0, outExprs, context)},
             iterators,
             [&](OpBuilder &b, Location l, ValueRange args) {
@@ -682,7 +689,7 @@ struct ConvGradInputToGeneric : OpConversionPattern<ConvGradInputOp> {
                   arith::MulFOp::create(b, l, convertScalar(b, l, args[0], acc),
                                         convertScalar(b, l, args[1], acc));
               linalg::YieldOp::create(
-                  b, l, Value(arith::AddFOp::create(b, l, args[2], product)));
+                  b, l, Value(arith::AddFOp::create(b, l, args[3], product)));
             })
             .getResult(0);
     SmallVector<ReassociationIndices> groupsBack = {{0}, {1, 2}};

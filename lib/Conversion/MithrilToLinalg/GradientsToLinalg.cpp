@@ -110,6 +110,12 @@ struct ReshapeAsToTensor : OpConversionPattern<ReshapeAsOp> {
       flat = tensor::CollapseShapeOp::create(
           rewriter, loc, input, SmallVector<ReassociationIndices>{all});
     }
+    // The flat type agrees with the result's: static when it is.
+    auto flatType = RankedTensorType::get(
+        {resultType.hasStaticShape() ? resultType.getNumElements()
+                                     : ShapedType::kDynamic},
+        resultType.getElementType());
+    flat = withType(rewriter, loc, flat, flatType);
     Value result = flat;
     if (resultType.getRank() != 1) {
       ReassociationIndices all;

@@ -335,6 +335,46 @@ struct SplitToSlices : OpConversionPattern<SplitOp> {
 
 /// torch's slicing: start and end clamped to [0, size] after adding size
 /// to negatives; the length is ceil((end - start) / step), at least 0.
+/// The elements x[start:end:step] of `input` along `dim` select, with
+/// Python's rules (negative indices count from the end, both clamped).
+SliceSpec sliceAlong(OpBuilder &b, Location loc, Value input, int64_t dim,
+                     int64_t startIndex, int64_t endIndex, int64_t step) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  SliceSpec slice = wholeTensor(b, loc, input);
+  slice.strides[dim] = b.getIndexAttr(step);
+  int64_t size = inputType.getDimSize(dim);
+  if (size != ShapedType::kDynamic) {
+    auto clamp = [&](int64_t index) {
+      if (index < 0)
+        index += size;
+      return std::clamp<int64_t>(index, 0, size);
+    };
+    int64_t start = clamp(startIndex), end = clamp(endIndex);
+    int64_t length = end <= start ? 0 : (end - start + step - 1) / step;
+    slice.offsets[dim] = b.getIndexAttr(start);
+    slice.sizes[dim] = b.getIndexAttr(length);
+    return slice;
+  }
+  // The same arithmetic at run time.
+  Value dimSize = tensor::DimOp::create(b, loc, input, dim);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  auto clamp = [&](int64_t index) -> Value {
+    Value v = arith::ConstantIndexOp::create(b, loc, index);
+    if (index < 0)
+      v = arith::AddIOp::create(b, loc, v, dimSize);
+    v = arith::MaxSIOp::create(b, loc, v, zero);
+    return arith::MinSIOp::create(b, loc, v, dimSize);
+  };
+  Value start = clamp(startIndex), end = clamp(endIndex);
+  Value span =
+      arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, end, start),
+                             zero);
+  Value stepValue = arith::ConstantIndexOp::create(b, loc, step);
+  slice.offsets[dim] = start;
+  slice.sizes[dim] = Value(arith::CeilDivUIOp::create(b, loc, span, stepValue));
+  return slice;
+}
+
 struct SliceToExtract : OpConversionPattern<SliceOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -343,46 +383,44 @@ struct SliceToExtract : OpConversionPattern<SliceOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value input = adaptor.getInput();
-    auto inputType = cast<RankedTensorType>(input.getType());
-    int64_t dim = resolveDim(op.getDim(), inputType.getRank());
-    int64_t step = op.getStep();
-    SliceSpec slice = wholeTensor(rewriter, loc, input);
-    slice.strides[dim] = rewriter.getIndexAttr(step);
-
-    int64_t size = inputType.getDimSize(dim);
-    if (size != ShapedType::kDynamic) {
-      auto clamp = [&](int64_t index) {
-        if (index < 0)
-          index += size;
-        return std::clamp<int64_t>(index, 0, size);
-      };
-      int64_t start = clamp(op.getStart()), end = clamp(op.getEnd());
-      int64_t length = end <= start ? 0 : (end - start + step - 1) / step;
-      slice.offsets[dim] = rewriter.getIndexAttr(start);
-      slice.sizes[dim] = rewriter.getIndexAttr(length);
-    } else {
-      // The same arithmetic at run time.
-      Value dimSize = tensor::DimOp::create(rewriter, loc, input, dim);
-      Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-      auto clamp = [&](int64_t index) -> Value {
-        Value v = arith::ConstantIndexOp::create(rewriter, loc, index);
-        if (index < 0)
-          v = arith::AddIOp::create(rewriter, loc, v, dimSize);
-        v = arith::MaxSIOp::create(rewriter, loc, v, zero);
-        return arith::MinSIOp::create(rewriter, loc, v, dimSize);
-      };
-      Value start = clamp(op.getStart()), end = clamp(op.getEnd());
-      Value span = arith::MaxSIOp::create(
-          rewriter, loc, arith::SubIOp::create(rewriter, loc, end, start),
-          zero);
-      Value stepValue = arith::ConstantIndexOp::create(rewriter, loc, step);
-      Value length = arith::CeilDivUIOp::create(rewriter, loc, span, stepValue);
-      slice.offsets[dim] = start;
-      slice.sizes[dim] = length;
-    }
+    int64_t dim = resolveDim(
+        op.getDim(), cast<RankedTensorType>(input.getType()).getRank());
+    SliceSpec slice = sliceAlong(rewriter, loc, input, dim, op.getStart(),
+                                 op.getEnd(), op.getStep());
     Value result = tensor::ExtractSliceOp::create(
         rewriter, loc, input, slice.offsets, slice.sizes, slice.strides);
     rewriter.replaceOp(op, withType(rewriter, loc, result, op.getType()));
+    return success();
+  }
+};
+
+/// A slice's adjoint: the gradient inserted where the slice took its
+/// elements, into zeros of the input's shape.
+struct SliceGradToInsert : OpConversionPattern<SliceGradOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(SliceGradOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput(), grad = adaptor.getGrad();
+    RankedTensorType type = op.getType();
+    int64_t dim = resolveDim(op.getDim(), type.getRank());
+    SliceSpec slice = sliceAlong(rewriter, loc, input, dim, op.getStart(),
+                                 op.getEnd(), op.getStep());
+    Value empty = tensor::EmptyOp::create(
+        rewriter, loc, tensor::getMixedSizes(rewriter, loc, input),
+        type.getElementType());
+    Value zeros =
+        linalg::FillOp::create(
+            rewriter, loc,
+            buildScalarConstant(rewriter, loc, type.getElementType(), 0), empty)
+            .getResult(0);
+    // The slice's sizes are those of the gradient.
+    Value result = tensor::InsertSliceOp::create(
+        rewriter, loc, grad, zeros, slice.offsets,
+        tensor::getMixedSizes(rewriter, loc, grad), slice.strides);
+    rewriter.replaceOp(op, withType(rewriter, loc, result, type));
     return success();
   }
 };
@@ -523,6 +561,7 @@ void mlir::mithril::populateShapeToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<ReshapeToTensor, FlattenToCollapse, SqueezeToCollapse,
                UnsqueezeToExpand, TransposeToLinalg, PermuteToLinalg,
                ConcatToInsertSlices, SplitToSlices, SliceToExtract,
-               GatherToGeneric, EmbeddingToGeneric, PadToTensor>(
+               GatherToGeneric, EmbeddingToGeneric, PadToTensor,
+               SliceGradToInsert>(
       patterns.getContext());
 }
