@@ -7,7 +7,7 @@
 // mlc-run LIB.so [--entry NAME]
 //         [--input NAME=@FILE.npy | NAME=DIMSxDTYPE=VALUE]...
 //         [--weights FILE.safetensors] [--output-dir DIR] [--print]
-//         [--threads N] [--benchmark=N [--warmup=K]] [--describe]
+//         [--threads N] [--benchmark=N [--warmup=K]] [--steps=N] [--describe]
 //         [--save-weights FILE.safetensors]
 //
 // Loads the library through libmithril_runtime's C API, the way any host
@@ -50,7 +50,7 @@ constexpr const char *kOverview =
     "usage: mlc-run LIB.so [--entry NAME]\n"
     "               [--input NAME=@FILE.npy | NAME=DIMSxDTYPE=VALUE]...\n"
     "               [--weights FILE.safetensors] [--output-dir DIR] [--print]\n"
-    "               [--threads N] [--benchmark=N [--warmup=K]] [--describe]\n"
+    "               [--threads N] [--benchmark=N [--warmup=K]] [--steps=N] [--describe]\n"
     "               [--save-weights FILE.safetensors]\n"
     "\n"
     "Runs an entry of a library that mlc-compile emitted and writes each\n"
@@ -102,6 +102,12 @@ struct Options {
   cl::opt<bool> describe{
       "describe", cl::desc("Print the library's signature as JSON and exit"),
       cl::cat(runCategory())};
+  cl::opt<int64_t> steps{
+      "steps",
+      cl::desc("Call the entry N times on the inputs (train steps: each "
+               "updates the instance; a scalar output 'loss' is printed per "
+               "step)"),
+      cl::value_desc("N"), cl::init(1), cl::cat(runCategory())};
   cl::opt<std::string> saveWeights{
       "save-weights",
       cl::desc("After the run, write the instance's parameters to FILE "
@@ -139,6 +145,10 @@ std::optional<int> checkOptions(const Options &options) {
     return status;
   if (std::optional<int> status = checkCount(options.warmup, 0))
     return status;
+  if (std::optional<int> status = checkCount(options.steps, 1))
+    return status;
+  if (options.steps.getNumOccurrences() && options.benchmark.getNumOccurrences())
+    return usageError("--steps and --benchmark exclude each other");
   if (options.library.empty())
     return usageError("give a library to run");
   return std::nullopt;
@@ -525,8 +535,24 @@ mithril_status createModel(const Options &options, Session &session) {
                                            &session.model);
 }
 
+/// Prints `step I: loss L` when the entry's one output is a scalar f32
+/// named `loss` (a train step's).
+void printLoss(const Session &session, size_t entry, int64_t step) {
+  if (session.outputs.size() != 1)
+    return;
+  mithril_port port;
+  mithril_status_free(mithril_library_port(session.library, entry,
+                                           MITHRIL_PORT_OUTPUT, 0, &port));
+  const mithril_tensor &loss = session.outputs[0];
+  if (std::string(port.name) != "loss" || loss.rank != 0 ||
+      loss.dtype != MITHRIL_F32 || !loss.data)
+    return;
+  std::printf("step %lld: loss %.6g\n", static_cast<long long>(step + 1),
+              double(*static_cast<const float *>(loss.data)));
+}
+
 /// Runs the entry (K warm-ups and N timed calls with --benchmark, else
-/// once); the time of each timed call in `times`.
+/// --steps times); the time of each timed call in `times`.
 mithril_status runCalls(const Options &options, Session &session, size_t entry,
                         const std::vector<mithril_tensor> &inputs,
                         std::vector<double> &times) {
@@ -546,10 +572,14 @@ mithril_status runCalls(const Options &options, Session &session, size_t entry,
   for (int64_t i = 0; i < warmups; ++i)
     if (mithril_status status = call())
       return status;
-  for (int64_t i = 0; i < std::max<int64_t>(options.benchmark, 1); ++i) {
+  int64_t calls = options.benchmark ? int64_t(options.benchmark)
+                                    : int64_t(options.steps);
+  for (int64_t i = 0; i < calls; ++i) {
     auto start = std::chrono::steady_clock::now();
     if (mithril_status status = call())
       return status;
+    if (options.steps > 1)
+      printLoss(session, entry, i);
     times.push_back(std::chrono::duration<double, std::milli>(
                         std::chrono::steady_clock::now() - start)
                         .count());

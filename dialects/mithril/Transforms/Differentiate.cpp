@@ -83,10 +83,6 @@ GradientPath findPath(Block &body, Value loss, ArrayRef<Value> inputs) {
 /// Refuses an op on the path that has no gradient rule, or whose result
 /// on the path is not a float.
 LogicalResult checkDifferentiable(Operation *op, const GradientPath &path) {
-  if (!isa<DifferentiableOpInterface>(op))
-    return op->emitOpError()
-           << "has no gradient, but the loss depends through it on a "
-              "trained parameter";
   for (Value result : op->getResults())
     if (!isDifferentiable(result) &&
         llvm::any_of(result.getUsers(),
@@ -95,6 +91,10 @@ LogicalResult checkDifferentiable(Operation *op, const GradientPath &path) {
              << "has no gradient: its result is " << result.getType()
              << ", not a float, but the loss depends through it on a "
                 "trained parameter";
+  if (!isa<DifferentiableOpInterface>(op))
+    return op->emitOpError()
+           << "has no gradient, but the loss depends through it on a "
+              "trained parameter";
   return success();
 }
 
@@ -156,10 +156,10 @@ LogicalResult Differentiate::runOnModel(ModelOp model) {
       outputGradients.push_back(gradients.lookup(result));
       any |= bool(outputGradients.back());
     }
-    if (!any)
-      continue;
     if (failed(checkDifferentiable(op, path)))
       return failure();
+    if (!any)
+      continue;
     // A result the loss depends on but whose gradient is absent (an unused
     // output of a split) gets zeros from the rule; the rest get their own.
     auto differentiable = cast<DifferentiableOpInterface>(op);
