@@ -331,7 +331,7 @@ mithril_status mithril_model_run(mithril_model *model, size_t entryIndex,
   if (mithril_status status = checkCall(entry, frame, inputs, outputs))
     return status;
 
-  refreshPrepared(*model);
+  refreshPrepared(*model, entryIndex);
   bindArguments(*model, entryIndex, inputs);
   {
     ThreadCount threads(model->threads ? model->threads : signature.threads);

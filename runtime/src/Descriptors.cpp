@@ -68,15 +68,26 @@ void copyStrided(const ResultView &view, size_t elementSize, uint8_t *dest) {
     std::memcpy(dest, view.aligned(), size_t(view.numElements()) * elementSize);
     return;
   }
-  std::vector<int64_t> index(view.rank, 0);
+  // Row by row along the last dim; the index of the others on the stack
+  // (a call allocates nothing).
   const uint8_t *base = view.aligned() + view.offset() * int64_t(elementSize);
+  size_t outer = view.rank - 1;
+  int64_t length = view.size(outer), stride = view.stride(outer);
+  int64_t index[MITHRIL_MAX_RANK] = {};
   for (;;) {
-    int64_t element = 0;
-    for (size_t i = 0; i < view.rank; ++i)
-      element += index[i] * view.stride(i);
-    std::memcpy(dest, base + element * int64_t(elementSize), elementSize);
-    dest += elementSize;
-    size_t dim = view.rank;
+    int64_t start = 0;
+    for (size_t i = 0; i < outer; ++i)
+      start += index[i] * view.stride(i);
+    const uint8_t *row = base + start * int64_t(elementSize);
+    if (stride == 1) {
+      std::memcpy(dest, row, size_t(length) * elementSize);
+      dest += size_t(length) * elementSize;
+    } else {
+      for (int64_t k = 0; k < length; ++k, dest += elementSize)
+        std::memcpy(dest, row + k * stride * int64_t(elementSize),
+                    elementSize);
+    }
+    size_t dim = outer;
     while (dim > 0 && ++index[dim - 1] == view.size(dim - 1))
       index[--dim] = 0;
     if (dim == 0)

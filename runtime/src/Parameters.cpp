@@ -372,8 +372,9 @@ void storeUpdates(mithril_model &model, size_t entryIndex) {
   }
 }
 
-void refreshPrepared(mithril_model &model) {
-  if (!model.preparedStale)
+void refreshPrepared(mithril_model &model, size_t entryIndex) {
+  // Remade when an entry reads them (not at each train step).
+  if (!model.preparedStale || model.arguments[entryIndex].prepared.empty())
     return;
   for (PreparedCopy &copy : model.prepared)
     fillPrepared(model.parameters[copy.parameter], copy);

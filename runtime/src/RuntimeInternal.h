@@ -271,8 +271,9 @@ mithril_status prepareParameters(mithril_model &model);
 /// instance's parameters.
 void storeUpdates(mithril_model &model, size_t entryIndex);
 
-/// Remakes the prepared copies if a train step made them stale.
-void refreshPrepared(mithril_model &model);
+/// Remakes the prepared copies before a call of entry `entryIndex` that
+/// reads them, if a train step made them stale.
+void refreshPrepared(mithril_model &model, size_t entryIndex);
 
 } // namespace mithril::runtime
 

@@ -208,4 +208,60 @@ TEST_F(WideModel, SignatureRecordsTheArena) {
   EXPECT_EQ(bytes % 64, 0);
 }
 
+/// The same model compiled with --train (libwide_train.so): a train step
+/// on a fixed input and target, the loss into a caller-allocated scalar.
+class WideTrainStep : public WideModel {
+protected:
+  void SetUp() override {
+    std::string path = kModels + "/libwide_train.so";
+    ASSERT_EQ(mithril_library_open(path.c_str(), &library), nullptr);
+    ASSERT_EQ(mithril_model_create(library, nullptr, &model), nullptr);
+    ASSERT_EQ(mithril_library_find_entry(library, "train_step", &entry),
+              nullptr);
+    for (size_t i = 0; i < x.size(); ++i)
+      x[i] = float(i % 17) / 17.0f - 0.5f;
+    input.data = x.data();
+    input.dtype = MITHRIL_F32;
+    input.rank = 2;
+    input.shape[0] = 128;
+    input.shape[1] = 256;
+    target = input;
+    target.data = t.data();
+  }
+
+  bool step(float &loss) {
+    mithril_tensor output{};
+    output.data = &loss;
+    output.dtype = MITHRIL_F32;
+    output.rank = 0;
+    const mithril_tensor *inputs[] = {&input, &target};
+    mithril_tensor *outputs[] = {&output};
+    mithril_status status =
+        mithril_model_run(model, entry, inputs, 2, outputs, 1);
+    if (status) {
+      ADD_FAILURE() << mithril_status_message(status);
+      mithril_status_free(status);
+      return false;
+    }
+    return true;
+  }
+
+  size_t entry = 0;
+  std::vector<float> t = std::vector<float>(128 * 256, 0.0f);
+  mithril_tensor target{};
+};
+
+TEST_F(WideTrainStep, SteadyStateStepsAllocateNothing) {
+  float first = 0, loss = 0;
+  ASSERT_TRUE(step(first));
+  allocations = 0;
+  counting = true;
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(step(loss));
+  counting = false;
+  EXPECT_EQ(allocations.load(), 0);
+  // The steps train: the loss against a zero target falls.
+  EXPECT_LT(loss, first);
+}
+
 } // namespace
