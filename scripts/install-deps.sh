@@ -19,6 +19,9 @@ packages=(
   # Tests: the lit runner's Python, the PyTorch reference, and ONNX's
   # Python package (reading the backend tests' tensors).
   python3-numpy python3-torch python3-pytest python3-onnx
+  # Training: scikit-learn's bundled digits (examples/python/train_digits.py)
+  # and tqdm's progress bar of ml.Trainer.
+  python3-sklearn python3-tqdm
   # Benchmarks: torchvision's ResNet-18, and OpenBLAS under NumPy (the
   # reference BLAS is the default otherwise), as the peers.
   python3-torchvision libopenblas0-pthread

@@ -512,10 +512,10 @@ namespace {
 
 /// Writes the first `count` parameters of `model` to `path`, atomically.
 mithril_status saveParameters(mithril_model *model, const char *path,
-                              size_t count, const char *what) {
+                              size_t count, const char *function,
+                              const char *what) {
   if (!model || !path)
-    return invalidArgument(std::string("mithril_model_save_") + what +
-                           ": null argument");
+    return invalidArgument(std::string(function) + ": null argument");
   BusyScope busy(model->busy);
   if (!busy.acquired())
     return busyStatus(std::string("save ") + what);
@@ -540,19 +540,19 @@ constexpr const char *kLearningRateName = "optimizer.lr";
 mithril_status mithril_model_save_parameters(mithril_model *model,
                                              const char *path) {
   return saveParameters(model, path, model ? model->numModelParameters : 0,
-                        "parameters");
+                        "mithril_model_save_parameters", "weights");
 }
 
 mithril_status mithril_model_save_weights(mithril_model *model,
                                           const char *path) {
   return saveParameters(model, path, model ? model->numModelParameters : 0,
-                        "weights");
+                        "mithril_model_save_weights", "weights");
 }
 
 mithril_status mithril_model_save_checkpoint(mithril_model *model,
                                              const char *path) {
   return saveParameters(model, path, model ? model->parameters.size() : 0,
-                        "checkpoint");
+                        "mithril_model_save_checkpoint", "checkpoint");
 }
 
 mithril_status mithril_model_load_checkpoint(mithril_model *model,

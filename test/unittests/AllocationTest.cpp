@@ -97,10 +97,7 @@ protected:
     std::string path = kModels + "/libwide.so";
     ASSERT_EQ(mithril_library_open(path.c_str(), &library), nullptr);
     ASSERT_EQ(mithril_model_create(library, nullptr, &model), nullptr);
-    Dl_info where;
-    void *symbol = ::dlsym(RTLD_DEFAULT, "omp_get_max_threads");
-    if (symbol && ::dladdr(symbol, &where))
-      openmpBase = where.dli_fbase;
+    findOpenMP();
     for (size_t i = 0; i < x.size(); ++i)
       x[i] = float(i % 17) / 17.0f - 0.5f;
     input.data = x.data();
@@ -112,6 +109,14 @@ protected:
   void TearDown() override {
     mithril_model_destroy(model);
     mithril_library_close(library);
+  }
+
+  /// Where libomp is loaded, whose allocations are counted apart.
+  static void findOpenMP() {
+    Dl_info where;
+    void *symbol = ::dlsym(RTLD_DEFAULT, "omp_get_max_threads");
+    if (symbol && ::dladdr(symbol, &where))
+      openmpBase = where.dli_fbase;
   }
 
   /// Runs once into `out`; false (with the message reported) on failure.
@@ -218,6 +223,7 @@ protected:
     ASSERT_EQ(mithril_model_create(library, nullptr, &model), nullptr);
     ASSERT_EQ(mithril_library_find_entry(library, "train_step", &entry),
               nullptr);
+    findOpenMP();
     for (size_t i = 0; i < x.size(); ++i)
       x[i] = float(i % 17) / 17.0f - 0.5f;
     input.data = x.data();
