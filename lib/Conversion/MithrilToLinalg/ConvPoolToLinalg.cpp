@@ -521,6 +521,225 @@ template <typename GradOp> Window convGradWindow(GradOp op) {
   return w;
 }
 
+//===----------------------------------------------------------------------===//
+// Adjoints as matmuls (one group)
+//===----------------------------------------------------------------------===//
+//
+// With cols[(ic, k), (n, o)] = input_padded[n, ic, o * stride + k * dilation]
+// (im2col) and the output gradient as G[oc, (n, o)], the weight's gradient
+// is G cols^T and the input's is col2im(W^T G): both run on the tiled,
+// vectorised matmul kernels. col2im adds each kernel offset's rows into a
+// strided view of the padded input gradient, one elementwise pass per
+// offset.
+
+/// A copy of `input` into a new tensor of `sizes`, read through `map`.
+Value copyThrough(OpBuilder &b, Location loc, Value input, AffineMap map,
+                  ArrayRef<OpFoldResult> sizes) {
+  Type element = getElementTypeOrSelf(input);
+  Value init = tensor::EmptyOp::create(b, loc, sizes, element);
+  unsigned loops = sizes.size();
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{input},
+             ValueRange{init},
+             SmallVector<AffineMap>{
+                 map, AffineMap::getMultiDimIdentityMap(loops, b.getContext())},
+             SmallVector<utils::IteratorType>(loops,
+                                              utils::IteratorType::parallel),
+             [](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(nb, l, args[0]);
+             })
+      .getResult(0);
+}
+
+/// `lhs [M, K]` times `rhs [K, N]` in `element`.
+Value matmul(OpBuilder &b, Location loc, Value lhs, Value rhs, Type element) {
+  SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(b, loc, lhs, 0),
+                                     tensor::getMixedSize(b, loc, rhs, 1)};
+  Value zero =
+      arith::ConstantOp::create(b, loc, element, b.getZeroAttr(element));
+  Value init = linalg::FillOp::create(
+                   b, loc, zero, tensor::EmptyOp::create(b, loc, sizes, element)
+                                     .getResult())
+                   .getResult(0);
+  return linalg::MatmulOp::create(b, loc, ValueRange{lhs, rhs},
+                                  ValueRange{init})
+      .getResult(0);
+}
+
+/// The output gradient [N, OC, O...] as G [OC, N * O...].
+Value gradientRows(OpBuilder &b, Location loc, Value grad) {
+  auto type = cast<RankedTensorType>(grad.getType());
+  int64_t rank = type.getRank();
+  MLIRContext *context = b.getContext();
+  SmallVector<AffineExpr> exprs = {getAffineDimExpr(1, context),
+                                   getAffineDimExpr(0, context)};
+  SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(b, loc, grad, 1),
+                                     tensor::getMixedSize(b, loc, grad, 0)};
+  for (int64_t d = 2; d < rank; ++d) {
+    exprs.push_back(getAffineDimExpr(d, context));
+    sizes.push_back(tensor::getMixedSize(b, loc, grad, d));
+  }
+  Value transposed =
+      copyThrough(b, loc, grad, AffineMap::get(rank, 0, exprs, context), sizes);
+  ReassociationIndices columns;
+  for (int64_t d = 1; d < rank; ++d)
+    columns.push_back(d);
+  return tensor::CollapseShapeOp::create(
+      b, loc, transposed, SmallVector<ReassociationIndices>{{0}, columns});
+}
+
+/// dW = G colsT for one group: colsT[(n, o...), (ic, k...)].
+Value weightGradientByMatmul(OpBuilder &b, Location loc, Value input,
+                             Value grad, const Window &w,
+                             RankedTensorType weightType) {
+  MLIRContext *context = b.getContext();
+  int64_t s = w.kernel.size();
+  Type element = weightType.getElementType();
+  Value padded = padSpatial(b, loc, input, w,
+                            buildScalarConstant(b, loc, element, 0));
+  // Loops n, o..., ic, k...
+  auto dim = [&](unsigned i) { return getAffineDimExpr(i, context); };
+  unsigned loops = 2 + 2 * s, ic = 1 + s;
+  SmallVector<AffineExpr> window = {dim(0), dim(ic)};
+  llvm::append_range(window, windowExprs(w, 1, ic + 1, context));
+  SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(b, loc, grad, 0)};
+  for (int64_t i = 0; i < s; ++i)
+    sizes.push_back(tensor::getMixedSize(b, loc, grad, 2 + i));
+  sizes.push_back(b.getIndexAttr(weightType.getDimSize(1)));
+  for (int64_t i = 0; i < s; ++i)
+    sizes.push_back(b.getIndexAttr(w.kernel[i]));
+  Value cols = copyThrough(b, loc, padded,
+                           AffineMap::get(loops, 0, window, context), sizes);
+  ReassociationIndices rows, depth;
+  for (int64_t i = 0; i <= s; ++i) {
+    rows.push_back(i);
+    depth.push_back(s + 1 + i);
+  }
+  Value colsT = tensor::CollapseShapeOp::create(
+      b, loc, cols, SmallVector<ReassociationIndices>{rows, depth});
+  Value product = matmul(b, loc, gradientRows(b, loc, grad), colsT, element);
+  ReassociationIndices filter;
+  for (int64_t i = 0; i <= s; ++i)
+    filter.push_back(1 + i);
+  return tensor::ExpandShapeOp::create(
+      b, loc, weightType, product,
+      SmallVector<ReassociationIndices>{{0}, filter});
+}
+
+/// dX = col2im(W^T G) for one group.
+Value inputGradientByMatmul(OpBuilder &b, Location loc, Value input,
+                            Value grad, Value weight, const Window &w) {
+  MLIRContext *context = b.getContext();
+  int64_t s = w.kernel.size();
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  Type element = weightType.getElementType();
+  int64_t channels = weightType.getDimSize(1);
+  // W^T [IC * K..., OC].
+  ReassociationIndices filter;
+  for (int64_t i = 0; i <= s; ++i)
+    filter.push_back(1 + i);
+  Value rows = tensor::CollapseShapeOp::create(
+      b, loc, weight, SmallVector<ReassociationIndices>{{0}, filter});
+  Value transposed = copyThrough(
+      b, loc, rows,
+      AffineMap::get(2, 0, {getAffineDimExpr(1, context),
+                            getAffineDimExpr(0, context)}, context),
+      {tensor::getMixedSize(b, loc, rows, 1),
+       tensor::getMixedSize(b, loc, rows, 0)});
+  Value dcols = matmul(b, loc, transposed, gradientRows(b, loc, grad), element);
+  // dcols as [IC, K..., N, O...].
+  SmallVector<OpFoldResult> colSizes = {b.getIndexAttr(channels)};
+  for (int64_t i = 0; i < s; ++i)
+    colSizes.push_back(b.getIndexAttr(w.kernel[i]));
+  ReassociationIndices depth = {0}, columns;
+  for (int64_t i = 0; i < s; ++i)
+    depth.push_back(1 + i);
+  for (int64_t i = 0; i <= s; ++i) {
+    colSizes.push_back(tensor::getMixedSize(b, loc, grad, i == 0 ? 0 : 1 + i));
+    columns.push_back(1 + s + i);
+  }
+  SmallVector<int64_t> colShape;
+  SmallVector<Value> dynamicSizes;
+  dispatchIndexOpFoldResults(colSizes, dynamicSizes, colShape);
+  dcols = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(colShape, element), dcols,
+      SmallVector<ReassociationIndices>{depth, columns}, colSizes);
+
+  // The padded input gradient gains each kernel offset's share.
+  SmallVector<OpFoldResult> paddedSizes = {
+      tensor::getMixedSize(b, loc, input, 0), b.getIndexAttr(channels)};
+  for (int64_t i = 0; i < s; ++i)
+    paddedSizes.push_back(Value(arith::AddIOp::create(
+        b, loc, tensor::DimOp::create(b, loc, input, 2 + i),
+        arith::ConstantIndexOp::create(
+            b, loc, w.padding[i].first + w.padding[i].second))));
+  Value result = zeros(b, loc, paddedSizes, element);
+  SmallVector<OpFoldResult> viewSizes = {
+      tensor::getMixedSize(b, loc, input, 0), b.getIndexAttr(channels)};
+  SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
+  SmallVector<int64_t> pieceShape = {channels, colShape[1 + s]};
+  for (int64_t i = 0; i < s; ++i) {
+    viewSizes.push_back(tensor::getMixedSize(b, loc, grad, 2 + i));
+    strides.push_back(b.getIndexAttr(w.stride[i]));
+    pieceShape.push_back(colShape[2 + s + i]);
+  }
+  int64_t offsets = 1;
+  for (int64_t k : w.kernel)
+    offsets *= k;
+  unsigned rank = 2 + s;
+  SmallVector<AffineExpr> pieceExprs = {getAffineDimExpr(1, context),
+                                        getAffineDimExpr(0, context)};
+  for (int64_t i = 0; i < s; ++i)
+    pieceExprs.push_back(getAffineDimExpr(2 + i, context));
+  AffineMap pieceMap = AffineMap::get(rank, 0, pieceExprs, context);
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, context);
+  for (int64_t flat = 0; flat < offsets; ++flat) {
+    // The kernel offset k... of `flat`, row-major.
+    SmallVector<int64_t> k(s);
+    for (int64_t i = s - 1, rest = flat; i >= 0; --i) {
+      k[i] = rest % w.kernel[i];
+      rest /= w.kernel[i];
+    }
+    SmallVector<OpFoldResult> viewOffsets(2, b.getIndexAttr(0));
+    SmallVector<OpFoldResult> pieceOffsets = {b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> pieceSizes = {b.getIndexAttr(channels)};
+    for (int64_t i = 0; i < s; ++i) {
+      viewOffsets.push_back(b.getIndexAttr(k[i] * w.dilation[i]));
+      pieceOffsets.push_back(b.getIndexAttr(k[i]));
+      pieceSizes.push_back(b.getIndexAttr(1));
+    }
+    for (int64_t i = 0; i <= s; ++i) {
+      pieceOffsets.push_back(b.getIndexAttr(0));
+      pieceSizes.push_back(colSizes[1 + s + i]);
+    }
+    Value piece = tensor::ExtractSliceOp::create(
+        b, loc, RankedTensorType::get(pieceShape, element), dcols, pieceOffsets,
+        pieceSizes, SmallVector<OpFoldResult>(colShape.size(), b.getIndexAttr(1)));
+    Value view = tensor::ExtractSliceOp::create(b, loc, result, viewOffsets,
+                                                viewSizes, strides);
+    Value updated =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{view.getType()}, ValueRange{piece},
+            ValueRange{view}, SmallVector<AffineMap>{pieceMap, identity},
+            SmallVector<utils::IteratorType>(rank,
+                                             utils::IteratorType::parallel),
+            [](OpBuilder &nb, Location l, ValueRange args) {
+              linalg::YieldOp::create(
+                  nb, l, Value(arith::AddFOp::create(nb, l, args[1], args[0])));
+            })
+            .getResult(0);
+    result = tensor::InsertSliceOp::create(b, loc, updated, result,
+                                           viewOffsets, viewSizes, strides);
+  }
+  // Drop the padding.
+  SmallVector<OpFoldResult> inner(2, b.getIndexAttr(0));
+  for (int64_t i = 0; i < s; ++i)
+    inner.push_back(b.getIndexAttr(w.padding[i].first));
+  return tensor::ExtractSliceOp::create(
+      b, loc, result, inner, tensor::getMixedSizes(b, loc, input),
+      SmallVector<OpFoldResult>(rank, b.getIndexAttr(1)));
+}
+
 /// dW[g, oc, ic, k] = sum over n, o of grad[n, g, oc, o] *
 /// input_padded[n, g, ic, o * stride + k * dilation].
 struct ConvGradWeightToGeneric : OpConversionPattern<ConvGradWeightOp> {
@@ -538,6 +757,11 @@ struct ConvGradWeightToGeneric : OpConversionPattern<ConvGradWeightOp> {
     Type acc = getAccumulatorType(elementType);
     Value input = addBatchDim(rewriter, loc, adaptor.getInput(), spatial + 2);
     Value grad = addBatchDim(rewriter, loc, adaptor.getGrad(), spatial + 2);
+    if (groups == 1 && elementType.isF32()) {
+      rewriter.replaceOp(op, weightGradientByMatmul(rewriter, loc, input, grad,
+                                                    w, weightType));
+      return success();
+    }
     Value padded = padSpatial(rewriter, loc, input, w,
                               buildScalarConstant(rewriter, loc,
                                                   getElementTypeOrSelf(input),
@@ -614,6 +838,16 @@ struct ConvGradInputToGeneric : OpConversionPattern<ConvGradInputOp> {
     Type acc = getAccumulatorType(elementType);
     Value input = addBatchDim(rewriter, loc, adaptor.getInput(), spatial + 2);
     Value grad = addBatchDim(rewriter, loc, adaptor.getGrad(), spatial + 2);
+    if (groups == 1 && elementType.isF32()) {
+      Value dx = inputGradientByMatmul(rewriter, loc, input, grad,
+                                       adaptor.getWeight(), w);
+      dx = withType(rewriter, loc, dx, cast<RankedTensorType>(input.getType()));
+      rewriter.replaceOp(op, withType(rewriter, loc,
+                                      removeBatchDim(rewriter, loc, dx,
+                                                     resultType),
+                                      resultType));
+      return success();
+    }
 
     // The spread gradient [N, O, H + dilation * (K - 1) ...].
     SmallVector<OpFoldResult> spreadSizes = {
