@@ -64,21 +64,38 @@ static DenseI64ArrayAttr reductionDims(OpBuilder &builder,
   return dims.empty() ? DenseI64ArrayAttr() : builder.getDenseI64ArrayAttr(dims);
 }
 
+// A reduction that keeps its dims is built as one that drops them and a
+// reshape: the reduction's outer loop is then the first kept dim (the
+// channels of a BatchNorm statistic), which parallel code splits, rather
+// than a dim of size 1.
+
 Value GradientBuilder::sum(Value x, ArrayRef<int64_t> dims, bool keepdim) {
-  return create<SumOp>({x}, x, reductionDims(builder, dims),
-                       builder.getBoolAttr(keepdim));
+  Value sum = create<SumOp>({x}, x, reductionDims(builder, dims),
+                            builder.getBoolAttr(false));
+  return keepdim ? keepReducedDims(sum, x, dims) : sum;
 }
 
 Value GradientBuilder::mean(Value x, ArrayRef<int64_t> dims, bool keepdim) {
-  return create<MeanOp>({x}, x, reductionDims(builder, dims),
-                        builder.getBoolAttr(keepdim));
+  Value mean = create<MeanOp>({x}, x, reductionDims(builder, dims),
+                              builder.getBoolAttr(false));
+  return keepdim ? keepReducedDims(mean, x, dims) : mean;
 }
 
 Value GradientBuilder::variance(Value x, ArrayRef<int64_t> dims,
                                 int64_t correction, bool keepdim) {
-  return create<VarianceOp>({x}, x, reductionDims(builder, dims),
-                            builder.getI64IntegerAttr(correction),
-                            builder.getBoolAttr(keepdim));
+  Value variance = create<VarianceOp>({x}, x, reductionDims(builder, dims),
+                                      builder.getI64IntegerAttr(correction),
+                                      builder.getBoolAttr(false));
+  return keepdim ? keepReducedDims(variance, x, dims) : variance;
+}
+
+Value GradientBuilder::keepReducedDims(Value reduced, Value input,
+                                       ArrayRef<int64_t> dims) {
+  if (hasFailed || !reduced)
+    return fail();
+  int64_t rank = cast<RankedTensorType>(input.getType()).getRank();
+  return restoreReducedDims(reduced, input, getReducedDims(
+      dims.empty() ? std::nullopt : std::optional(dims), rank), false);
 }
 
 Value GradientBuilder::softmax(Value x, int64_t dim) {

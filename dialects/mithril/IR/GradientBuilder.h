@@ -108,6 +108,9 @@ public:
   /// summed over the dims the broadcast added or stretched, so that it has
   /// `operand`'s shape.
   Value sumToShapeOf(Value grad, Value operand);
+  /// `reduced`, a reduction of `input` over `dims` (all when empty) that
+  /// dropped them, with them put back as size 1.
+  Value keepReducedDims(Value reduced, Value input, ArrayRef<int64_t> dims);
   /// `grad` of a reduction over `dims` of `input` (kept as size 1 unless
   /// `keepdim`), with the reduced dims put back as size 1.
   Value restoreReducedDims(Value grad, Value input, ArrayRef<int64_t> dims,
