@@ -575,6 +575,30 @@ mithril_status mithril_model_load_checkpoint(mithril_model *model,
   return mithril_model_load_parameters(model, path);
 }
 
+namespace {
+
+/// A CPU f32 scalar at `value`.
+mithril_tensor scalarTensor(float *value) {
+  mithril_tensor tensor{};
+  tensor.data = value;
+  tensor.dtype = MITHRIL_F32;
+  tensor.device = MITHRIL_DEVICE_CPU;
+  return tensor;
+}
+
+/// `status`, said of the learning rate: a library without a train step
+/// has none.
+mithril_status learningRateStatus(mithril_status status) {
+  if (!status || mithril_status_get_code(status) != MITHRIL_NOT_FOUND)
+    return status;
+  mithril_status_free(status);
+  return makeStatus(MITHRIL_NOT_FOUND, "the library has no train step "
+                                       "(compile it with --train), so no "
+                                       "learning rate");
+}
+
+} // namespace
+
 mithril_status mithril_model_set_learning_rate(mithril_model *model,
                                                double learning_rate) {
   if (!model)
@@ -583,20 +607,9 @@ mithril_status mithril_model_set_learning_rate(mithril_model *model,
     return invalidArgument("invalid learning rate " +
                            std::to_string(learning_rate));
   float value = float(learning_rate);
-  mithril_tensor tensor{};
-  tensor.data = &value;
-  tensor.dtype = MITHRIL_F32;
-  tensor.rank = 0;
-  tensor.device = MITHRIL_DEVICE_CPU;
-  mithril_status status =
-      mithril_model_write_parameter(model, kLearningRateName, &tensor);
-  if (status && mithril_status_get_code(status) == MITHRIL_NOT_FOUND) {
-    mithril_status_free(status);
-    return makeStatus(MITHRIL_NOT_FOUND, "the library has no train step (compile "
-                                         "it with --train) to set a learning "
-                                         "rate of");
-  }
-  return status;
+  mithril_tensor tensor = scalarTensor(&value);
+  return learningRateStatus(
+      mithril_model_write_parameter(model, kLearningRateName, &tensor));
 }
 
 mithril_status mithril_model_get_learning_rate(mithril_model *model,
@@ -604,19 +617,9 @@ mithril_status mithril_model_get_learning_rate(mithril_model *model,
   if (!model || !learning_rate)
     return invalidArgument("mithril_model_get_learning_rate: null argument");
   float value = 0;
-  mithril_tensor tensor{};
-  tensor.data = &value;
-  tensor.dtype = MITHRIL_F32;
-  tensor.rank = 0;
-  tensor.device = MITHRIL_DEVICE_CPU;
-  mithril_status status =
-      mithril_model_read_parameter(model, kLearningRateName, &tensor);
-  if (status && mithril_status_get_code(status) == MITHRIL_NOT_FOUND) {
-    mithril_status_free(status);
-    return makeStatus(MITHRIL_NOT_FOUND, "the library has no train step (compile "
-                                         "it with --train) to have a learning "
-                                         "rate");
-  }
+  mithril_tensor tensor = scalarTensor(&value);
+  mithril_status status = learningRateStatus(
+      mithril_model_read_parameter(model, kLearningRateName, &tensor));
   if (!status)
     *learning_rate = value;
   return status;

@@ -35,6 +35,12 @@ public:
   Location getLoc() const { return loc; }
   /// Whether a call failed (after its diagnostic).
   bool failed() const { return hasFailed; }
+  /// `grads`, the result of a rule, or failure if a call failed.
+  FailureOr<SmallVector<Value>> finish(SmallVector<Value> grads) const {
+    if (hasFailed)
+      return failure();
+    return grads;
+  }
 
   /// `OpTy` from `operands` (tensor values, all non-null) and `args` (the
   /// rest of its typed builder's arguments); its first result.

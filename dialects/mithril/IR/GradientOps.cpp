@@ -104,6 +104,17 @@ LogicalResult RandomMaskOp::inferReturnTypes(MLIRContext *,
 // Adjoints of windowed ops
 //===----------------------------------------------------------------------===//
 
+/// The result type of an adjoint: that of the operand it is the gradient
+/// of, whose values it does not read.
+static LogicalResult typeOfOperand(Value operand,
+                                   SmallVectorImpl<Type> &types) {
+  RankedTensorType type = tensorTypeOf(operand);
+  if (!type)
+    return failure();
+  types.push_back(type);
+  return success();
+}
+
 /// Checks the window attributes of a convolution adjoint with `spatial`
 /// spatial dims.
 static LogicalResult verifyConvGrad(Operation *op, RankedTensorType weight,
@@ -126,14 +137,9 @@ static LogicalResult verifyConvGrad(Operation *op, RankedTensorType weight,
 }
 
 LogicalResult ConvGradInputOp::inferReturnTypes(MLIRContext *,
-                                                std::optional<Location>,
-                                                Adaptor adaptor,
-                                                SmallVectorImpl<Type> &types) {
-  RankedTensorType input = tensorTypeOf(adaptor.getInput());
-  if (!input)
-    return failure();
-  types.push_back(input);
-  return success();
+                                  std::optional<Location>, Adaptor adaptor,
+                                  SmallVectorImpl<Type> &types) {
+  return typeOfOperand(adaptor.getInput(), types);
 }
 
 LogicalResult ConvGradInputOp::verify() {
@@ -142,14 +148,9 @@ LogicalResult ConvGradInputOp::verify() {
 }
 
 LogicalResult ConvGradWeightOp::inferReturnTypes(MLIRContext *,
-                                                 std::optional<Location>,
-                                                 Adaptor adaptor,
-                                                 SmallVectorImpl<Type> &types) {
-  RankedTensorType weight = tensorTypeOf(adaptor.getWeight());
-  if (!weight)
-    return failure();
-  types.push_back(weight);
-  return success();
+                                  std::optional<Location>, Adaptor adaptor,
+                                  SmallVectorImpl<Type> &types) {
+  return typeOfOperand(adaptor.getWeight(), types);
 }
 
 LogicalResult ConvGradWeightOp::verify() {
@@ -158,14 +159,9 @@ LogicalResult ConvGradWeightOp::verify() {
 }
 
 LogicalResult Pool2dGradOp::inferReturnTypes(MLIRContext *,
-                                             std::optional<Location>,
-                                             Adaptor adaptor,
-                                             SmallVectorImpl<Type> &types) {
-  RankedTensorType input = tensorTypeOf(adaptor.getInput());
-  if (!input)
-    return failure();
-  types.push_back(input);
-  return success();
+                                  std::optional<Location>, Adaptor adaptor,
+                                  SmallVectorImpl<Type> &types) {
+  return typeOfOperand(adaptor.getInput(), types);
 }
 
 LogicalResult Pool2dGradOp::verify() {
@@ -180,25 +176,15 @@ LogicalResult Pool2dGradOp::verify() {
 }
 
 LogicalResult SliceGradOp::inferReturnTypes(MLIRContext *,
-                                            std::optional<Location>,
-                                            Adaptor adaptor,
-                                            SmallVectorImpl<Type> &types) {
-  RankedTensorType input = tensorTypeOf(adaptor.getInput());
-  if (!input)
-    return failure();
-  types.push_back(input);
-  return success();
+                                  std::optional<Location>, Adaptor adaptor,
+                                  SmallVectorImpl<Type> &types) {
+  return typeOfOperand(adaptor.getInput(), types);
 }
 
 LogicalResult EmbeddingGradOp::inferReturnTypes(MLIRContext *,
-                                                std::optional<Location>,
-                                                Adaptor adaptor,
-                                                SmallVectorImpl<Type> &types) {
-  RankedTensorType weight = tensorTypeOf(adaptor.getWeight());
-  if (!weight)
-    return failure();
-  types.push_back(weight);
-  return success();
+                                  std::optional<Location>, Adaptor adaptor,
+                                  SmallVectorImpl<Type> &types) {
+  return typeOfOperand(adaptor.getWeight(), types);
 }
 
 //===----------------------------------------------------------------------===//

@@ -17,13 +17,6 @@
 using namespace mlir;
 using namespace mlir::mithril;
 
-static FailureOr<SmallVector<Value>> finish(GradientBuilder &g,
-                                            SmallVector<Value> grads) {
-  if (g.failed())
-    return failure();
-  return grads;
-}
-
 /// 0, 1, ..., n - 1.
 static SmallVector<int64_t> leadingDims(int64_t n) {
   SmallVector<int64_t> dims;
@@ -55,7 +48,7 @@ LinearOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
   if (getBias())
     grads.push_back(
         sumAllBut(g, dy, cast<RankedTensorType>(dy.getType()).getRank() - 1));
-  return finish(g, grads);
+  return g.finish(grads);
 }
 
 /// The gradients of a convolution `op` (Conv1d or Conv2d).
@@ -88,7 +81,7 @@ convolutionGradients(ConvOp op, OpBuilder &builder, ValueRange grads) {
     bool batched = rank == int64_t(ConvOp::kSpatialRank) + 2;
     result.push_back(sumAllBut(g, dy, batched ? 1 : 0));
   }
-  return finish(g, result);
+  return g.finish(result);
 }
 
 FailureOr<SmallVector<Value>>
@@ -107,7 +100,7 @@ EmbeddingOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
   Value dw = g.create<EmbeddingGradOp>(
       {outputGradients[0], getInput(), getWeight()}, outputGradients[0],
       getInput(), getWeight());
-  return finish(g, {nullptr, dw});
+  return g.finish({nullptr, dw});
 }
 
 //===----------------------------------------------------------------------===//
@@ -150,7 +143,7 @@ LayerNormOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
     grads.push_back(sumBatch(g.mul(dy, xhat)));
   if (getBias())
     grads.push_back(sumBatch(dy));
-  return finish(g, grads);
+  return g.finish(grads);
 }
 
 FailureOr<SmallVector<Value>>
@@ -174,7 +167,7 @@ RMSNormOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
   SmallVector<int64_t> batchDims = leadingDims(rank - normalized);
   if (!batchDims.empty())
     dw = g.sum(dw, batchDims, /*keepdim=*/false);
-  return finish(g, {dx, dw});
+  return g.finish({dx, dw});
 }
 
 FailureOr<SmallVector<Value>>
@@ -208,7 +201,7 @@ GroupNormOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
   Value normalized = g.reshapeAs(xhat, x);
   Value dw = sumAllBut(g, g.mul(dy, normalized), 1);
   Value db = sumAllBut(g, dy, 1);
-  return finish(g, {dx, dw, db});
+  return g.finish({dx, dw, db});
 }
 
 //===----------------------------------------------------------------------===//
@@ -226,7 +219,7 @@ poolGradient(Operation *op, OpBuilder &builder, Value dy, StringRef kind,
       {dy, x}, dy, x, builder.getStringAttr(kind),
       builder.getDenseI64ArrayAttr(kernel), builder.getDenseI64ArrayAttr(stride),
       builder.getDenseI64ArrayAttr(padding));
-  return finish(g, {dx});
+  return g.finish({dx});
 }
 
 FailureOr<SmallVector<Value>>
@@ -277,7 +270,7 @@ AdaptiveAvgPool2dOp::buildGradients(OpBuilder &builder,
       {}, spreadMatrix(width, getOutputSize()[1], elementType));
   Value dx = g.matmul(g.matmul(rows, outputGradients[0]),
                       g.transpose(columns, 0, 1));
-  return finish(g, {dx});
+  return g.finish({dx});
 }
 
 //===----------------------------------------------------------------------===//
@@ -334,7 +327,7 @@ ScaledDotProductAttentionOp::buildGradients(OpBuilder &builder,
     grads.push_back(isDifferentiable(getMask())
                         ? g.sumToShapeOf(dScores, getMask())
                         : Value());
-  return finish(g, grads);
+  return g.finish(grads);
 }
 
 /// [..., T, E] as [..., H, T, E / H], or null when T and a batch are both

@@ -16,14 +16,6 @@ using namespace mlir::mithril;
 
 namespace {
 
-/// Fails after a diagnostic, or returns `grads`.
-FailureOr<SmallVector<Value>> finish(GradientBuilder &g,
-                                     SmallVector<Value> grads) {
-  if (g.failed())
-    return failure();
-  return grads;
-}
-
 /// The reduced dims of a reduction op and its result gradient with them
 /// restored as size 1.
 template <typename ReduceOp>
@@ -49,7 +41,7 @@ FailureOr<SmallVector<Value>> extremumGradient(ReduceOp op, OpBuilder &builder,
   Value hits = g.equal(x, extremum);
   Value count = g.sum(g.where(hits, g.scalar(1, x), g.scalar(0, x)), dims,
                       /*keepdim=*/true);
-  return finish(g, {g.where(hits, g.div(dy, count), g.scalar(0, dy))});
+  return g.finish({g.where(hits, g.div(dy, count), g.scalar(0, dy))});
 }
 
 } // namespace
@@ -60,7 +52,7 @@ SumOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
     return SmallVector<Value>{nullptr};
   GradientBuilder g(builder, getLoc());
   Value dy = keptGradient(g, *this, outputGradients[0]).second;
-  return finish(g, {g.broadcastTo(dy, getInput())});
+  return g.finish({g.broadcastTo(dy, getInput())});
 }
 
 FailureOr<SmallVector<Value>>
@@ -68,7 +60,7 @@ MeanOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
   GradientBuilder g(builder, getLoc());
   auto [dims, dy] = keptGradient(g, *this, outputGradients[0]);
   Value count = g.reducedSize(getInput(), dims);
-  return finish(g, {g.broadcastTo(g.div(dy, count), getInput())});
+  return g.finish({g.broadcastTo(g.div(dy, count), getInput())});
 }
 
 FailureOr<SmallVector<Value>>
@@ -91,7 +83,7 @@ VarianceOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
   Value count = g.sub(g.reducedSize(x, dims),
                       g.scalar(double(getCorrection()), x));
   Value scale = g.div(g.mul(dy, g.scalar(2, dy)), count);
-  return finish(g, {g.mul(scale, centered)});
+  return g.finish({g.mul(scale, centered)});
 }
 
 FailureOr<SmallVector<Value>>
@@ -102,7 +94,7 @@ SoftmaxOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
   int64_t rank = cast<RankedTensorType>(y.getType()).getRank();
   int64_t dim = getDim() < 0 ? getDim() + rank : getDim();
   Value dot = g.sum(g.mul(dy, y), {dim}, /*keepdim=*/true);
-  return finish(g, {g.mul(y, g.sub(dy, dot))});
+  return g.finish({g.mul(y, g.sub(dy, dot))});
 }
 
 FailureOr<SmallVector<Value>>
@@ -113,7 +105,7 @@ LogSoftmaxOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
   int64_t rank = cast<RankedTensorType>(y.getType()).getRank();
   int64_t dim = getDim() < 0 ? getDim() + rank : getDim();
   Value total = g.sum(dy, {dim}, /*keepdim=*/true);
-  return finish(g, {g.sub(dy, g.mul(g.exp(y), total))});
+  return g.finish({g.sub(dy, g.mul(g.exp(y), total))});
 }
 
 //===----------------------------------------------------------------------===//
@@ -152,7 +144,7 @@ CrossEntropyLossOp::buildGradients(OpBuilder &builder,
   Value dTarget = isDifferentiable(target)
                       ? g.mul(g.neg(g.logSoftmax(x, classDim)), factor)
                       : nullptr;
-  return finish(g, {g.mul(sample, factor), dTarget});
+  return g.finish({g.mul(sample, factor), dTarget});
 }
 
 FailureOr<SmallVector<Value>>
@@ -163,6 +155,6 @@ MSELossOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
   Value factor =
       perSampleFactor(g, getReduction(), outputGradients[0], difference);
   Value dDifference = g.mul(g.mul(difference, g.scalar(2, difference)), factor);
-  return finish(g, {g.sumToShapeOf(dDifference, x),
+  return g.finish({g.sumToShapeOf(dDifference, x),
                     g.sumToShapeOf(g.neg(dDifference), t)});
 }

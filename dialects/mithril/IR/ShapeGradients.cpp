@@ -14,13 +14,6 @@
 using namespace mlir;
 using namespace mlir::mithril;
 
-static FailureOr<SmallVector<Value>> finish(GradientBuilder &g,
-                                            SmallVector<Value> grads) {
-  if (g.failed())
-    return failure();
-  return grads;
-}
-
 /// The gradient of an op that only reshapes its first operand.
 static FailureOr<SmallVector<Value>> reshapeGradient(Operation *op,
                                                      OpBuilder &builder,
@@ -28,7 +21,7 @@ static FailureOr<SmallVector<Value>> reshapeGradient(Operation *op,
   if (!isDifferentiable(op->getOperand(0)))
     return SmallVector<Value>{nullptr};
   GradientBuilder g(builder, op->getLoc());
-  return finish(g, {g.reshapeAs(grads[0], op->getOperand(0))});
+  return g.finish({g.reshapeAs(grads[0], op->getOperand(0))});
 }
 
 FailureOr<SmallVector<Value>>
@@ -53,7 +46,7 @@ TransposeOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
   if (!isDifferentiable(getInput()))
     return SmallVector<Value>{nullptr};
   GradientBuilder g(builder, getLoc());
-  return finish(g, {g.transpose(outputGradients[0], getDim0(), getDim1())});
+  return g.finish({g.transpose(outputGradients[0], getDim0(), getDim1())});
 }
 
 FailureOr<SmallVector<Value>>
@@ -65,7 +58,7 @@ PermuteOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
   SmallVector<int64_t> inverse(rank);
   for (auto [i, dim] : llvm::enumerate(getDims()))
     inverse[dim < 0 ? dim + rank : dim] = i;
-  return finish(g, {g.permute(outputGradients[0], inverse)});
+  return g.finish({g.permute(outputGradients[0], inverse)});
 }
 
 FailureOr<SmallVector<Value>>
@@ -76,7 +69,7 @@ SliceOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
   Value dx = g.create<SliceGradOp>(
       {outputGradients[0], getInput()}, outputGradients[0], getInput(),
       getDimAttr(), getStartAttr(), getEndAttr(), getStepAttr());
-  return finish(g, {dx});
+  return g.finish({dx});
 }
 
 FailureOr<SmallVector<Value>>
@@ -89,7 +82,7 @@ PadOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
   for (int64_t amount : getPad())
     pairs.push_back(-amount);
   GradientBuilder g(builder, getLoc());
-  return finish(g, {g.pad(outputGradients[0], pairs)});
+  return g.finish({g.pad(outputGradients[0], pairs)});
 }
 
 FailureOr<SmallVector<Value>>
@@ -148,7 +141,7 @@ ConcatOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
                                             builder.getI64IntegerAttr(1))
                         : Value());
   }
-  return finish(g, grads);
+  return g.finish(grads);
 }
 
 FailureOr<SmallVector<Value>>
@@ -199,5 +192,5 @@ MatMulOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
     dLeft = g.reshapeAs(dLeft, x);
   if (rightVector)
     dRight = g.reshapeAs(dRight, y);
-  return finish(g, {dLeft, dRight});
+  return g.finish({dLeft, dRight});
 }
