@@ -31,7 +31,7 @@ import ops_vs_torch as ops  # noqa: E402
 NOT_DIFFERENTIABLE = {"argmax", "equal", "less", "greater"}
 TRAIN_MODE = {"batch_norm1d", "batch_norm2d", "dropout"}
 # Catalog ops that have no gradient rule yet (docs/training.md).
-NO_RULE_YET = {"interpolate", "gather"}
+NO_RULE_YET = {"interpolate"}
 
 
 def mha_reference(heads):

@@ -181,6 +181,13 @@ LogicalResult SliceGradOp::inferReturnTypes(MLIRContext *,
   return typeOfOperand(adaptor.getInput(), types);
 }
 
+LogicalResult GatherGradOp::inferReturnTypes(MLIRContext *,
+                                             std::optional<Location>,
+                                             Adaptor adaptor,
+                                             SmallVectorImpl<Type> &types) {
+  return typeOfOperand(adaptor.getInput(), types);
+}
+
 LogicalResult EmbeddingGradOp::inferReturnTypes(MLIRContext *,
                                   std::optional<Location>, Adaptor adaptor,
                                   SmallVectorImpl<Type> &types) {

@@ -185,6 +185,27 @@ def Mithril_SliceGradOp : Mithril_GraphOp<"slice_grad"> {
   let assemblyFormat = "$grad `,` $input attr-dict `:` functional-type(operands, results)";
 }
 
+def Mithril_GatherGradOp : Mithril_GraphOp<"gather_grad"> {
+  let summary = "the gradient of a gather's input (a scatter-add)";
+  let description = [{
+    Zeros of `input`'s type (whose values are not read) into which each
+    element of `grad` is added where `mithril.gather` with the same `index`
+    and `dim` read it: `out[..., index[i], ...] += grad[i]` along `dim`
+    (torch.Tensor.scatter_add_). Indices outside the dim are clamped.
+
+    ```mlir
+    %dx = mithril.gather_grad %g, %idx, %x {dim = 1 : i64}
+        : (tensor<?x4xf32>, tensor<?x4xi64>, tensor<?x16xf32>) -> tensor<?x16xf32>
+    ```
+  }];
+  let arguments = (ins Mithril_Tensor:$grad, Mithril_IndexTensor:$index,
+                       Mithril_Tensor:$input, Mithril_I64Attr:$dim);
+  let results = (outs Mithril_Tensor:$output);
+  let assemblyFormat = [{
+    $grad `,` $index `,` $input attr-dict `:` functional-type(operands, results)
+  }];
+}
+
 def Mithril_EmbeddingGradOp : Mithril_GraphOp<"embedding_grad"> {
   let summary = "the gradient of an embedding table";
   let description = [{

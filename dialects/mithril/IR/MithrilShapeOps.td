@@ -178,7 +178,7 @@ def Mithril_SliceOp : Mithril_ShapeOp<"slice", [Mithril_Differentiable]> {
                        DefaultValuedAttr<ConfinedAttr<Mithril_I64Attr, [IntPositive]>, "1">:$step);
 }
 
-def Mithril_GatherOp : Mithril_GraphOp<"gather"> {
+def Mithril_GatherOp : Mithril_GraphOp<"gather", [Mithril_Differentiable]> {
   let catalog = Mithril_Catalog<"Gather",
       [Mithril_IntArg<"dim", 1>]>;
   let summary = "gather values along a dim (torch.gather)";

@@ -161,6 +161,17 @@ SplitOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
   return SmallVector<Value>{concat.getOutput()};
 }
 
+FailureOr<SmallVector<Value>>
+GatherOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
+  if (!isDifferentiable(getInput()))
+    return SmallVector<Value>{nullptr, nullptr};
+  GradientBuilder g(builder, getLoc());
+  Value dx = g.create<GatherGradOp>(
+      {outputGradients[0], getIndex(), getInput()}, outputGradients[0],
+      getIndex(), getInput(), getDimAttr());
+  return g.finish({dx, nullptr});
+}
+
 //===----------------------------------------------------------------------===//
 // Matmul
 //===----------------------------------------------------------------------===//

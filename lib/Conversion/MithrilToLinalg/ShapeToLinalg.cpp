@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -461,6 +462,58 @@ struct GatherToGeneric : OpConversionPattern<GatherOp> {
   }
 };
 
+/// A gather's adjoint: a loop nest over the gradient that adds each
+/// element where the gather read it (a scatter-add, which a linalg.generic
+/// cannot write).
+struct GatherGradToLoops : OpConversionPattern<GatherGradOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(GatherGradOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value grad = adaptor.getGrad(), index = adaptor.getIndex();
+    Value input = adaptor.getInput();
+    RankedTensorType type = op.getType();
+    int64_t rank = type.getRank();
+    int64_t dim = resolveDim(op.getDim(), rank);
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    Value last = arith::SubIOp::create(
+        rewriter, loc, tensor::DimOp::create(rewriter, loc, input, dim), one);
+    Value empty = tensor::EmptyOp::create(
+        rewriter, loc, tensor::getMixedSizes(rewriter, loc, input),
+        type.getElementType());
+    Value zeros =
+        linalg::FillOp::create(
+            rewriter, loc,
+            buildScalarConstant(rewriter, loc, type.getElementType(), 0), empty)
+            .getResult(0);
+    SmallVector<Value> lower(rank, zero), steps(rank, one), upper;
+    for (int64_t d = 0; d < rank; ++d)
+      upper.push_back(tensor::DimOp::create(rewriter, loc, index, d));
+    scf::LoopNest nest = scf::buildLoopNest(
+        rewriter, loc, lower, upper, steps, ValueRange{zeros},
+        [&](OpBuilder &b, Location l, ValueRange ivs,
+            ValueRange iterArgs) -> scf::ValueVector {
+          Value at = arith::IndexCastOp::create(
+              b, l, b.getIndexType(),
+              tensor::ExtractOp::create(b, l, index, ivs));
+          at = arith::MinSIOp::create(b, l,
+                                      arith::MaxSIOp::create(b, l, at, zero),
+                                      last);
+          SmallVector<Value> target(ivs);
+          target[dim] = at;
+          Value sum = arith::AddFOp::create(
+              b, l, tensor::ExtractOp::create(b, l, iterArgs[0], target),
+              tensor::ExtractOp::create(b, l, grad, ivs));
+          return {tensor::InsertOp::create(b, l, sum, iterArgs[0], target)};
+        });
+    rewriter.replaceOp(op, nest.results.front());
+    return success();
+  }
+};
+
 /// torch.nn.Embedding: out[i..., d] = weight[input[i...], d].
 struct EmbeddingToGeneric : OpConversionPattern<EmbeddingOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -562,6 +615,6 @@ void mlir::mithril::populateShapeToLinalgPatterns(RewritePatternSet &patterns) {
                UnsqueezeToExpand, TransposeToLinalg, PermuteToLinalg,
                ConcatToInsertSlices, SplitToSlices, SliceToExtract,
                GatherToGeneric, EmbeddingToGeneric, PadToTensor,
-               SliceGradToInsert>(
+               SliceGradToInsert, GatherGradToLoops>(
       patterns.getContext());
 }

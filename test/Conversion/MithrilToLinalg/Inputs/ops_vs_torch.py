@@ -297,6 +297,9 @@ SHAPE_OPS = [
              lambda x: x[-3:100], [torch.randn(5, 2)], True),
     shape_op("gather", "gather", "dim = 1 : i64", lambda x, i: torch.gather(x, 1, i),
              [torch.randn(3, 5), torch.randint(0, 5, (3, 4))]),
+    # Repeated indices: the gradient adds up (a scatter-add).
+    shape_op("gather_dim0", "gather", "dim = 0 : i64", lambda x, i: torch.gather(x, 0, i),
+             [torch.randn(4, 3), torch.randint(0, 4, (6, 3))], True),
     shape_op("pad", "pad", "pad = " + ints(1, 2) + ", value = 1.5 : f64",
              lambda x: F.pad(x, (1, 2), value=1.5), [torch.randn(2, 3)], True),
     shape_op("pad_crop", "pad", "pad = " + ints(-1, 1, 2, 0),
