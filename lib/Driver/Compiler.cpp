@@ -102,8 +102,7 @@ std::optional<int> checkTraining(const TrainingFlags &flags,
   train.weightDecay =
       flags.weightDecay.value_or(train.optimizer == "adamw" ? 1e-2 : 0);
   if (!(train.learningRate >= 0) || !(train.momentum >= 0) ||
-      !(train.eps >= 0) || !(train.weightDecay >= 0) ||
-      !(train.dampening >= 0))
+      !(train.eps >= 0) || !(train.weightDecay >= 0) || !(train.dampening >= 0))
     return usageError("--lr, --momentum, --dampening, --eps and "
                       "--weight-decay take values >= 0");
   if (train.nesterov && (train.momentum <= 0 || train.dampening != 0))

@@ -23,8 +23,8 @@ using namespace mlir::mithril;
 // Phases
 //===----------------------------------------------------------------------===//
 
-static constexpr Phase kPhases[] = {Phase::Import, Phase::Shapes,
-                                    Phase::Train,  Phase::Linalg,
+static constexpr Phase kPhases[] = {Phase::Import,    Phase::Shapes,
+                                    Phase::Train,     Phase::Linalg,
                                     Phase::Bufferize, Phase::LLVM};
 
 ArrayRef<Phase> mlir::mithril::getAllPhases() { return kPhases; }

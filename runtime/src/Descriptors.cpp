@@ -84,8 +84,7 @@ void copyStrided(const ResultView &view, size_t elementSize, uint8_t *dest) {
       dest += size_t(length) * elementSize;
     } else {
       for (int64_t k = 0; k < length; ++k, dest += elementSize)
-        std::memcpy(dest, row + k * stride * int64_t(elementSize),
-                    elementSize);
+        std::memcpy(dest, row + k * stride * int64_t(elementSize), elementSize);
     }
     size_t dim = outer;
     while (dim > 0 && ++index[dim - 1] == view.size(dim - 1))

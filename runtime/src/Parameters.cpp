@@ -230,8 +230,8 @@ mithril_status ownParameter(Parameter &parameter, AlignedBuffer buffer) {
 /// A parameter bound to the weights' tensor of its name.
 mithril_status bindWeight(const mithril_model &model, const Port &port,
                           const std::string &source, Parameter &out) {
-  const TensorInfo *tensor = model.weights ? model.weights->find(port.name)
-                                           : nullptr;
+  const TensorInfo *tensor =
+      model.weights ? model.weights->find(port.name) : nullptr;
   if (mithril_status status = checkWeight(tensor, port, source))
     return status;
   return makeParameter(port, *tensor, out);
@@ -565,8 +565,9 @@ mithril_status mithril_model_load_checkpoint(mithril_model *model,
     std::string error;
     std::unique_ptr<SafetensorsFile> file = SafetensorsFile::open(path, error);
     if (!file)
-      return makeStatus(MITHRIL_IO_ERROR, std::string("cannot read checkpoint '") +
-                                              path + "': " + error);
+      return makeStatus(MITHRIL_IO_ERROR,
+                        std::string("cannot read checkpoint '") + path +
+                            "': " + error);
     for (const Parameter &parameter : model->parameters)
       if (!file->find(parameter.port->name))
         return invalidArgument(std::string("checkpoint '") + path +

@@ -50,7 +50,8 @@ constexpr const char *kOverview =
     "usage: mlc-run LIB.so [--entry NAME]\n"
     "               [--input NAME=@FILE.npy | NAME=DIMSxDTYPE=VALUE]...\n"
     "               [--weights FILE.safetensors] [--output-dir DIR] [--print]\n"
-    "               [--threads N] [--benchmark=N [--warmup=K]] [--steps=N] [--describe]\n"
+    "               [--threads N] [--benchmark=N [--warmup=K]] [--steps=N] "
+    "[--describe]\n"
     "               [--save-weights FILE.safetensors]\n"
     "\n"
     "Runs an entry of a library that mlc-compile emitted and writes each\n"
@@ -147,7 +148,8 @@ std::optional<int> checkOptions(const Options &options) {
     return status;
   if (std::optional<int> status = checkCount(options.steps, 1))
     return status;
-  if (options.steps.getNumOccurrences() && options.benchmark.getNumOccurrences())
+  if (options.steps.getNumOccurrences() &&
+      options.benchmark.getNumOccurrences())
     return usageError("--steps and --benchmark exclude each other");
   if (options.library.empty())
     return usageError("give a library to run");
@@ -572,8 +574,8 @@ mithril_status runCalls(const Options &options, Session &session, size_t entry,
   for (int64_t i = 0; i < warmups; ++i)
     if (mithril_status status = call())
       return status;
-  int64_t calls = options.benchmark ? int64_t(options.benchmark)
-                                    : int64_t(options.steps);
+  int64_t calls =
+      options.benchmark ? int64_t(options.benchmark) : int64_t(options.steps);
   for (int64_t i = 0; i < calls; ++i) {
     auto start = std::chrono::steady_clock::now();
     if (mithril_status status = call())

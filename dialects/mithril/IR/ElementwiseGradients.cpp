@@ -55,11 +55,11 @@ FailureOr<SmallVector<Value>> binaryGradient(Operation *op, OpBuilder &builder,
 
 } // namespace
 
-#define MITHRIL_UNARY_GRADIENT(Op, ...)                                       \
+#define MITHRIL_UNARY_GRADIENT(Op, ...)                                        \
   FailureOr<SmallVector<Value>> Op::buildGradients(                            \
       OpBuilder &builder, ValueRange outputGradients) {                        \
-    auto rule = [&](GradientBuilder & g, Value x, Value y,                     \
-                    Value dy) -> Value __VA_ARGS__;                                 \
+    auto rule = [&](GradientBuilder & g, Value x, Value y, Value dy)           \
+                    ->Value __VA_ARGS__;                                       \
     return unaryGradient(*this, builder, outputGradients, rule);               \
   }
 
@@ -101,8 +101,8 @@ MITHRIL_UNARY_GRADIENT(GELUOp, {
     // y = x/2 (1 + tanh(k (x + 0.044715 x^3))), k = sqrt(2 / pi).
     const double k = std::sqrt(2.0 / M_PI), c = 0.044715;
     Value x2 = g.mul(x, x);
-    Value inner = g.mul(g.scalar(k, x), g.add(x, g.mul(g.scalar(c, x),
-                                                         g.mul(x2, x))));
+    Value inner =
+        g.mul(g.scalar(k, x), g.add(x, g.mul(g.scalar(c, x), g.mul(x2, x))));
     Value t = g.tanh(inner);
     Value left = g.mul(g.scalar(0.5, x), g.add(g.scalar(1, t), t));
     Value dInner = g.mul(g.scalar(k, x),
@@ -112,9 +112,9 @@ MITHRIL_UNARY_GRADIENT(GELUOp, {
     return g.mul(dy, g.add(left, right));
   }
   // Phi(x) + x phi(x).
-  Value cdf = g.mul(g.scalar(0.5, x),
-                    g.add(g.scalar(1, x),
-                          g.erf(g.mul(x, g.scalar(M_SQRT1_2, x)))));
+  Value cdf =
+      g.mul(g.scalar(0.5, x),
+            g.add(g.scalar(1, x), g.erf(g.mul(x, g.scalar(M_SQRT1_2, x)))));
   Value pdf = g.mul(g.scalar(1 / std::sqrt(2 * M_PI), x),
                     g.exp(g.mul(g.scalar(-0.5, x), g.mul(x, x))));
   return g.mul(dy, g.add(cdf, g.mul(x, pdf)));
@@ -140,17 +140,15 @@ MITHRIL_UNARY_GRADIENT(AbsOp, {
 
 MITHRIL_UNARY_GRADIENT(ExpOp, { return g.mul(dy, y); })
 MITHRIL_UNARY_GRADIENT(LogOp, { return g.div(dy, x); })
-MITHRIL_UNARY_GRADIENT(SqrtOp, {
-  return g.div(dy, g.mul(g.scalar(2, y), y));
-})
+MITHRIL_UNARY_GRADIENT(SqrtOp, { return g.div(dy, g.mul(g.scalar(2, y), y)); })
 MITHRIL_UNARY_GRADIENT(RsqrtOp, {
   return g.mul(dy, g.mul(g.scalar(-0.5, y), g.mul(y, g.mul(y, y))));
 })
 MITHRIL_UNARY_GRADIENT(SinOp, { return g.mul(dy, g.cos(x)); })
 MITHRIL_UNARY_GRADIENT(CosOp, { return g.neg(g.mul(dy, g.sin(x))); })
 MITHRIL_UNARY_GRADIENT(ErfOp, {
-  return g.mul(dy, g.mul(g.scalar(2 / std::sqrt(M_PI), x),
-                         g.exp(g.neg(g.mul(x, x)))));
+  return g.mul(
+      dy, g.mul(g.scalar(2 / std::sqrt(M_PI), x), g.exp(g.neg(g.mul(x, x)))));
 })
 // Piecewise constant: zero almost everywhere, as in PyTorch.
 MITHRIL_UNARY_GRADIENT(FloorOp, { return g.zerosLike(x); })
@@ -163,11 +161,12 @@ MITHRIL_UNARY_GRADIENT(RoundOp, { return g.zerosLike(x); })
 // Binary ops
 //===----------------------------------------------------------------------===//
 
-#define MITHRIL_BINARY_GRADIENT(Op, ...)                                      \
+#define MITHRIL_BINARY_GRADIENT(Op, ...)                                       \
   FailureOr<SmallVector<Value>> Op::buildGradients(                            \
       OpBuilder &builder, ValueRange outputGradients) {                        \
-    auto rule = [&](GradientBuilder & g, Value x, Value y, Value z,            \
-                    Value dz) -> std::pair<Value, Value> __VA_ARGS__;               \
+    auto rule = [&](GradientBuilder & g, Value x, Value y, Value z, Value dz)  \
+                    ->std::pair<Value, Value>                                  \
+                        __VA_ARGS__;                                           \
     return binaryGradient(*this, builder, outputGradients, rule);              \
   }
 
@@ -228,8 +227,8 @@ CastOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
   if (!isDifferentiable(getInput()) || !isDifferentiable(getOutput()))
     return SmallVector<Value>{nullptr};
   GradientBuilder g(builder, getLoc());
-  Value dx = g.castTo(outputGradients[0],
-                    getElementTypeOrSelf(getInput().getType()));
+  Value dx =
+      g.castTo(outputGradients[0], getElementTypeOrSelf(getInput().getType()));
   if (g.failed())
     return failure();
   return SmallVector<Value>{dx};

@@ -61,7 +61,8 @@ Value GradientBuilder::castTo(Value x, Type elementType) {
 /// The `dim` attribute of a reduction: absent (all dims) when empty.
 static DenseI64ArrayAttr reductionDims(OpBuilder &builder,
                                        ArrayRef<int64_t> dims) {
-  return dims.empty() ? DenseI64ArrayAttr() : builder.getDenseI64ArrayAttr(dims);
+  return dims.empty() ? DenseI64ArrayAttr()
+                      : builder.getDenseI64ArrayAttr(dims);
 }
 
 // A reduction that keeps its dims is built as one that drops them and a
@@ -94,8 +95,10 @@ Value GradientBuilder::keepReducedDims(Value reduced, Value input,
   if (hasFailed || !reduced)
     return fail();
   int64_t rank = cast<RankedTensorType>(input.getType()).getRank();
-  return restoreReducedDims(reduced, input, getReducedDims(
-      dims.empty() ? std::nullopt : std::optional(dims), rank), false);
+  return restoreReducedDims(
+      reduced, input,
+      getReducedDims(dims.empty() ? std::nullopt : std::optional(dims), rank),
+      false);
 }
 
 Value GradientBuilder::softmax(Value x, int64_t dim) {
@@ -152,8 +155,7 @@ Value GradientBuilder::sumToShapeOf(Value grad, Value operand) {
     result = sum(result, leading, /*keepdim=*/false);
   SmallVector<int64_t> stretched;
   for (int64_t d = 0; d < operandType.getRank(); ++d)
-    if (operandType.getDimSize(d) == 1 &&
-        gradType.getDimSize(extra + d) != 1)
+    if (operandType.getDimSize(d) == 1 && gradType.getDimSize(extra + d) != 1)
       stretched.push_back(d);
   if (!stretched.empty())
     result = sum(result, stretched, /*keepdim=*/true);
@@ -189,9 +191,8 @@ mlir::mithril::differentiateComposite(OpBuilder &builder, ValueRange inputs,
     llvm::append_range(worklist, op->getOperands());
   }
   SmallVector<Operation *> ordered(ops.begin(), ops.end());
-  llvm::sort(ordered, [](Operation *a, Operation *b) {
-    return a->isBeforeInBlock(b);
-  });
+  llvm::sort(ordered,
+             [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
   llvm::DenseMap<Value, Value> gradients;
   gradients[output] = outputGradient;
   for (Operation *op : llvm::reverse(ordered)) {

@@ -137,30 +137,33 @@ static LogicalResult verifyConvGrad(Operation *op, RankedTensorType weight,
 }
 
 LogicalResult ConvGradInputOp::inferReturnTypes(MLIRContext *,
-                                  std::optional<Location>, Adaptor adaptor,
-                                  SmallVectorImpl<Type> &types) {
+                                                std::optional<Location>,
+                                                Adaptor adaptor,
+                                                SmallVectorImpl<Type> &types) {
   return typeOfOperand(adaptor.getInput(), types);
 }
 
 LogicalResult ConvGradInputOp::verify() {
-  return verifyConvGrad(*this, getWeight().getType(), getStride(),
-                        getPadding(), getDilation());
+  return verifyConvGrad(*this, getWeight().getType(), getStride(), getPadding(),
+                        getDilation());
 }
 
 LogicalResult ConvGradWeightOp::inferReturnTypes(MLIRContext *,
-                                  std::optional<Location>, Adaptor adaptor,
-                                  SmallVectorImpl<Type> &types) {
+                                                 std::optional<Location>,
+                                                 Adaptor adaptor,
+                                                 SmallVectorImpl<Type> &types) {
   return typeOfOperand(adaptor.getWeight(), types);
 }
 
 LogicalResult ConvGradWeightOp::verify() {
-  return verifyConvGrad(*this, getWeight().getType(), getStride(),
-                        getPadding(), getDilation());
+  return verifyConvGrad(*this, getWeight().getType(), getStride(), getPadding(),
+                        getDilation());
 }
 
 LogicalResult Pool2dGradOp::inferReturnTypes(MLIRContext *,
-                                  std::optional<Location>, Adaptor adaptor,
-                                  SmallVectorImpl<Type> &types) {
+                                             std::optional<Location>,
+                                             Adaptor adaptor,
+                                             SmallVectorImpl<Type> &types) {
   return typeOfOperand(adaptor.getInput(), types);
 }
 
@@ -176,8 +179,9 @@ LogicalResult Pool2dGradOp::verify() {
 }
 
 LogicalResult SliceGradOp::inferReturnTypes(MLIRContext *,
-                                  std::optional<Location>, Adaptor adaptor,
-                                  SmallVectorImpl<Type> &types) {
+                                            std::optional<Location>,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &types) {
   return typeOfOperand(adaptor.getInput(), types);
 }
 
@@ -189,8 +193,9 @@ LogicalResult GatherGradOp::inferReturnTypes(MLIRContext *,
 }
 
 LogicalResult EmbeddingGradOp::inferReturnTypes(MLIRContext *,
-                                  std::optional<Location>, Adaptor adaptor,
-                                  SmallVectorImpl<Type> &types) {
+                                                std::optional<Location>,
+                                                Adaptor adaptor,
+                                                SmallVectorImpl<Type> &types) {
   return typeOfOperand(adaptor.getWeight(), types);
 }
 
@@ -218,8 +223,8 @@ ReshapeAsOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
   return SmallVector<Value>{dx, nullptr};
 }
 
-FailureOr<SmallVector<Value>>
-ReducedSizeOp::buildGradients(OpBuilder &, ValueRange) {
+FailureOr<SmallVector<Value>> ReducedSizeOp::buildGradients(OpBuilder &,
+                                                            ValueRange) {
   return SmallVector<Value>{nullptr};
 }
 

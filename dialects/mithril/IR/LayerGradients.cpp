@@ -72,9 +72,9 @@ convolutionGradients(ConvOp op, OpBuilder &builder, ValueRange grads) {
   Value dx = g.create<ConvGradInputOp>({dy, op.getInput(), op.getWeight()}, dy,
                                        op.getInput(), op.getWeight(), stride,
                                        pads, dilation, groups);
-  Value dw = g.create<ConvGradWeightOp>({dy, op.getInput(), op.getWeight()},
-                                        dy, op.getInput(), op.getWeight(),
-                                        stride, pads, dilation, groups);
+  Value dw = g.create<ConvGradWeightOp>({dy, op.getInput(), op.getWeight()}, dy,
+                                        op.getInput(), op.getWeight(), stride,
+                                        pads, dilation, groups);
   SmallVector<Value> result = {dx, dw};
   if (op.getBias()) {
     int64_t rank = op.getInput().getType().getRank();
@@ -97,9 +97,9 @@ Conv2dOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
 FailureOr<SmallVector<Value>>
 EmbeddingOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
   GradientBuilder g(builder, getLoc());
-  Value dw = g.create<EmbeddingGradOp>(
-      {outputGradients[0], getInput(), getWeight()}, outputGradients[0],
-      getInput(), getWeight());
+  Value dw =
+      g.create<EmbeddingGradOp>({outputGradients[0], getInput(), getWeight()},
+                                outputGradients[0], getInput(), getWeight());
   return g.finish({nullptr, dw});
 }
 
@@ -109,9 +109,8 @@ EmbeddingOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
 
 /// The input gradient of a normalisation `xhat = (x - mean) * rstd` over
 /// `dims`, given `dxhat`: rstd (dxhat - mean(dxhat) - xhat mean(dxhat xhat)).
-static Value normalizedInputGradient(GradientBuilder &g, Value xhat,
-                                     Value rstd, Value dxhat,
-                                     ArrayRef<int64_t> dims) {
+static Value normalizedInputGradient(GradientBuilder &g, Value xhat, Value rstd,
+                                     Value dxhat, ArrayRef<int64_t> dims) {
   Value meanGrad = g.mean(dxhat, dims, /*keepdim=*/true);
   Value projection = g.mean(g.mul(dxhat, xhat), dims, /*keepdim=*/true);
   return g.mul(rstd, g.sub(g.sub(dxhat, meanGrad), g.mul(xhat, projection)));
@@ -129,8 +128,8 @@ LayerNormOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
   // Recompute the statistics (biased variance, as the forward pass).
   Value mean = g.mean(x, dims, /*keepdim=*/true);
   Value variance = g.variance(x, dims, /*correction=*/0, /*keepdim=*/true);
-  Value rstd = g.rsqrt(g.add(variance, g.scalar(getEps().convertToDouble(),
-                                                variance)));
+  Value rstd =
+      g.rsqrt(g.add(variance, g.scalar(getEps().convertToDouble(), variance)));
   Value xhat = g.mul(g.sub(x, mean), rstd);
   Value dxhat = getWeight() ? g.mul(dy, getWeight()) : dy;
   SmallVector<Value> grads = {
@@ -158,8 +157,8 @@ RMSNormOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
   for (int64_t d = rank - normalized; d < rank; ++d)
     dims.push_back(d);
   Value meanSquare = g.mean(g.mul(x, x), dims, /*keepdim=*/true);
-  Value r = g.rsqrt(g.add(meanSquare,
-                          g.scalar(getEps().convertToDouble(), meanSquare)));
+  Value r = g.rsqrt(
+      g.add(meanSquare, g.scalar(getEps().convertToDouble(), meanSquare)));
   Value dyw = g.mul(dy, w);
   Value projection = g.mean(g.mul(dyw, x), dims, /*keepdim=*/true);
   Value dx = g.mul(r, g.sub(dyw, g.mul(g.mul(x, g.mul(r, r)), projection)));
@@ -192,12 +191,11 @@ GroupNormOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
   Value grouped = g.reshape(x, {-1, groups, rest});
   Value mean = g.mean(grouped, {2}, /*keepdim=*/true);
   Value variance = g.variance(grouped, {2}, /*correction=*/0, true);
-  Value rstd = g.rsqrt(
-      g.add(variance, g.scalar(getEps().convertToDouble(), variance)));
+  Value rstd =
+      g.rsqrt(g.add(variance, g.scalar(getEps().convertToDouble(), variance)));
   Value xhat = g.mul(g.sub(grouped, mean), rstd);
   Value dxhat = g.reshape(g.mul(dy, weight), {-1, groups, rest});
-  Value dx = g.reshapeAs(normalizedInputGradient(g, xhat, rstd, dxhat, {2}),
-                         x);
+  Value dx = g.reshapeAs(normalizedInputGradient(g, xhat, rstd, dxhat, {2}), x);
   Value normalized = g.reshapeAs(xhat, x);
   Value dw = sumAllBut(g, g.mul(dy, normalized), 1);
   Value db = sumAllBut(g, dy, 1);
@@ -215,10 +213,10 @@ poolGradient(Operation *op, OpBuilder &builder, Value dy, StringRef kind,
              ArrayRef<int64_t> padding) {
   GradientBuilder g(builder, op->getLoc());
   Value x = op->getOperand(0);
-  Value dx = g.create<Pool2dGradOp>(
-      {dy, x}, dy, x, builder.getStringAttr(kind),
-      builder.getDenseI64ArrayAttr(kernel), builder.getDenseI64ArrayAttr(stride),
-      builder.getDenseI64ArrayAttr(padding));
+  Value dx = g.create<Pool2dGradOp>({dy, x}, dy, x, builder.getStringAttr(kind),
+                                    builder.getDenseI64ArrayAttr(kernel),
+                                    builder.getDenseI64ArrayAttr(stride),
+                                    builder.getDenseI64ArrayAttr(padding));
   return g.finish({dx});
 }
 
@@ -268,8 +266,8 @@ AdaptiveAvgPool2dOp::buildGradients(OpBuilder &builder,
       {}, spreadMatrix(height, getOutputSize()[0], elementType));
   Value columns = g.create<ConstantOp>(
       {}, spreadMatrix(width, getOutputSize()[1], elementType));
-  Value dx = g.matmul(g.matmul(rows, outputGradients[0]),
-                      g.transpose(columns, 0, 1));
+  Value dx =
+      g.matmul(g.matmul(rows, outputGradients[0]), g.transpose(columns, 0, 1));
   return g.finish({dx});
 }
 
@@ -298,7 +296,8 @@ ScaledDotProductAttentionOp::buildGradients(OpBuilder &builder,
   auto queryType = cast<RankedTensorType>(getQuery().getType());
   int64_t keys = keyType.getDimSize(keyType.getRank() - 2);
   int64_t embed = queryType.getDimSize(queryType.getRank() - 1);
-  if (ShapedType::isDynamic(keys) || (!getScale() && ShapedType::isDynamic(embed)))
+  if (ShapedType::isDynamic(keys) ||
+      (!getScale() && ShapedType::isDynamic(embed)))
     return emitOpError("has no gradient here: it needs a static number of "
                        "keys (and of features without a scale)");
   double scale = getScale() ? getScale()->convertToDouble()
@@ -341,8 +340,8 @@ static Value splitHeads(GradientBuilder &g, Value x, int64_t heads) {
     shape.push_back(-1);
   if (rank == 3 && ShapedType::isDynamic(tokens))
     return nullptr;
-  shape.append({ShapedType::isDynamic(tokens) ? -1 : tokens, heads,
-                embed / heads});
+  shape.append(
+      {ShapedType::isDynamic(tokens) ? -1 : tokens, heads, embed / heads});
   return g.transpose(g.reshape(x, shape), -3, -2);
 }
 
@@ -380,12 +379,17 @@ MultiheadAttentionOp::buildGradients(OpBuilder &builder,
                               builder.getI64IntegerAttr(embed),
                               builder.getI64IntegerAttr(embed));
   };
-  Value q = splitHeads(g, linear(getQuery(), part(getInProjWeight(), 0),
-                                 part(getInProjBias(), 0)), heads);
-  Value k = splitHeads(g, linear(getKey(), part(getInProjWeight(), 1),
-                                 part(getInProjBias(), 1)), heads);
-  Value v = splitHeads(g, linear(getValue(), part(getInProjWeight(), 2),
-                                 part(getInProjBias(), 2)), heads);
+  Value q = splitHeads(
+      g,
+      linear(getQuery(), part(getInProjWeight(), 0), part(getInProjBias(), 0)),
+      heads);
+  Value k = splitHeads(
+      g, linear(getKey(), part(getInProjWeight(), 1), part(getInProjBias(), 1)),
+      heads);
+  Value v = splitHeads(
+      g,
+      linear(getValue(), part(getInProjWeight(), 2), part(getInProjBias(), 2)),
+      heads);
   if (!g.failed() && (!q || !k || !v))
     return emitOpError("has no gradient here: it needs static sequence "
                        "lengths");

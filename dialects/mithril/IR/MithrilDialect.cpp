@@ -126,9 +126,8 @@ LogicalResult MithrilDialect::verifyRegionResultAttribute(Operation *op,
   if (attr.getName() == kUpdatesAttrName ||
       attr.getName() == kGradientOfAttrName) {
     if (!isa<StringAttr>(attr.getValue()))
-      return op->emitOpError() << "expected " << attr.getName()
-                               << " of result " << index
-                               << " to name a parameter";
+      return op->emitOpError() << "expected " << attr.getName() << " of result "
+                               << index << " to name a parameter";
     return success();
   }
   return op->emitOpError() << "unknown result attribute " << attr.getName();

@@ -36,8 +36,8 @@ FailureOr<SmallVector<Value>> extremumGradient(ReduceOp op, OpBuilder &builder,
   GradientBuilder g(builder, op.getLoc());
   auto [dims, dy] = keptGradient(g, op, outputGradients[0]);
   Value x = op.getInput();
-  Value extremum = g.restoreReducedDims(op.getOutput(), x, dims,
-                                        op.getKeepdim());
+  Value extremum =
+      g.restoreReducedDims(op.getOutput(), x, dims, op.getKeepdim());
   Value hits = g.equal(x, extremum);
   Value count = g.sum(g.where(hits, g.scalar(1, x), g.scalar(0, x)), dims,
                       /*keepdim=*/true);
@@ -80,8 +80,8 @@ VarianceOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
   auto [dims, dy] = keptGradient(g, *this, outputGradients[0]);
   Value x = getInput();
   Value centered = g.sub(x, g.mean(x, dims, /*keepdim=*/true));
-  Value count = g.sub(g.reducedSize(x, dims),
-                      g.scalar(double(getCorrection()), x));
+  Value count =
+      g.sub(g.reducedSize(x, dims), g.scalar(double(getCorrection()), x));
   Value scale = g.div(g.mul(dy, g.scalar(2, dy)), count);
   return g.finish({g.mul(scale, centered)});
 }
@@ -131,8 +131,9 @@ CrossEntropyLossOp::buildGradients(OpBuilder &builder,
   Value probabilities = g.softmax(x, classDim);
   // One sample's gradient: softmax(x) sum(q) - q, q the target
   // distribution (one-hot for class indices).
-  Value q = isDifferentiable(target) ? target : g.create<OneHotOp>(
-                                                    {target, x}, target, x);
+  Value q = isDifferentiable(target)
+                ? target
+                : g.create<OneHotOp>({target, x}, target, x);
   Value mass = g.sum(q, {classDim}, /*keepdim=*/true);
   Value sample = g.sub(g.mul(probabilities, mass), q);
   // The samples: x without its class dim, as a float tensor to count.
@@ -155,6 +156,6 @@ MSELossOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
   Value factor =
       perSampleFactor(g, getReduction(), outputGradients[0], difference);
   Value dDifference = g.mul(g.mul(difference, g.scalar(2, difference)), factor);
-  return g.finish({g.sumToShapeOf(dDifference, x),
-                    g.sumToShapeOf(g.neg(dDifference), t)});
+  return g.finish(
+      {g.sumToShapeOf(dDifference, x), g.sumToShapeOf(g.neg(dDifference), t)});
 }

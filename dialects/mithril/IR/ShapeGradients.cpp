@@ -15,9 +15,8 @@ using namespace mlir;
 using namespace mlir::mithril;
 
 /// The gradient of an op that only reshapes its first operand.
-static FailureOr<SmallVector<Value>> reshapeGradient(Operation *op,
-                                                     OpBuilder &builder,
-                                                     ValueRange grads) {
+static FailureOr<SmallVector<Value>>
+reshapeGradient(Operation *op, OpBuilder &builder, ValueRange grads) {
   if (!isDifferentiable(op->getOperand(0)))
     return SmallVector<Value>{nullptr};
   GradientBuilder g(builder, op->getLoc());
@@ -66,9 +65,9 @@ SliceOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
   if (!isDifferentiable(getInput()))
     return SmallVector<Value>{nullptr};
   GradientBuilder g(builder, getLoc());
-  Value dx = g.create<SliceGradOp>(
-      {outputGradients[0], getInput()}, outputGradients[0], getInput(),
-      getDimAttr(), getStartAttr(), getEndAttr(), getStepAttr());
+  Value dx = g.create<SliceGradOp>({outputGradients[0], getInput()},
+                                   outputGradients[0], getInput(), getDimAttr(),
+                                   getStartAttr(), getEndAttr(), getStepAttr());
   return g.finish({dx});
 }
 
@@ -111,7 +110,9 @@ ConcatOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
       sum += sizes[k];
     return sum;
   };
-  auto endAt = [](int64_t fromBack) { return fromBack ? -fromBack : INT64_MAX; };
+  auto endAt = [](int64_t fromBack) {
+    return fromBack ? -fromBack : INT64_MAX;
+  };
   GradientBuilder g(builder, getLoc());
   Value dz = outputGradients[0];
   SmallVector<Value> grads;

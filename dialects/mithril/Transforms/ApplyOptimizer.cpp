@@ -45,7 +45,8 @@ public:
   UpdateBuilder(ModelOp model, const Hyperparameters &hp, double lr)
       : model(model), hp(hp), builder(model.getReturnOp()),
         g(builder, model.getLoc()) {
-    auto scalar = RankedTensorType::get({}, Float32Type::get(model.getContext()));
+    auto scalar =
+        RankedTensorType::get({}, Float32Type::get(model.getContext()));
     learningRate = getOrAddState(model, "optimizer.lr", scalar, lr);
     step = getOrAddState(model, "optimizer.step", scalar, 0);
     builder.setInsertionPoint(model.getReturnOp());
@@ -82,8 +83,8 @@ private:
 };
 
 void UpdateBuilder::sgd(ParameterOp parameter, Value p, Value gradient) {
-  Value lr = g.castTo(learningRate.getOutput(),
-                      getElementTypeOrSelf(p.getType()));
+  Value lr =
+      g.castTo(learningRate.getOutput(), getElementTypeOrSelf(p.getType()));
   Value d = gradient;
   if (hp.weightDecay != 0)
     d = g.add(d, g.mul(p, g.scalar(hp.weightDecay, p)));
@@ -95,8 +96,7 @@ void UpdateBuilder::sgd(ParameterOp parameter, Value p, Value gradient) {
     Value first = g.equal(step.getOutput(), g.scalar(0, step.getOutput()));
     Value next = g.where(first, d, decayed);
     setNew(buffer, next);
-    d = hp.nesterov ? g.add(d, g.mul(next, g.scalar(hp.momentum, next)))
-                    : next;
+    d = hp.nesterov ? g.add(d, g.mul(next, g.scalar(hp.momentum, next))) : next;
   }
   setNew(p, g.sub(p, g.mul(lr, d)));
 }
@@ -107,8 +107,8 @@ void UpdateBuilder::adam(ParameterOp parameter, Value p, Value gradient) {
   Value d = gradient;
   Value weights = p;
   if (hp.optimizer == "adamw")
-    weights = g.mul(p, g.sub(g.scalar(1, p),
-                             g.mul(lr, g.scalar(hp.weightDecay, p))));
+    weights =
+        g.mul(p, g.sub(g.scalar(1, p), g.mul(lr, g.scalar(hp.weightDecay, p))));
   else if (hp.weightDecay != 0)
     d = g.add(d, g.mul(p, g.scalar(hp.weightDecay, p)));
   Value m = state("exp_avg", parameter), v = state("exp_avg_sq", parameter);
@@ -172,7 +172,7 @@ struct ApplyOptimizer
   LogicalResult runOnModel(ModelOp model) {
     if (failed(checkOptions(model)))
       return failure();
-    Hyperparameters hp{optimizer, momentum, dampening, beta1,
+    Hyperparameters hp{optimizer, momentum, dampening,   beta1,
                        beta2,     eps,      weightDecay, nesterov};
     UpdateBuilder updates(model, hp, lr);
     ReturnOp returnOp = model.getReturnOp();
@@ -185,9 +185,9 @@ struct ApplyOptimizer
         continue;
       ParameterOp parameter = findParameter(model, name.getValue());
       if (!parameter)
-        return model.emitError() << "result " << i
-                                 << " is the gradient of no parameter ('"
-                                 << name.getValue() << "')";
+        return model.emitError()
+               << "result " << i << " is the gradient of no parameter ('"
+               << name.getValue() << "')";
       updates.update(parameter, returnOp.getOperand(i));
       gradientResults.set(i);
     }

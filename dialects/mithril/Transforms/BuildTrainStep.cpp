@@ -48,11 +48,10 @@ Value reduce(GradientBuilder &g, Value perElement, StringRef reduction) {
 /// nothing, also in the mean's denominator.
 Value crossEntropy(GradientBuilder &g, Value logits, Value target,
                    const LossOptions &options) {
-  int64_t classDim = cast<RankedTensorType>(logits.getType()).getRank() == 1
-                         ? 0
-                         : 1;
-  int64_t classes = cast<RankedTensorType>(logits.getType()).getDimSize(
-      classDim);
+  int64_t classDim =
+      cast<RankedTensorType>(logits.getType()).getRank() == 1 ? 0 : 1;
+  int64_t classes =
+      cast<RankedTensorType>(logits.getType()).getDimSize(classDim);
   Value logProbabilities = g.logSoftmax(logits, classDim);
   Value oneHot = g.create<OneHotOp>({target, logits}, target, logits);
   Value kept = g.where(g.equal(target, g.index(options.ignoreIndex)),
@@ -65,8 +64,7 @@ Value crossEntropy(GradientBuilder &g, Value logits, Value target,
     q = g.add(g.mul(q, g.scalar(1 - eps, logits)),
               g.mul(keptColumn, g.scalar(eps / double(classes), logits)));
   }
-  Value perSample =
-      g.neg(g.sum(g.mul(q, logProbabilities), {classDim}, false));
+  Value perSample = g.neg(g.sum(g.mul(q, logProbabilities), {classDim}, false));
   Value total = g.sum(perSample, {}, false);
   if (options.reduction == "sum")
     return total;
@@ -104,8 +102,8 @@ RankedTensorType targetType(RankedTensorType output, StringRef loss) {
 /// where the target keeps a dynamic dim of the output at the same place (the
 /// batch), so that the runtime checks that the two agree.
 Attribute targetDims(ModelOp model, RankedTensorType target) {
-  auto inputDims = model.getArgAttrOfType<ArrayAttr>(
-      0, MithrilDialect::kDimsAttrName);
+  auto inputDims =
+      model.getArgAttrOfType<ArrayAttr>(0, MithrilDialect::kDimsAttrName);
   Builder builder(model.getContext());
   SmallVector<Attribute> dims;
   bool named = false;
@@ -115,13 +113,11 @@ Attribute targetDims(ModelOp model, RankedTensorType target) {
       continue;
     }
     Attribute symbol;
-    if (inputDims && i < inputDims.size() &&
-        isa<StringAttr>(inputDims[i]))
+    if (inputDims && i < inputDims.size() && isa<StringAttr>(inputDims[i]))
       symbol = inputDims[i];
     named |= bool(symbol);
-    dims.push_back(symbol ? symbol
-                          : builder.getStringAttr("target_" +
-                                                  std::to_string(i)));
+    dims.push_back(
+        symbol ? symbol : builder.getStringAttr("target_" + std::to_string(i)));
   }
   return named ? builder.getArrayAttr(dims) : Attribute();
 }
@@ -137,11 +133,11 @@ struct BuildTrainStep
                                << "': expected cross_entropy, mse, l1 or "
                                   "bce_with_logits";
     if (reduction != "mean" && reduction != "sum")
-      return model.emitError() << "unknown reduction '" << reduction
-                               << "': expected mean or sum";
+      return model.emitError()
+             << "unknown reduction '" << reduction << "': expected mean or sum";
     if (labelSmoothing < 0 || labelSmoothing > 1)
-      return model.emitError() << "label smoothing " << labelSmoothing
-                               << " is not in [0, 1]";
+      return model.emitError()
+             << "label smoothing " << labelSmoothing << " is not in [0, 1]";
     if (model.getNumResults() != 1)
       return model.emitError()
              << "a train step needs a model with one output, @"
@@ -185,10 +181,10 @@ struct BuildTrainStep
     SmallVector<NamedAttribute> attrs = {builder.getNamedAttr(
         MithrilDialect::kNameAttrName, builder.getStringAttr("target"))};
     if (Attribute dims = targetDims(model, target))
-      attrs.push_back(builder.getNamedAttr(MithrilDialect::kDimsAttrName, dims));
+      attrs.push_back(
+          builder.getNamedAttr(MithrilDialect::kDimsAttrName, dims));
     unsigned index = train.getNumArguments();
-    (void)train.insertArgument(index, target,
-                               builder.getDictionaryAttr(attrs),
+    (void)train.insertArgument(index, target, builder.getDictionaryAttr(attrs),
                                train.getLoc());
 
     // The loss replaces the output.
@@ -196,8 +192,8 @@ struct BuildTrainStep
     OpBuilder opBuilder(returnOp);
     GradientBuilder g(opBuilder, returnOp.getOperand(0).getLoc());
     LossOptions options{loss, reduction, labelSmoothing, ignoreIndex};
-    Value lossValue = buildLoss(g, returnOp.getOperand(0),
-                                train.getArgument(index), options);
+    Value lossValue =
+        buildLoss(g, returnOp.getOperand(0), train.getArgument(index), options);
     if (g.failed())
       return signalPassFailure();
     returnOp->setOperands(lossValue);

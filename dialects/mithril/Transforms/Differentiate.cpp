@@ -45,9 +45,9 @@ struct GradientPath {
 
   bool isActive(Value value) const { return fromParameters.contains(value); }
   bool isOnPath(Operation *op) const {
-    return toLoss.contains(op) &&
-           llvm::any_of(op->getOperands(),
-                        [&](Value v) { return isActive(v); });
+    return toLoss.contains(op) && llvm::any_of(op->getOperands(), [&](Value v) {
+             return isActive(v);
+           });
   }
 };
 
@@ -85,8 +85,9 @@ GradientPath findPath(Block &body, Value loss, ArrayRef<Value> inputs) {
 LogicalResult checkDifferentiable(Operation *op, const GradientPath &path) {
   for (Value result : op->getResults())
     if (!isDifferentiable(result) &&
-        llvm::any_of(result.getUsers(),
-                     [&](Operation *user) { return path.toLoss.contains(user); }))
+        llvm::any_of(result.getUsers(), [&](Operation *user) {
+          return path.toLoss.contains(user);
+        }))
       return op->emitOpError()
              << "has no gradient: its result is " << result.getType()
              << ", not a float, but the loss depends through it on a "
@@ -110,8 +111,7 @@ SmallVector<Value> differentiatedInputs(ModelOp model, bool enabled) {
   return inputs;
 }
 
-struct Differentiate
-    : mithril::impl::MithrilDifferentiateBase<Differentiate> {
+struct Differentiate : mithril::impl::MithrilDifferentiateBase<Differentiate> {
   using Base::Base;
   LogicalResult runOnModel(ModelOp model);
 
@@ -130,9 +130,8 @@ LogicalResult Differentiate::runOnModel(ModelOp model) {
   auto lossType = dyn_cast<RankedTensorType>(loss.getType());
   if (!lossType || lossType.getRank() != 0 ||
       !isa<FloatType>(lossType.getElementType()))
-    return model.emitError() << "the loss of @" << model.getSymName()
-                             << " is " << loss.getType()
-                             << ", not a float scalar";
+    return model.emitError() << "the loss of @" << model.getSymName() << " is "
+                             << loss.getType() << ", not a float scalar";
   Block &body = model.getBody().front();
   SmallVector<Value> inputs = differentiatedInputs(model, this->inputs);
   GradientPath path = findPath(body, loss, inputs);

@@ -139,8 +139,7 @@ struct TrainMode : mithril::impl::MithrilTrainModeBase<TrainMode> {
       Value next = g.add(counter, g.index(1));
       if (g.failed())
         return failure();
-      appendResult(model, next, MithrilDialect::kUpdatesAttrName,
-                   kCounterName);
+      appendResult(model, next, MithrilDialect::kUpdatesAttrName, kCounterName);
     }
     return success();
   }

@@ -265,8 +265,8 @@ void ABIBuilder::buildTrainStepWrapper(StringRef name, size_t entryIndex,
   // device, device_index, allocation}: a CPU f32 scalar at `loss`.
   MLIRContext *context = module.getContext();
   auto tensorType = LLVM::LLVMStructType::getLiteral(
-      context, {ptr, i32, i32,
-                LLVM::LLVMArrayType::get(i64, kMaxRank), i32, i32, ptr});
+      context,
+      {ptr, i32, i32, LLVM::LLVMArrayType::get(i64, kMaxRank), i32, i32, ptr});
   Value one = LLVM::ConstantOp::create(b, i64, int64_t(1));
   Value loss = LLVM::AllocaOp::create(b, ptr, tensorType, one);
   Value value = LLVM::ZeroOp::create(b, tensorType);

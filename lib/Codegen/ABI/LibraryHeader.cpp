@@ -73,8 +73,8 @@ void writeTrainStepDeclaration(StringRef library, const rt::Entry &entry,
   os << "/* One training step (compiled with --train): forward, loss, backward "
         "and the\n   optimizer's update of the instance's parameters and "
         "state; the loss\n   before the update is written to *loss. */\n";
-  os << "mithril_status " << library << "_" << toCIdentifier(entry.name)
-     << "(" << library << "_model *model";
+  os << "mithril_status " << library << "_" << toCIdentifier(entry.name) << "("
+     << library << "_model *model";
   for (size_t i = 0; i < entry.inputs.size(); ++i)
     os << ",\n    const mithril_tensor *" << names[i];
   os << ",\n    float *loss);\n\n";

@@ -558,8 +558,8 @@ Value matmul(OpBuilder &b, Location loc, Value lhs, Value rhs, Type element) {
   Value zero =
       arith::ConstantOp::create(b, loc, element, b.getZeroAttr(element));
   Value init = linalg::FillOp::create(
-                   b, loc, zero, tensor::EmptyOp::create(b, loc, sizes, element)
-                                     .getResult())
+                   b, loc, zero,
+                   tensor::EmptyOp::create(b, loc, sizes, element).getResult())
                    .getResult(0);
   return linalg::MatmulOp::create(b, loc, ValueRange{lhs, rhs},
                                   ValueRange{init})
@@ -595,8 +595,8 @@ Value weightGradientByMatmul(OpBuilder &b, Location loc, Value input,
   MLIRContext *context = b.getContext();
   int64_t s = w.kernel.size();
   Type element = weightType.getElementType();
-  Value padded = padSpatial(b, loc, input, w,
-                            buildScalarConstant(b, loc, element, 0));
+  Value padded =
+      padSpatial(b, loc, input, w, buildScalarConstant(b, loc, element, 0));
   // Loops n, o..., ic, k...
   auto dim = [&](unsigned i) { return getAffineDimExpr(i, context); };
   unsigned loops = 2 + 2 * s, ic = 1 + s;
@@ -627,8 +627,8 @@ Value weightGradientByMatmul(OpBuilder &b, Location loc, Value input,
 }
 
 /// dX = col2im(W^T G) for one group.
-Value inputGradientByMatmul(OpBuilder &b, Location loc, Value input,
-                            Value grad, Value weight, const Window &w) {
+Value inputGradientByMatmul(OpBuilder &b, Location loc, Value input, Value grad,
+                            Value weight, const Window &w) {
   MLIRContext *context = b.getContext();
   int64_t s = w.kernel.size();
   auto weightType = cast<RankedTensorType>(weight.getType());
@@ -640,12 +640,13 @@ Value inputGradientByMatmul(OpBuilder &b, Location loc, Value input,
     filter.push_back(1 + i);
   Value rows = tensor::CollapseShapeOp::create(
       b, loc, weight, SmallVector<ReassociationIndices>{{0}, filter});
-  Value transposed = copyThrough(
-      b, loc, rows,
-      AffineMap::get(2, 0, {getAffineDimExpr(1, context),
-                            getAffineDimExpr(0, context)}, context),
-      {tensor::getMixedSize(b, loc, rows, 1),
-       tensor::getMixedSize(b, loc, rows, 0)});
+  Value transposed = copyThrough(b, loc, rows,
+                                 AffineMap::get(2, 0,
+                                                {getAffineDimExpr(1, context),
+                                                 getAffineDimExpr(0, context)},
+                                                context),
+                                 {tensor::getMixedSize(b, loc, rows, 1),
+                                  tensor::getMixedSize(b, loc, rows, 0)});
   Value dcols = matmul(b, loc, transposed, gradientRows(b, loc, grad), element);
   // dcols as [IC, K..., N, O...].
   SmallVector<OpFoldResult> colSizes = {b.getIndexAttr(channels)};
@@ -674,8 +675,8 @@ Value inputGradientByMatmul(OpBuilder &b, Location loc, Value input,
         arith::ConstantIndexOp::create(
             b, loc, w.padding[i].first + w.padding[i].second))));
   Value result = zeros(b, loc, paddedSizes, element);
-  SmallVector<OpFoldResult> viewSizes = {
-      tensor::getMixedSize(b, loc, input, 0), b.getIndexAttr(channels)};
+  SmallVector<OpFoldResult> viewSizes = {tensor::getMixedSize(b, loc, input, 0),
+                                         b.getIndexAttr(channels)};
   SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
   SmallVector<int64_t> pieceShape = {channels, colShape[1 + s]};
   for (int64_t i = 0; i < s; ++i) {
@@ -714,7 +715,8 @@ Value inputGradientByMatmul(OpBuilder &b, Location loc, Value input,
     }
     Value piece = tensor::ExtractSliceOp::create(
         b, loc, RankedTensorType::get(pieceShape, element), dcols, pieceOffsets,
-        pieceSizes, SmallVector<OpFoldResult>(colShape.size(), b.getIndexAttr(1)));
+        pieceSizes,
+        SmallVector<OpFoldResult>(colShape.size(), b.getIndexAttr(1)));
     Value view = tensor::ExtractSliceOp::create(b, loc, result, viewOffsets,
                                                 viewSizes, strides);
     Value updated =
@@ -728,8 +730,8 @@ Value inputGradientByMatmul(OpBuilder &b, Location loc, Value input,
                   nb, l, Value(arith::AddFOp::create(nb, l, args[1], args[0])));
             })
             .getResult(0);
-    result = tensor::InsertSliceOp::create(b, loc, updated, result,
-                                           viewOffsets, viewSizes, strides);
+    result = tensor::InsertSliceOp::create(b, loc, updated, result, viewOffsets,
+                                           viewSizes, strides);
   }
   // Drop the padding.
   SmallVector<OpFoldResult> inner(2, b.getIndexAttr(0));
@@ -762,10 +764,9 @@ struct ConvGradWeightToGeneric : OpConversionPattern<ConvGradWeightOp> {
                                                     w, weightType));
       return success();
     }
-    Value padded = padSpatial(rewriter, loc, input, w,
-                              buildScalarConstant(rewriter, loc,
-                                                  getElementTypeOrSelf(input),
-                                                  0));
+    Value padded = padSpatial(
+        rewriter, loc, input, w,
+        buildScalarConstant(rewriter, loc, getElementTypeOrSelf(input), 0));
     Value groupedInput = splitGroups(rewriter, loc, padded, groups);
     Value groupedGrad = splitGroups(rewriter, loc, grad, groups);
     SmallVector<int64_t> outShape = {groups, weightType.getDimSize(0) / groups};
@@ -842,10 +843,10 @@ struct ConvGradInputToGeneric : OpConversionPattern<ConvGradInputOp> {
       Value dx = inputGradientByMatmul(rewriter, loc, input, grad,
                                        adaptor.getWeight(), w);
       dx = withType(rewriter, loc, dx, cast<RankedTensorType>(input.getType()));
-      rewriter.replaceOp(op, withType(rewriter, loc,
-                                      removeBatchDim(rewriter, loc, dx,
-                                                     resultType),
-                                      resultType));
+      rewriter.replaceOp(op,
+                         withType(rewriter, loc,
+                                  removeBatchDim(rewriter, loc, dx, resultType),
+                                  resultType));
       return success();
     }
 
@@ -864,13 +865,14 @@ struct ConvGradInputToGeneric : OpConversionPattern<ConvGradInputOp> {
       offsets.push_back(rewriter.getIndexAttr(extent - w.padding[i].first));
       strides.push_back(rewriter.getIndexAttr(w.stride[i]));
     }
-    Value spread = zeros(rewriter, loc, spreadSizes,
-                         getElementTypeOrSelf(grad));
+    Value spread =
+        zeros(rewriter, loc, spreadSizes, getElementTypeOrSelf(grad));
     spread = tensor::InsertSliceOp::create(
         rewriter, loc, grad, spread, offsets,
         tensor::getMixedSizes(rewriter, loc, grad), strides);
     Value groupedSpread = splitGroups(rewriter, loc, spread, groups);
-    Value weight = splitWeightGroups(rewriter, loc, adaptor.getWeight(), groups);
+    Value weight =
+        splitWeightGroups(rewriter, loc, adaptor.getWeight(), groups);
 
     auto inputType = cast<RankedTensorType>(input.getType());
     int64_t groupIn = inputType.getDimSize(1) / groups;
@@ -934,10 +936,10 @@ struct ConvGradInputToGeneric : OpConversionPattern<ConvGradInputOp> {
         rewriter, loc, RankedTensorType::get(flatShape, acc), sum, groupsBack);
     flat = castTensor(rewriter, loc, flat,
                       RankedTensorType::get(flatShape, elementType));
-    rewriter.replaceOp(op, withType(rewriter, loc,
-                                    removeBatchDim(rewriter, loc, flat,
-                                                   resultType),
-                                    resultType));
+    rewriter.replaceOp(op,
+                       withType(rewriter, loc,
+                                removeBatchDim(rewriter, loc, flat, resultType),
+                                resultType));
     return success();
   }
 };
@@ -950,17 +952,17 @@ struct Pool2dGradToLinalg : OpConversionPattern<Pool2dGradOp> {
   using OpConversionPattern::OpConversionPattern;
 
   /// The offset in each window of its first maximum, as an i64 [N, C, O...].
-  static Value firstMaxima(OpBuilder &b, Location loc, Value padded,
-                           Value grad, const Window &w) {
+  static Value firstMaxima(OpBuilder &b, Location loc, Value padded, Value grad,
+                           const Window &w) {
     MLIRContext *context = b.getContext();
     Type elementType = getElementTypeOrSelf(padded);
     SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, grad);
     auto lowest = arith::ConstantOp::create(
         b, loc,
-        b.getFloatAttr(elementType,
-                       APFloat::getInf(
-                           cast<FloatType>(elementType).getFloatSemantics(),
-                           true)));
+        b.getFloatAttr(
+            elementType,
+            APFloat::getInf(cast<FloatType>(elementType).getFloatSemantics(),
+                            true)));
     Value maxima =
         linalg::FillOp::create(
             b, loc, Value(lowest),
@@ -974,10 +976,9 @@ struct Pool2dGradToLinalg : OpConversionPattern<Pool2dGradOp> {
     auto dim = [&](unsigned i) { return getAffineDimExpr(i, context); };
     SmallVector<AffineExpr> inputExprs = {dim(0), dim(1)};
     llvm::append_range(inputExprs, windowExprs(w, 2, 4, context));
-    Value window =
-        tensor::EmptyOp::create(b, loc, w.kernel, b.getI64Type());
-    AffineMap outMap = AffineMap::get(6, 0, {dim(0), dim(1), dim(2), dim(3)},
-                                      context);
+    Value window = tensor::EmptyOp::create(b, loc, w.kernel, b.getI64Type());
+    AffineMap outMap =
+        AffineMap::get(6, 0, {dim(0), dim(1), dim(2), dim(3)}, context);
     SmallVector<utils::IteratorType> iterators(4,
                                                utils::IteratorType::parallel);
     iterators.append(2, utils::IteratorType::reduction);
@@ -1001,9 +1002,9 @@ struct Pool2dGradToLinalg : OpConversionPattern<Pool2dGradOp> {
                                                args[0], args[2]);
           linalg::YieldOp::create(
               nb, l,
-              ValueRange{arith::SelectOp::create(nb, l, better, args[0], args[2]),
-                         arith::SelectOp::create(nb, l, better, position,
-                                                 args[3])});
+              ValueRange{
+                  arith::SelectOp::create(nb, l, better, args[0], args[2]),
+                  arith::SelectOp::create(nb, l, better, position, args[3])});
         });
     return generic.getResult(1);
   }
@@ -1033,9 +1034,8 @@ struct Pool2dGradToLinalg : OpConversionPattern<Pool2dGradOp> {
           rewriter.getFloatAttr(
               elementType,
               APFloat::getInf(floatType.getFloatSemantics(), true)));
-      positions = firstMaxima(rewriter, loc,
-                              padSpatial(rewriter, loc, input, w, lowest),
-                              grad, w);
+      positions = firstMaxima(
+          rewriter, loc, padSpatial(rewriter, loc, input, w, lowest), grad, w);
     }
 
     // The padded input gradient, then each offset's strided share.
@@ -1070,8 +1070,8 @@ struct Pool2dGradToLinalg : OpConversionPattern<Pool2dGradOp> {
             linalg::GenericOp::create(
                 rewriter, loc, TypeRange{view.getType()}, ins, ValueRange{view},
                 SmallVector<AffineMap>(ins.size() + 1, identity),
-                SmallVector<utils::IteratorType>(
-                    4, utils::IteratorType::parallel),
+                SmallVector<utils::IteratorType>(4,
+                                                 utils::IteratorType::parallel),
                 [&](OpBuilder &b, Location l, ValueRange args) {
                   Value contribution;
                   if (isMax) {
@@ -1107,10 +1107,10 @@ struct Pool2dGradToLinalg : OpConversionPattern<Pool2dGradOp> {
         SmallVector<OpFoldResult>(4, rewriter.getIndexAttr(1)));
     cropped = withType(rewriter, loc, cropped,
                        cast<RankedTensorType>(input.getType()));
-    rewriter.replaceOp(op, withType(rewriter, loc,
-                                    removeBatchDim(rewriter, loc, cropped,
-                                                   resultType),
-                                    resultType));
+    rewriter.replaceOp(
+        op, withType(rewriter, loc,
+                     removeBatchDim(rewriter, loc, cropped, resultType),
+                     resultType));
     return success();
   }
 };
@@ -1119,10 +1119,9 @@ struct Pool2dGradToLinalg : OpConversionPattern<Pool2dGradOp> {
 
 void mlir::mithril::populateConvPoolToLinalgPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<ConvToGeneric<Conv1dOp>, ConvToGeneric<Conv2dOp>,
-               PoolToGeneric<MaxPool2dOp, true>,
-               PoolToGeneric<AvgPool2dOp, false>, AdaptiveAvgPoolToGeneric,
-               ConvGradWeightToGeneric, ConvGradInputToGeneric,
-               Pool2dGradToLinalg>(
-      patterns.getContext());
+  patterns
+      .add<ConvToGeneric<Conv1dOp>, ConvToGeneric<Conv2dOp>,
+           PoolToGeneric<MaxPool2dOp, true>, PoolToGeneric<AvgPool2dOp, false>,
+           AdaptiveAvgPoolToGeneric, ConvGradWeightToGeneric,
+           ConvGradInputToGeneric, Pool2dGradToLinalg>(patterns.getContext());
 }

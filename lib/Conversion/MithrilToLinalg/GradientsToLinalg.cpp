@@ -34,8 +34,8 @@ Value emptyLike(OpBuilder &b, Location loc, RankedTensorType type, Value like) {
   for (int64_t d = 0; d < type.getRank(); ++d)
     if (type.isDynamicDim(d))
       dynamicSizes.push_back(tensor::DimOp::create(b, loc, like, d));
-  return tensor::EmptyOp::create(b, loc, type.getShape(),
-                                 type.getElementType(), dynamicSizes);
+  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType(),
+                                 dynamicSizes);
 }
 
 /// `input` broadcast like NumPy to `type`, the shape of `like`.
@@ -70,9 +70,9 @@ struct BroadcastToToGeneric : OpConversionPattern<BroadcastToOp> {
   LogicalResult
   matchAndRewrite(BroadcastToOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, broadcastTo(rewriter, op.getLoc(),
-                                       adaptor.getInput(), op.getType(),
-                                       adaptor.getLike()));
+    rewriter.replaceOp(op,
+                       broadcastTo(rewriter, op.getLoc(), adaptor.getInput(),
+                                   op.getType(), adaptor.getLike()));
     return success();
   }
 };
@@ -95,11 +95,13 @@ struct ReshapeAsToTensor : OpConversionPattern<ReshapeAsOp> {
         Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
         SmallVector<Value> indices(inputType.getRank(), zero);
         scalar = tensor::FromElementsOp::create(
-            rewriter, loc, RankedTensorType::get({}, inputType.getElementType()),
-            ValueRange{tensor::ExtractOp::create(rewriter, loc, input, indices)});
+            rewriter, loc,
+            RankedTensorType::get({}, inputType.getElementType()),
+            ValueRange{
+                tensor::ExtractOp::create(rewriter, loc, input, indices)});
       }
-      rewriter.replaceOp(op, broadcastTo(rewriter, loc, scalar, resultType,
-                                         like));
+      rewriter.replaceOp(op,
+                         broadcastTo(rewriter, loc, scalar, resultType, like));
       return success();
     }
     Value flat = input;
@@ -111,10 +113,10 @@ struct ReshapeAsToTensor : OpConversionPattern<ReshapeAsOp> {
           rewriter, loc, input, SmallVector<ReassociationIndices>{all});
     }
     // The flat type agrees with the result's: static when it is.
-    auto flatType = RankedTensorType::get(
-        {resultType.hasStaticShape() ? resultType.getNumElements()
-                                     : ShapedType::kDynamic},
-        resultType.getElementType());
+    auto flatType = RankedTensorType::get({resultType.hasStaticShape()
+                                               ? resultType.getNumElements()
+                                               : ShapedType::kDynamic},
+                                          resultType.getElementType());
     flat = withType(rewriter, loc, flat, flatType);
     Value result = flat;
     if (resultType.getRank() != 1) {
@@ -143,11 +145,13 @@ struct ReducedSizeToArith : OpConversionPattern<ReducedSizeOp> {
     Value count = arith::ConstantIndexOp::create(rewriter, loc, 1);
     for (int64_t dim : reducedDims(op.getDim(), rank))
       count = arith::MulIOp::create(
-          rewriter, loc, count, tensor::DimOp::create(rewriter, loc, input, dim));
+          rewriter, loc, count,
+          tensor::DimOp::create(rewriter, loc, input, dim));
     Type elementType = op.getType().getElementType();
     Value asInteger =
         arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(), count);
-    Value value = arith::SIToFPOp::create(rewriter, loc, elementType, asInteger);
+    Value value =
+        arith::SIToFPOp::create(rewriter, loc, elementType, asInteger);
     rewriter.replaceOpWithNewOp<tensor::FromElementsOp>(op, op.getType(),
                                                         ValueRange{value});
     return success();
@@ -197,8 +201,7 @@ struct OneHotToGeneric : OpConversionPattern<OneHotOp> {
 /// SplitMix64's finaliser: a well-mixed 64-bit hash of `x`.
 Value mix64(OpBuilder &b, Location loc, Value x) {
   auto constant = [&](uint64_t value) -> Value {
-    return arith::ConstantIntOp::create(b, loc, b.getI64Type(),
-                                        int64_t(value));
+    return arith::ConstantIntOp::create(b, loc, b.getI64Type(), int64_t(value));
   };
   auto xorShift = [&](Value z, int64_t shift) -> Value {
     return arith::XOrIOp::create(
@@ -257,8 +260,8 @@ struct RandomMaskToGeneric : OpConversionPattern<RandomMaskOp> {
                                     constant(0xD1B54A32D192ED03ull)));
           key = arith::AddIOp::create(
               b, l, key, constant(uint64_t(stream) * 0x8CB92BA72F3D8DD7ull));
-          Value bits = arith::ShRUIOp::create(b, l, mix64(b, l, key),
-                                              constant(40));
+          Value bits =
+              arith::ShRUIOp::create(b, l, mix64(b, l, key), constant(40));
           Value fraction = arith::MulFOp::create(
               b, l, arith::UIToFPOp::create(b, l, b.getF32Type(), bits),
               arith::ConstantFloatOp::create(b, l, b.getF32Type(),
@@ -270,7 +273,8 @@ struct RandomMaskToGeneric : OpConversionPattern<RandomMaskOp> {
           linalg::YieldOp::create(
               b, l,
               Value(arith::SelectOp::create(
-                  b, l, keep, buildScalarConstant(b, l, elementType, 1 / (1 - p)),
+                  b, l, keep,
+                  buildScalarConstant(b, l, elementType, 1 / (1 - p)),
                   buildScalarConstant(b, l, elementType, 0))));
         });
     rewriter.replaceOp(op, generic.getResult(0));
@@ -302,8 +306,8 @@ struct EmbeddingGradToLoop : OpConversionPattern<EmbeddingGradOp> {
             rewriter, loc, indicesType.clone({1}), indices,
             SmallVector<ReassociationIndices>{});
         grad = tensor::ExpandShapeOp::create(
-            rewriter, loc, RankedTensorType::get({1, width}, elementType),
-            grad, SmallVector<ReassociationIndices>{});
+            rewriter, loc, RankedTensorType::get({1, width}, elementType), grad,
+            SmallVector<ReassociationIndices>{});
       } else {
         indices = tensor::CollapseShapeOp::create(
             rewriter, loc, indices, SmallVector<ReassociationIndices>{all});
@@ -345,8 +349,8 @@ struct EmbeddingGradToLoop : OpConversionPattern<EmbeddingGradOp> {
                                             ValueRange{current})
                           .getResult(0);
           Value updated = tensor::InsertSliceOp::create(
-              b, l, sum, iterArgs[0], ArrayRef<OpFoldResult>{index, b.getIndexAttr(0)},
-              sizes, strides);
+              b, l, sum, iterArgs[0],
+              ArrayRef<OpFoldResult>{index, b.getIndexAttr(0)}, sizes, strides);
           scf::YieldOp::create(b, l, updated);
         });
     rewriter.replaceOp(op, loop.getResult(0));

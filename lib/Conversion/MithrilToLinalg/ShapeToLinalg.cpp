@@ -367,9 +367,8 @@ SliceSpec sliceAlong(OpBuilder &b, Location loc, Value input, int64_t dim,
     return arith::MinSIOp::create(b, loc, v, dimSize);
   };
   Value start = clamp(startIndex), end = clamp(endIndex);
-  Value span =
-      arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, end, start),
-                             zero);
+  Value span = arith::MaxSIOp::create(
+      b, loc, arith::SubIOp::create(b, loc, end, start), zero);
   Value stepValue = arith::ConstantIndexOp::create(b, loc, step);
   slice.offsets[dim] = start;
   slice.sizes[dim] = Value(arith::CeilDivUIOp::create(b, loc, span, stepValue));
@@ -384,8 +383,8 @@ struct SliceToExtract : OpConversionPattern<SliceOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value input = adaptor.getInput();
-    int64_t dim = resolveDim(
-        op.getDim(), cast<RankedTensorType>(input.getType()).getRank());
+    int64_t dim = resolveDim(op.getDim(),
+                             cast<RankedTensorType>(input.getType()).getRank());
     SliceSpec slice = sliceAlong(rewriter, loc, input, dim, op.getStart(),
                                  op.getEnd(), op.getStep());
     Value result = tensor::ExtractSliceOp::create(
@@ -499,9 +498,8 @@ struct GatherGradToLoops : OpConversionPattern<GatherGradOp> {
           Value at = arith::IndexCastOp::create(
               b, l, b.getIndexType(),
               tensor::ExtractOp::create(b, l, index, ivs));
-          at = arith::MinSIOp::create(b, l,
-                                      arith::MaxSIOp::create(b, l, at, zero),
-                                      last);
+          at = arith::MinSIOp::create(
+              b, l, arith::MaxSIOp::create(b, l, at, zero), last);
           SmallVector<Value> target(ivs);
           target[dim] = at;
           Value sum = arith::AddFOp::create(
@@ -615,6 +613,5 @@ void mlir::mithril::populateShapeToLinalgPatterns(RewritePatternSet &patterns) {
                UnsqueezeToExpand, TransposeToLinalg, PermuteToLinalg,
                ConcatToInsertSlices, SplitToSlices, SliceToExtract,
                GatherToGeneric, EmbeddingToGeneric, PadToTensor,
-               SliceGradToInsert, GatherGradToLoops>(
-      patterns.getContext());
+               SliceGradToInsert, GatherGradToLoops>(patterns.getContext());
 }
