@@ -566,21 +566,27 @@ Value matmul(OpBuilder &b, Location loc, Value lhs, Value rhs, Type element) {
       .getResult(0);
 }
 
+/// `value` with its dims permuted (dim i of the result is dim
+/// `permutation[i]` of `value`), as a linalg.transpose: the CPU target
+/// splits it into squares of vector lanes, on every thread.
+Value transposeOf(OpBuilder &b, Location loc, Value value,
+                  ArrayRef<int64_t> permutation) {
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t d : permutation)
+    sizes.push_back(tensor::getMixedSize(b, loc, value, d));
+  Value init =
+      tensor::EmptyOp::create(b, loc, sizes, getElementTypeOrSelf(value));
+  return linalg::TransposeOp::create(b, loc, value, init, permutation)
+      .getResult()[0];
+}
+
 /// The output gradient [N, OC, O...] as G [OC, N * O...].
 Value gradientRows(OpBuilder &b, Location loc, Value grad) {
-  auto type = cast<RankedTensorType>(grad.getType());
-  int64_t rank = type.getRank();
-  MLIRContext *context = b.getContext();
-  SmallVector<AffineExpr> exprs = {getAffineDimExpr(1, context),
-                                   getAffineDimExpr(0, context)};
-  SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(b, loc, grad, 1),
-                                     tensor::getMixedSize(b, loc, grad, 0)};
-  for (int64_t d = 2; d < rank; ++d) {
-    exprs.push_back(getAffineDimExpr(d, context));
-    sizes.push_back(tensor::getMixedSize(b, loc, grad, d));
-  }
-  Value transposed =
-      copyThrough(b, loc, grad, AffineMap::get(rank, 0, exprs, context), sizes);
+  int64_t rank = cast<RankedTensorType>(grad.getType()).getRank();
+  SmallVector<int64_t> permutation = {1, 0};
+  for (int64_t d = 2; d < rank; ++d)
+    permutation.push_back(d);
+  Value transposed = transposeOf(b, loc, grad, permutation);
   ReassociationIndices columns;
   for (int64_t d = 1; d < rank; ++d)
     columns.push_back(d);
@@ -640,13 +646,7 @@ Value inputGradientByMatmul(OpBuilder &b, Location loc, Value input, Value grad,
     filter.push_back(1 + i);
   Value rows = tensor::CollapseShapeOp::create(
       b, loc, weight, SmallVector<ReassociationIndices>{{0}, filter});
-  Value transposed = copyThrough(b, loc, rows,
-                                 AffineMap::get(2, 0,
-                                                {getAffineDimExpr(1, context),
-                                                 getAffineDimExpr(0, context)},
-                                                context),
-                                 {tensor::getMixedSize(b, loc, rows, 1),
-                                  tensor::getMixedSize(b, loc, rows, 0)});
+  Value transposed = transposeOf(b, loc, rows, {1, 0});
   Value dcols = matmul(b, loc, transposed, gradientRows(b, loc, grad), element);
   // dcols as [IC, K..., N, O...].
   SmallVector<OpFoldResult> colSizes = {b.getIndexAttr(channels)};
