@@ -34,9 +34,12 @@ FailureOr<SmallVector<Value>> unaryGradient(Operation *op, OpBuilder &builder,
   return SmallVector<Value>{dx};
 }
 
+/// The gradients of a binary op's two operands.
+using Pair = std::pair<Value, Value>;
+
 /// The gradients of a binary op's operands before the broadcast is undone.
-using BinaryRule = llvm::function_ref<std::pair<Value, Value>(
-    GradientBuilder &, Value x, Value y, Value z, Value dz)>;
+using BinaryRule = llvm::function_ref<Pair(GradientBuilder &, Value x, Value y,
+                                           Value z, Value dz)>;
 
 FailureOr<SmallVector<Value>> binaryGradient(Operation *op, OpBuilder &builder,
                                              ValueRange outputGradients,
@@ -55,130 +58,252 @@ FailureOr<SmallVector<Value>> binaryGradient(Operation *op, OpBuilder &builder,
 
 } // namespace
 
-#define MITHRIL_UNARY_GRADIENT(Op, ...)                                        \
-  FailureOr<SmallVector<Value>> Op::buildGradients(                            \
-      OpBuilder &builder, ValueRange outputGradients) {                        \
-    auto rule = [&](GradientBuilder & g, Value x, Value y, Value dy)           \
-                    ->Value __VA_ARGS__;                                       \
-    return unaryGradient(*this, builder, outputGradients, rule);               \
-  }
-
 //===----------------------------------------------------------------------===//
 // Activations
 //===----------------------------------------------------------------------===//
 
-MITHRIL_UNARY_GRADIENT(ReLUOp, {
-  return g.where(g.greater(y, g.scalar(0, y)), dy, g.scalar(0, dy));
-})
+FailureOr<SmallVector<Value>>
+ReLUOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
+  auto rule = [&](GradientBuilder &g, Value x, Value y, Value dy) -> Value {
+    return g.where(g.greater(y, g.scalar(0, y)), dy, g.scalar(0, dy));
+  };
+  return unaryGradient(*this, builder, outputGradients, rule);
+}
 
-MITHRIL_UNARY_GRADIENT(LeakyReLUOp, {
-  Value scaled = g.mul(dy, g.scalar(getNegativeSlope().convertToDouble(), dy));
-  return g.where(g.greater(x, g.scalar(0, x)), dy, scaled);
-})
+FailureOr<SmallVector<Value>>
+LeakyReLUOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
+  auto rule = [&](GradientBuilder &g, Value x, Value y, Value dy) -> Value {
+    Value scaled =
+        g.mul(dy, g.scalar(getNegativeSlope().convertToDouble(), dy));
+    return g.where(g.greater(x, g.scalar(0, x)), dy, scaled);
+  };
+  return unaryGradient(*this, builder, outputGradients, rule);
+}
 
-MITHRIL_UNARY_GRADIENT(SigmoidOp, {
-  return g.mul(dy, g.mul(y, g.sub(g.scalar(1, y), y)));
-})
+FailureOr<SmallVector<Value>>
+SigmoidOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
+  auto rule = [&](GradientBuilder &g, Value x, Value y, Value dy) -> Value {
+    return g.mul(dy, g.mul(y, g.sub(g.scalar(1, y), y)));
+  };
+  return unaryGradient(*this, builder, outputGradients, rule);
+}
 
-MITHRIL_UNARY_GRADIENT(TanhOp, {
-  return g.mul(dy, g.sub(g.scalar(1, y), g.mul(y, y)));
-})
+FailureOr<SmallVector<Value>>
+TanhOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
+  auto rule = [&](GradientBuilder &g, Value x, Value y, Value dy) -> Value {
+    return g.mul(dy, g.sub(g.scalar(1, y), g.mul(y, y)));
+  };
+  return unaryGradient(*this, builder, outputGradients, rule);
+}
 
-MITHRIL_UNARY_GRADIENT(SiLUOp, {
-  // d/dx x s(x) = s (1 + x (1 - s)).
-  Value s = g.sigmoid(x);
-  Value inner = g.add(g.scalar(1, x), g.mul(x, g.sub(g.scalar(1, s), s)));
-  return g.mul(dy, g.mul(s, inner));
-})
+FailureOr<SmallVector<Value>>
+SiLUOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
+  auto rule = [&](GradientBuilder &g, Value x, Value y, Value dy) -> Value {
+    // d/dx x s(x) = s (1 + x (1 - s)).
+    Value s = g.sigmoid(x);
+    Value inner = g.add(g.scalar(1, x), g.mul(x, g.sub(g.scalar(1, s), s)));
+    return g.mul(dy, g.mul(s, inner));
+  };
+  return unaryGradient(*this, builder, outputGradients, rule);
+}
 
-MITHRIL_UNARY_GRADIENT(SoftplusOp, {
-  // Softplus is linear above PyTorch's threshold of 20.
-  return g.where(g.greater(x, g.scalar(20, x)), dy, g.mul(dy, g.sigmoid(x)));
-})
+FailureOr<SmallVector<Value>>
+SoftplusOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
+  auto rule = [&](GradientBuilder &g, Value x, Value y, Value dy) -> Value {
+    // Softplus is linear above PyTorch's threshold of 20.
+    return g.where(g.greater(x, g.scalar(20, x)), dy, g.mul(dy, g.sigmoid(x)));
+  };
+  return unaryGradient(*this, builder, outputGradients, rule);
+}
 
-MITHRIL_UNARY_GRADIENT(GELUOp, {
-  if (getApproximate() == "tanh") {
-    // y = x/2 (1 + tanh(k (x + 0.044715 x^3))), k = sqrt(2 / pi).
-    const double k = std::sqrt(2.0 / M_PI), c = 0.044715;
-    Value x2 = g.mul(x, x);
-    Value inner =
-        g.mul(g.scalar(k, x), g.add(x, g.mul(g.scalar(c, x), g.mul(x2, x))));
-    Value t = g.tanh(inner);
-    Value left = g.mul(g.scalar(0.5, x), g.add(g.scalar(1, t), t));
-    Value dInner = g.mul(g.scalar(k, x),
-                         g.add(g.scalar(1, x), g.mul(g.scalar(3 * c, x), x2)));
-    Value right = g.mul(g.mul(g.scalar(0.5, x), x),
-                        g.mul(g.sub(g.scalar(1, t), g.mul(t, t)), dInner));
-    return g.mul(dy, g.add(left, right));
-  }
-  // Phi(x) + x phi(x).
-  Value cdf =
-      g.mul(g.scalar(0.5, x),
-            g.add(g.scalar(1, x), g.erf(g.mul(x, g.scalar(M_SQRT1_2, x)))));
-  Value pdf = g.mul(g.scalar(1 / std::sqrt(2 * M_PI), x),
-                    g.exp(g.mul(g.scalar(-0.5, x), g.mul(x, x))));
-  return g.mul(dy, g.add(cdf, g.mul(x, pdf)));
-})
+FailureOr<SmallVector<Value>>
+GELUOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
+  auto rule = [&](GradientBuilder &g, Value x, Value y, Value dy) -> Value {
+    if (getApproximate() == "tanh") {
+      // y = x/2 (1 + tanh(k (x + 0.044715 x^3))), k = sqrt(2 / pi).
+      const double k = std::sqrt(2.0 / M_PI), c = 0.044715;
+      Value x2 = g.mul(x, x);
+      Value inner =
+          g.mul(g.scalar(k, x), g.add(x, g.mul(g.scalar(c, x), g.mul(x2, x))));
+      Value t = g.tanh(inner);
+      Value left = g.mul(g.scalar(0.5, x), g.add(g.scalar(1, t), t));
+      Value dInner = g.mul(
+          g.scalar(k, x), g.add(g.scalar(1, x), g.mul(g.scalar(3 * c, x), x2)));
+      Value right = g.mul(g.mul(g.scalar(0.5, x), x),
+                          g.mul(g.sub(g.scalar(1, t), g.mul(t, t)), dInner));
+      return g.mul(dy, g.add(left, right));
+    }
+    // Phi(x) + x phi(x).
+    Value cdf =
+        g.mul(g.scalar(0.5, x),
+              g.add(g.scalar(1, x), g.erf(g.mul(x, g.scalar(M_SQRT1_2, x)))));
+    Value pdf = g.mul(g.scalar(1 / std::sqrt(2 * M_PI), x),
+                      g.exp(g.mul(g.scalar(-0.5, x), g.mul(x, x))));
+    return g.mul(dy, g.add(cdf, g.mul(x, pdf)));
+  };
+  return unaryGradient(*this, builder, outputGradients, rule);
+}
 
-MITHRIL_UNARY_GRADIENT(DropoutOp, {
-  // Eval semantics (train mode replaces dropout before differentiation).
-  return dy;
-})
+FailureOr<SmallVector<Value>>
+DropoutOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
+  auto rule = [&](GradientBuilder &g, Value x, Value y, Value dy) -> Value {
+    // Eval semantics (train mode replaces dropout before differentiation).
+    return dy;
+  };
+  return unaryGradient(*this, builder, outputGradients, rule);
+}
 
 //===----------------------------------------------------------------------===//
 // Unary math
 //===----------------------------------------------------------------------===//
 
-MITHRIL_UNARY_GRADIENT(NegOp, { return g.neg(dy); })
+FailureOr<SmallVector<Value>>
+NegOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
+  auto rule = [&](GradientBuilder &g, Value x, Value y, Value dy) -> Value {
+    return g.neg(dy);
+  };
+  return unaryGradient(*this, builder, outputGradients, rule);
+}
 
-MITHRIL_UNARY_GRADIENT(AbsOp, {
-  // dy * sign(x), with sign(0) = 0.
-  Value zero = g.scalar(0, dy);
-  return g.where(g.greater(x, g.scalar(0, x)), dy,
-                 g.where(g.less(x, g.scalar(0, x)), g.neg(dy), zero));
-})
+FailureOr<SmallVector<Value>>
+AbsOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
+  auto rule = [&](GradientBuilder &g, Value x, Value y, Value dy) -> Value {
+    // dy * sign(x), with sign(0) = 0.
+    Value zero = g.scalar(0, dy);
+    return g.where(g.greater(x, g.scalar(0, x)), dy,
+                   g.where(g.less(x, g.scalar(0, x)), g.neg(dy), zero));
+  };
+  return unaryGradient(*this, builder, outputGradients, rule);
+}
 
-MITHRIL_UNARY_GRADIENT(ExpOp, { return g.mul(dy, y); })
-MITHRIL_UNARY_GRADIENT(LogOp, { return g.div(dy, x); })
-MITHRIL_UNARY_GRADIENT(SqrtOp, { return g.div(dy, g.mul(g.scalar(2, y), y)); })
-MITHRIL_UNARY_GRADIENT(RsqrtOp, {
-  return g.mul(dy, g.mul(g.scalar(-0.5, y), g.mul(y, g.mul(y, y))));
-})
-MITHRIL_UNARY_GRADIENT(SinOp, { return g.mul(dy, g.cos(x)); })
-MITHRIL_UNARY_GRADIENT(CosOp, { return g.neg(g.mul(dy, g.sin(x))); })
-MITHRIL_UNARY_GRADIENT(ErfOp, {
-  return g.mul(
-      dy, g.mul(g.scalar(2 / std::sqrt(M_PI), x), g.exp(g.neg(g.mul(x, x)))));
-})
+FailureOr<SmallVector<Value>>
+ExpOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
+  auto rule = [&](GradientBuilder &g, Value x, Value y, Value dy) -> Value {
+    return g.mul(dy, y);
+  };
+  return unaryGradient(*this, builder, outputGradients, rule);
+}
+
+FailureOr<SmallVector<Value>>
+LogOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
+  auto rule = [&](GradientBuilder &g, Value x, Value y, Value dy) -> Value {
+    return g.div(dy, x);
+  };
+  return unaryGradient(*this, builder, outputGradients, rule);
+}
+
+FailureOr<SmallVector<Value>>
+SqrtOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
+  auto rule = [&](GradientBuilder &g, Value x, Value y, Value dy) -> Value {
+    return g.div(dy, g.mul(g.scalar(2, y), y));
+  };
+  return unaryGradient(*this, builder, outputGradients, rule);
+}
+
+FailureOr<SmallVector<Value>>
+RsqrtOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
+  auto rule = [&](GradientBuilder &g, Value x, Value y, Value dy) -> Value {
+    return g.mul(dy, g.mul(g.scalar(-0.5, y), g.mul(y, g.mul(y, y))));
+  };
+  return unaryGradient(*this, builder, outputGradients, rule);
+}
+
+FailureOr<SmallVector<Value>>
+SinOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
+  auto rule = [&](GradientBuilder &g, Value x, Value y, Value dy) -> Value {
+    return g.mul(dy, g.cos(x));
+  };
+  return unaryGradient(*this, builder, outputGradients, rule);
+}
+
+FailureOr<SmallVector<Value>>
+CosOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
+  auto rule = [&](GradientBuilder &g, Value x, Value y, Value dy) -> Value {
+    return g.neg(g.mul(dy, g.sin(x)));
+  };
+  return unaryGradient(*this, builder, outputGradients, rule);
+}
+
+FailureOr<SmallVector<Value>>
+ErfOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
+  auto rule = [&](GradientBuilder &g, Value x, Value y, Value dy) -> Value {
+    return g.mul(
+        dy, g.mul(g.scalar(2 / std::sqrt(M_PI), x), g.exp(g.neg(g.mul(x, x)))));
+  };
+  return unaryGradient(*this, builder, outputGradients, rule);
+}
 // Piecewise constant: zero almost everywhere, as in PyTorch.
-MITHRIL_UNARY_GRADIENT(FloorOp, { return g.zerosLike(x); })
-MITHRIL_UNARY_GRADIENT(CeilOp, { return g.zerosLike(x); })
-MITHRIL_UNARY_GRADIENT(RoundOp, { return g.zerosLike(x); })
+FailureOr<SmallVector<Value>>
+FloorOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
+  auto rule = [&](GradientBuilder &g, Value x, Value y, Value dy) -> Value {
+    return g.zerosLike(x);
+  };
+  return unaryGradient(*this, builder, outputGradients, rule);
+}
 
-#undef MITHRIL_UNARY_GRADIENT
+FailureOr<SmallVector<Value>>
+CeilOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
+  auto rule = [&](GradientBuilder &g, Value x, Value y, Value dy) -> Value {
+    return g.zerosLike(x);
+  };
+  return unaryGradient(*this, builder, outputGradients, rule);
+}
+
+FailureOr<SmallVector<Value>>
+RoundOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
+  auto rule = [&](GradientBuilder &g, Value x, Value y, Value dy) -> Value {
+    return g.zerosLike(x);
+  };
+  return unaryGradient(*this, builder, outputGradients, rule);
+}
 
 //===----------------------------------------------------------------------===//
 // Binary ops
 //===----------------------------------------------------------------------===//
 
-#define MITHRIL_BINARY_GRADIENT(Op, ...)                                       \
-  FailureOr<SmallVector<Value>> Op::buildGradients(                            \
-      OpBuilder &builder, ValueRange outputGradients) {                        \
-    auto rule = [&](GradientBuilder & g, Value x, Value y, Value z, Value dz)  \
-                    ->std::pair<Value, Value>                                  \
-                        __VA_ARGS__;                                           \
-    return binaryGradient(*this, builder, outputGradients, rule);              \
-  }
+static Pair addGradients(GradientBuilder &g, Value x, Value y, Value z,
+                         Value dz) {
+  return {dz, dz};
+}
 
-MITHRIL_BINARY_GRADIENT(AddOp, { return {dz, dz}; })
-MITHRIL_BINARY_GRADIENT(SubOp, { return {dz, g.neg(dz)}; })
-MITHRIL_BINARY_GRADIENT(MulOp, { return {g.mul(dz, y), g.mul(dz, x)}; })
-MITHRIL_BINARY_GRADIENT(DivOp, {
+FailureOr<SmallVector<Value>>
+AddOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
+  return binaryGradient(*this, builder, outputGradients, addGradients);
+}
+
+static Pair subGradients(GradientBuilder &g, Value x, Value y, Value z,
+                         Value dz) {
+  return {dz, g.neg(dz)};
+}
+
+FailureOr<SmallVector<Value>>
+SubOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
+  return binaryGradient(*this, builder, outputGradients, subGradients);
+}
+
+static Pair mulGradients(GradientBuilder &g, Value x, Value y, Value z,
+                         Value dz) {
+  return {g.mul(dz, y), g.mul(dz, x)};
+}
+
+FailureOr<SmallVector<Value>>
+MulOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
+  return binaryGradient(*this, builder, outputGradients, mulGradients);
+}
+
+static Pair divGradients(GradientBuilder &g, Value x, Value y, Value z,
+                         Value dz) {
   Value dx = g.div(dz, y);
   return {dx, g.neg(g.mul(dx, z))};
-})
+}
 
-MITHRIL_BINARY_GRADIENT(PowOp, {
+FailureOr<SmallVector<Value>>
+DivOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
+  return binaryGradient(*this, builder, outputGradients, divGradients);
+}
+
+static Pair powGradients(GradientBuilder &g, Value x, Value y, Value z,
+                         Value dz) {
   // d/dx = y x^(y-1); d/dy = z log(x), 0 where x = 0 and y >= 0.
   Value dx = g.mul(dz, g.mul(y, g.pow(x, g.sub(y, g.scalar(1, y)))));
   Value dyRaw = g.mul(dz, g.mul(z, g.log(x)));
@@ -187,23 +312,39 @@ MITHRIL_BINARY_GRADIENT(PowOp, {
                      g.where(g.less(y, g.scalar(0, y)), dyRaw, g.scalar(0, dz)),
                      dyRaw);
   return {dx, dy};
-})
+}
+
+FailureOr<SmallVector<Value>>
+PowOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
+  return binaryGradient(*this, builder, outputGradients, powGradients);
+}
 
 // Ties split the gradient evenly, as in PyTorch.
-MITHRIL_BINARY_GRADIENT(MaximumOp, {
+static Pair maximumGradients(GradientBuilder &g, Value x, Value y, Value z,
+                             Value dz) {
   Value shared = g.where(g.equal(x, y), g.mul(dz, g.scalar(0.5, dz)), dz);
   Value zero = g.scalar(0, dz);
   return {g.where(g.less(x, y), zero, shared),
           g.where(g.greater(x, y), zero, shared)};
-})
-MITHRIL_BINARY_GRADIENT(MinimumOp, {
+}
+
+FailureOr<SmallVector<Value>>
+MaximumOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
+  return binaryGradient(*this, builder, outputGradients, maximumGradients);
+}
+
+static Pair minimumGradients(GradientBuilder &g, Value x, Value y, Value z,
+                             Value dz) {
   Value shared = g.where(g.equal(x, y), g.mul(dz, g.scalar(0.5, dz)), dz);
   Value zero = g.scalar(0, dz);
   return {g.where(g.greater(x, y), zero, shared),
           g.where(g.less(x, y), zero, shared)};
-})
+}
 
-#undef MITHRIL_BINARY_GRADIENT
+FailureOr<SmallVector<Value>>
+MinimumOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
+  return binaryGradient(*this, builder, outputGradients, minimumGradients);
+}
 
 FailureOr<SmallVector<Value>>
 WhereOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
