@@ -339,7 +339,6 @@ mithril_status mithril_model_run(mithril_model *model, size_t entryIndex,
                                               frame.args.data());
   }
   // The updates are stored before the outputs' buffers are freed.
-  collectOwnedResults(frame);
   storeUpdates(*model, entryIndex);
   return deliverOutputs(entry, frame, outputs);
 }

@@ -279,14 +279,11 @@ mithril_status makeState(const Port &port, Parameter &out) {
 mithril_status ownCopy(Parameter &parameter) {
   if (parameter.owned)
     return nullptr;
-  AlignedBuffer buffer = allocateAligned(parameter.bytes);
-  if (!buffer)
-    return makeStatus(MITHRIL_INTERNAL, "cannot allocate parameter '" +
-                                            parameter.port->name + "'");
+  const uint8_t *values = parameter.data;
+  if (mithril_status status = ownParameter(parameter, nullptr))
+    return status;
   if (parameter.bytes)
-    std::memcpy(buffer.get(), parameter.data, parameter.bytes);
-  parameter.owned = std::move(buffer);
-  parameter.data = parameter.owned.get();
+    std::memcpy(parameter.owned.get(), values, parameter.bytes);
   return nullptr;
 }
 
@@ -367,9 +364,8 @@ void storeUpdates(mithril_model &model, size_t entryIndex) {
     if (view.aligned() + view.offset() * elementSize != parameter.data ||
         !view.isContiguous())
       copyStrided(view, elementSize, parameter.owned.get());
-    for (const PreparedCopy &copy : model.prepared)
-      model.preparedStale |= copy.parameter == arguments.updates[i];
   }
+  model.preparedStale |= arguments.updatesPrepared;
 }
 
 void refreshPrepared(mithril_model &model, size_t entryIndex) {
@@ -393,6 +389,11 @@ mithril_status prepareParameters(mithril_model &model) {
       model.arguments[e].prepared.push_back(copy);
     }
   }
+  for (EntryArguments &arguments : model.arguments)
+    for (const PreparedCopy &copy : model.prepared)
+      arguments.updatesPrepared |=
+          std::find(arguments.updates.begin(), arguments.updates.end(),
+                    copy.parameter) != arguments.updates.end();
   describeArguments(model);
   return nullptr;
 }

@@ -168,8 +168,10 @@ struct PreparedCopy {
 /// descriptors of the call.
 struct EntryArguments {
   std::vector<size_t> parameters, prepared;
-  /// The parameters the entry updates (Entry::updates), as indices.
+  /// The parameters the entry updates (Entry::updates), as indices, and
+  /// whether a prepared copy is made from one of them.
   std::vector<size_t> updates;
+  bool updatesPrepared = false;
   std::vector<Descriptor> descriptors;
 };
 

@@ -176,6 +176,42 @@ Value GradientBuilder::restoreReducedDims(Value grad, Value input,
   return result;
 }
 
+LogicalResult mlir::mithril::propagateGradients(
+    OpBuilder &builder, ArrayRef<Operation *> ops,
+    llvm::DenseMap<Value, Value> &gradients,
+    function_ref<LogicalResult(Operation *)> check,
+    function_ref<bool(Value)> isActive) {
+  for (Operation *op : llvm::reverse(ops)) {
+    if (check && failed(check(op)))
+      return failure();
+    SmallVector<Value> resultGradients;
+    for (Value result : op->getResults())
+      resultGradients.push_back(gradients.lookup(result));
+    if (llvm::all_of(resultGradients, [](Value v) { return !v; }))
+      continue;
+    // A result whose gradient is absent (an unused output of a split) gets
+    // zeros from the rule.
+    auto differentiable = dyn_cast<DifferentiableOpInterface>(op);
+    if (!differentiable)
+      return op->emitOpError("has no gradient");
+    FailureOr<SmallVector<Value>> operandGradients =
+        differentiable.buildGradients(builder, resultGradients);
+    if (failed(operandGradients))
+      return failure();
+    for (auto [operand, gradient] :
+         llvm::zip(op->getOperands(), *operandGradients)) {
+      if (!gradient || (isActive && !isActive(operand)))
+        continue;
+      Value &total = gradients[operand];
+      GradientBuilder g(builder, op->getLoc());
+      total = total ? g.add(total, gradient) : gradient;
+      if (g.failed())
+        return failure();
+    }
+  }
+  return success();
+}
+
 FailureOr<SmallVector<Value>>
 mlir::mithril::differentiateComposite(OpBuilder &builder, ValueRange inputs,
                                       Value output, Value outputGradient) {
@@ -195,33 +231,8 @@ mlir::mithril::differentiateComposite(OpBuilder &builder, ValueRange inputs,
              [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
   llvm::DenseMap<Value, Value> gradients;
   gradients[output] = outputGradient;
-  for (Operation *op : llvm::reverse(ordered)) {
-    SmallVector<Value> resultGradients;
-    bool any = false;
-    for (Value result : op->getResults()) {
-      resultGradients.push_back(gradients.lookup(result));
-      any |= bool(resultGradients.back());
-    }
-    if (!any)
-      continue;
-    auto differentiable = dyn_cast<DifferentiableOpInterface>(op);
-    if (!differentiable)
-      return op->emitOpError("has no gradient");
-    FailureOr<SmallVector<Value>> operandGradients =
-        differentiable.buildGradients(builder, resultGradients);
-    if (failed(operandGradients))
-      return failure();
-    for (auto [operand, gradient] :
-         llvm::zip(op->getOperands(), *operandGradients)) {
-      if (!gradient)
-        continue;
-      Value &total = gradients[operand];
-      GradientBuilder g(builder, op->getLoc());
-      total = total ? g.add(total, gradient) : gradient;
-      if (g.failed())
-        return failure();
-    }
-  }
+  if (failed(propagateGradients(builder, ordered, gradients)))
+    return failure();
   SmallVector<Value> result;
   llvm::DenseSet<Value> given;
   for (Value input : inputs)

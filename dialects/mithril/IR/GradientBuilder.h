@@ -141,6 +141,18 @@ SmallVector<int64_t> getReducedDims(std::optional<ArrayRef<int64_t>> dims,
 /// Whether `value` is a float tensor, which gradients flow through.
 bool isDifferentiable(Value value);
 
+/// Reverse mode over `ops` (in block order, last first): each op with a
+/// gradient in `gradients` for one of its results builds its operands'
+/// gradients by its rule, at the builder's insertion point, and adds them to
+/// `gradients` (summed over the uses of a value). `check`, when given, may
+/// refuse an op before; `isActive`, when given, says which operands take a
+/// gradient.
+LogicalResult
+propagateGradients(OpBuilder &builder, ArrayRef<Operation *> ops,
+                   llvm::DenseMap<Value, Value> &gradients,
+                   function_ref<LogicalResult(Operation *)> check = nullptr,
+                   function_ref<bool(Value)> isActive = nullptr);
+
 /// The gradients of `inputs` given `outputGradient`, that of `output`, which
 /// ops with gradient rules compute from them in one block (a composite
 /// op's decomposition, just built): reverse mode over those ops. A value

@@ -70,6 +70,18 @@ private:
   void setNew(Value state, Value value) {
     updates.emplace_back(state.getDefiningOp<ParameterOp>().getName(), value);
   }
+  /// Adam's bias corrections 1 - beta^t of step t = step + 1, in
+  /// `elementType`: built once, shared by every parameter.
+  std::pair<Value, Value> biasCorrections(Type elementType) {
+    auto &corrections = biasCorrectionsByType[elementType];
+    if (corrections.first)
+      return corrections;
+    Value t = g.castTo(g.add(step.getOutput(), g.scalar(1, step.getOutput())),
+                       elementType);
+    corrections = {g.sub(g.scalar(1, t), g.pow(g.scalar(hp.beta1, t), t)),
+                   g.sub(g.scalar(1, t), g.pow(g.scalar(hp.beta2, t), t))};
+    return corrections;
+  }
   void sgd(ParameterOp parameter, Value p, Value gradient);
   void adam(ParameterOp parameter, Value p, Value gradient);
 
@@ -78,6 +90,7 @@ private:
   OpBuilder builder;
   GradientBuilder g;
   ParameterOp learningRate, step;
+  llvm::DenseMap<Type, std::pair<Value, Value>> biasCorrectionsByType;
   /// Each state's or parameter's new value, in order.
   SmallVector<std::pair<std::string, Value>> updates;
 };
@@ -118,11 +131,7 @@ void UpdateBuilder::adam(ParameterOp parameter, Value p, Value gradient) {
                      g.mul(g.mul(d, d), g.scalar(1 - hp.beta2, d)));
   setNew(m, newM);
   setNew(v, newV);
-  // Bias corrections of step t = step + 1.
-  Value t = g.castTo(g.add(step.getOutput(), g.scalar(1, step.getOutput())),
-                     elementType);
-  Value correction1 = g.sub(g.scalar(1, t), g.pow(g.scalar(hp.beta1, t), t));
-  Value correction2 = g.sub(g.scalar(1, t), g.pow(g.scalar(hp.beta2, t), t));
+  auto [correction1, correction2] = biasCorrections(elementType);
   Value stepSize = g.div(lr, correction1);
   Value denominator =
       g.add(g.div(g.sqrt(newV), g.sqrt(correction2)), g.scalar(hp.eps, newV));

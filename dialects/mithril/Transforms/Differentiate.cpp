@@ -148,41 +148,11 @@ LogicalResult Differentiate::runOnModel(ModelOp model) {
   for (Operation &op : body.without_terminator())
     if (path.isOnPath(&op))
       ops.push_back(&op);
-  for (Operation *op : llvm::reverse(ops)) {
-    SmallVector<Value> outputGradients;
-    bool any = false;
-    for (Value result : op->getResults()) {
-      outputGradients.push_back(gradients.lookup(result));
-      any |= bool(outputGradients.back());
-    }
-    if (failed(checkDifferentiable(op, path)))
-      return failure();
-    if (!any)
-      continue;
-    // A result the loss depends on but whose gradient is absent (an unused
-    // output of a split) gets zeros from the rule; the rest get their own.
-    auto differentiable = cast<DifferentiableOpInterface>(op);
-    builder.setInsertionPoint(returnOp);
-    FailureOr<SmallVector<Value>> operandGradients =
-        differentiable.buildGradients(builder, outputGradients);
-    if (failed(operandGradients))
-      return failure();
-    for (auto [operand, gradient] :
-         llvm::zip(op->getOperands(), *operandGradients)) {
-      if (!gradient || !path.isActive(operand))
-        continue;
-      Value &total = gradients[operand];
-      if (!total) {
-        total = gradient;
-        continue;
-      }
-      builder.setInsertionPoint(returnOp);
-      GradientBuilder g(builder, op->getLoc());
-      total = g.add(total, gradient);
-      if (g.failed())
-        return failure();
-    }
-  }
+  if (failed(propagateGradients(
+          builder, ops, gradients,
+          [&](Operation *op) { return checkDifferentiable(op, path); },
+          [&](Value operand) { return path.isActive(operand); })))
+    return failure();
 
   for (ParameterOp parameter : model.getParameters())
     if (Value gradient = gradients.lookup(parameter.getOutput()))

@@ -62,7 +62,8 @@ LogicalResult replaceBatchNorm(ModelOp model, BatchNormOp op) {
   SmallVector<int64_t> channelShape(rank, 1);
   channelShape[1] = op.getNumFeatures();
 
-  Value mean = g.mean(x, dims, /*keepdim=*/true);
+  Value batchMean = g.mean(x, dims, /*keepdim=*/false);
+  Value mean = g.reshape(batchMean, channelShape);
   Value variance = g.variance(x, dims, /*correction=*/0, /*keepdim=*/true);
   Value rstd = g.rsqrt(
       g.add(variance, g.scalar(op.getEps().convertToDouble(), variance)));
@@ -71,7 +72,6 @@ LogicalResult replaceBatchNorm(ModelOp model, BatchNormOp op) {
                   g.reshape(op.getBias(), channelShape));
 
   // The running statistics, after the step's last use of the old ones.
-  Value batchMean = g.mean(x, dims, /*keepdim=*/false);
   Value unbiased = g.variance(x, dims, /*correction=*/1, /*keepdim=*/false);
   Value newMean = runningAverage(g, op.getRunningMean(), batchMean);
   Value newVariance = runningAverage(g, op.getRunningVar(), unbiased);

@@ -67,6 +67,8 @@ private:
                                  LLVM::Linkage linkage);
   /// An array of `values` on the stack.
   Value stackArray(ValueRange values);
+  Value callRun(Value model, size_t entryIndex, ValueRange inputs,
+                ValueRange outputs);
   void buildRunWrapper(StringRef name, size_t entryIndex,
                        const ::mithril::runtime::Entry &entry);
   void buildTrainStepWrapper(StringRef name, size_t entryIndex,
@@ -225,28 +227,34 @@ LLVM::GlobalOp ABIBuilder::buildInfo(const LibrarySignature &signature,
   return info;
 }
 
+/// Returns the status of `mithril_model_run(model, entryIndex, inputs,
+/// numInputs, outputs, numOutputs)`, the arrays on the stack.
+Value ABIBuilder::callRun(Value model, size_t entryIndex, ValueRange inputs,
+                          ValueRange outputs) {
+  LLVM::LLVMFuncOp run =
+      runtimeFunction("mithril_model_run", ptr, {ptr, i64, ptr, i64, ptr, i64});
+  auto count = [&](size_t n) -> Value {
+    return LLVM::ConstantOp::create(b, i64, int64_t(n));
+  };
+  return LLVM::CallOp::create(
+             b, run,
+             ValueRange{model, count(entryIndex), stackArray(inputs),
+                        count(inputs.size()), stackArray(outputs),
+                        count(outputs.size())})
+      .getResult();
+}
+
 /// `<name>_run(model, inputs..., outputs...)`.
 void ABIBuilder::buildRunWrapper(StringRef name, size_t entryIndex,
                                  const ::mithril::runtime::Entry &entry) {
   size_t numInputs = entry.inputs.size(), numOutputs = entry.outputs.size();
-  LLVM::LLVMFuncOp run =
-      runtimeFunction("mithril_model_run", ptr, {ptr, i64, ptr, i64, ptr, i64});
   SmallVector<Type> arguments(1 + numInputs + numOutputs, ptr);
   LLVM::LLVMFuncOp wrapper =
       beginFunction(name, ptr, arguments, LLVM::Linkage::External);
   auto tensors = wrapper.getArguments().drop_front();
-  Value inputs = stackArray(ValueRange(tensors.take_front(numInputs)));
-  Value outputs = stackArray(ValueRange(tensors.drop_front(numInputs)));
-  Value status =
-      LLVM::CallOp::create(
-          b, run,
-          ValueRange{
-              wrapper.getArgument(0),
-              LLVM::ConstantOp::create(b, i64, int64_t(entryIndex)), inputs,
-              LLVM::ConstantOp::create(b, i64, int64_t(numInputs)), outputs,
-              LLVM::ConstantOp::create(b, i64, int64_t(numOutputs))})
-          .getResult();
-  LLVM::ReturnOp::create(b, status);
+  LLVM::ReturnOp::create(b, callRun(wrapper.getArgument(0), entryIndex,
+                                    ValueRange(tensors.take_front(numInputs)),
+                                    ValueRange(tensors.drop_front(numInputs))));
 }
 
 /// `<name>_train_step(model, inputs..., target, float *loss)`: the train
@@ -254,13 +262,10 @@ void ABIBuilder::buildRunWrapper(StringRef name, size_t entryIndex,
 void ABIBuilder::buildTrainStepWrapper(StringRef name, size_t entryIndex,
                                        const ::mithril::runtime::Entry &entry) {
   size_t numInputs = entry.inputs.size();
-  LLVM::LLVMFuncOp run =
-      runtimeFunction("mithril_model_run", ptr, {ptr, i64, ptr, i64, ptr, i64});
   SmallVector<Type> arguments(2 + numInputs, ptr);
   LLVM::LLVMFuncOp wrapper =
       beginFunction(name, ptr, arguments, LLVM::Linkage::External);
   auto tensors = wrapper.getArguments().drop_front();
-  Value inputs = stackArray(ValueRange(tensors.take_front(numInputs)));
   // A zeroed mithril_tensor {data, dtype, rank, shape[MITHRIL_MAX_RANK],
   // device, device_index, allocation}: a CPU f32 scalar at `loss`.
   MLIRContext *context = module.getContext();
@@ -273,17 +278,9 @@ void ABIBuilder::buildTrainStepWrapper(StringRef name, size_t entryIndex,
   value = LLVM::InsertValueOp::create(b, value, tensors.back(),
                                       b.getDenseI64ArrayAttr({0}));
   LLVM::StoreOp::create(b, value, loss);
-  Value outputs = stackArray(ValueRange{loss});
-  Value status =
-      LLVM::CallOp::create(
-          b, run,
-          ValueRange{wrapper.getArgument(0),
-                     LLVM::ConstantOp::create(b, i64, int64_t(entryIndex)),
-                     inputs,
-                     LLVM::ConstantOp::create(b, i64, int64_t(numInputs)),
-                     outputs, LLVM::ConstantOp::create(b, i64, int64_t(1))})
-          .getResult();
-  LLVM::ReturnOp::create(b, status);
+  LLVM::ReturnOp::create(b, callRun(wrapper.getArgument(0), entryIndex,
+                                    ValueRange(tensors.take_front(numInputs)),
+                                    ValueRange{loss}));
 }
 
 void ABIBuilder::buildWrappers(const LibrarySignature &signature,

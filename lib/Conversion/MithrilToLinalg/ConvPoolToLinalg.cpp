@@ -120,6 +120,27 @@ SmallVector<AffineExpr> windowExprs(const Window &w, unsigned firstOutputLoop,
   return exprs;
 }
 
+/// A generic that adds `inputs[0] * inputs[1]` (in `acc`) into `init` over
+/// `iterators`; `maps` index the inputs (any after the first two give loop
+/// bounds only), then `init`. The body convolutions and their adjoints share,
+/// which mithril-convolutions-to-matmuls recognises.
+Value sumOfProducts(OpBuilder &builder, Location loc, RankedTensorType type,
+                    ValueRange inputs, Value init, ArrayRef<AffineMap> maps,
+                    ArrayRef<utils::IteratorType> iterators, Type acc) {
+  return linalg::GenericOp::create(
+             builder, loc, TypeRange{type}, inputs, ValueRange{init}, maps,
+             iterators,
+             [&](OpBuilder &b, Location l, ValueRange args) {
+               Value product = arith::MulFOp::create(
+                   b, l, convertScalar(b, l, args[0], acc),
+                   convertScalar(b, l, args[1], acc));
+               linalg::YieldOp::create(
+                   b, l,
+                   Value(arith::AddFOp::create(b, l, args.back(), product)));
+             })
+      .getResult(0);
+}
+
 //===----------------------------------------------------------------------===//
 // Convolutions
 //===----------------------------------------------------------------------===//
@@ -247,22 +268,12 @@ template <typename ConvOp> struct ConvToGeneric : OpConversionPattern<ConvOp> {
     for (unsigned i = ic; i < numLoops; ++i)
       iterators[i] = utils::IteratorType::reduction;
     Value sum =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{outType}, ValueRange{grouped, weight},
-            ValueRange{init},
-            SmallVector<AffineMap>{
-                AffineMap::get(numLoops, 0, inputExprs, context),
-                AffineMap::get(numLoops, 0, weightExprs, context),
-                AffineMap::get(numLoops, 0, outExprs, context)},
-            iterators,
-            [&](OpBuilder &b, Location l, ValueRange args) {
-              Value product =
-                  arith::MulFOp::create(b, l, convertScalar(b, l, args[0], acc),
-                                        convertScalar(b, l, args[1], acc));
-              linalg::YieldOp::create(
-                  b, l, Value(arith::AddFOp::create(b, l, args[2], product)));
-            })
-            .getResult(0);
+        sumOfProducts(rewriter, loc, outType, ValueRange{grouped, weight}, init,
+                      SmallVector<AffineMap>{
+                          AffineMap::get(numLoops, 0, inputExprs, context),
+                          AffineMap::get(numLoops, 0, weightExprs, context),
+                          AffineMap::get(numLoops, 0, outExprs, context)},
+                      iterators, acc);
 
     // Back to [N, Cout, O...] in the result's element type.
     SmallVector<ReassociationIndices> outGroups = {{0}, {1, 2}};
@@ -498,15 +509,6 @@ Value splitWeightGroups(OpBuilder &b, Location loc, Value weight,
                                        reassociation);
 }
 
-/// Zeros of `shape` in `type`, the dynamic dims from `sizes`.
-Value zeros(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes,
-            Type type) {
-  Value empty = tensor::EmptyOp::create(b, loc, sizes, type);
-  return linalg::FillOp::create(b, loc, buildScalarConstant(b, loc, type, 0),
-                                empty)
-      .getResult(0);
-}
-
 /// The window of a convolution adjoint.
 template <typename GradOp> Window convGradWindow(GradOp op) {
   Window w;
@@ -674,7 +676,7 @@ Value inputGradientByMatmul(OpBuilder &b, Location loc, Value input, Value grad,
         b, loc, tensor::DimOp::create(b, loc, input, 2 + i),
         arith::ConstantIndexOp::create(
             b, loc, w.padding[i].first + w.padding[i].second))));
-  Value result = zeros(b, loc, paddedSizes, element);
+  Value result = buildZeros(b, loc, paddedSizes, element);
   SmallVector<OpFoldResult> viewSizes = {tensor::getMixedSize(b, loc, input, 0),
                                          b.getIndexAttr(channels)};
   SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
@@ -774,7 +776,7 @@ struct ConvGradWeightToGeneric : OpConversionPattern<ConvGradWeightOp> {
     SmallVector<OpFoldResult> outSizes;
     for (int64_t size : outShape)
       outSizes.push_back(rewriter.getIndexAttr(size));
-    Value init = zeros(rewriter, loc, outSizes, acc);
+    Value init = buildZeros(rewriter, loc, outSizes, acc);
     // Loops: g, oc, ic, k..., n, o...
     unsigned firstKernel = 3, n = 3 + spatial, firstOutput = 4 + spatial;
     unsigned numLoops = 4 + 2 * spatial;
@@ -793,23 +795,12 @@ struct ConvGradWeightToGeneric : OpConversionPattern<ConvGradWeightOp> {
     for (unsigned i = n; i < numLoops; ++i)
       iterators[i] = utils::IteratorType::reduction;
     auto outType = RankedTensorType::get(outShape, acc);
-    Value sum =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{outType},
-            ValueRange{groupedInput, groupedGrad}, ValueRange{init},
-            SmallVector<AffineMap>{
-                AffineMap::get(numLoops, 0, inputExprs, context),
-                AffineMap::get(numLoops, 0, gradExprs, context),
-                AffineMap::get(numLoops, 0, outExprs, context)},
-            iterators,
-            [&](OpBuilder &b, Location l, ValueRange args) {
-              Value product =
-                  arith::MulFOp::create(b, l, convertScalar(b, l, args[0], acc),
-                                        convertScalar(b, l, args[1], acc));
-              linalg::YieldOp::create(
-                  b, l, Value(arith::AddFOp::create(b, l, args[2], product)));
-            })
-            .getResult(0);
+    Value sum = sumOfProducts(
+        rewriter, loc, outType, ValueRange{groupedInput, groupedGrad}, init,
+        SmallVector<AffineMap>{AffineMap::get(numLoops, 0, inputExprs, context),
+                               AffineMap::get(numLoops, 0, gradExprs, context),
+                               AffineMap::get(numLoops, 0, outExprs, context)},
+        iterators, acc);
     SmallVector<ReassociationIndices> groupsBack = {{0, 1}};
     for (int64_t d = 2; d < outType.getRank(); ++d)
       groupsBack.push_back({d});
@@ -866,7 +857,7 @@ struct ConvGradInputToGeneric : OpConversionPattern<ConvGradInputOp> {
       strides.push_back(rewriter.getIndexAttr(w.stride[i]));
     }
     Value spread =
-        zeros(rewriter, loc, spreadSizes, getElementTypeOrSelf(grad));
+        buildZeros(rewriter, loc, spreadSizes, getElementTypeOrSelf(grad));
     spread = tensor::InsertSliceOp::create(
         rewriter, loc, grad, spread, offsets,
         tensor::getMixedSizes(rewriter, loc, grad), strides);
@@ -884,7 +875,7 @@ struct ConvGradInputToGeneric : OpConversionPattern<ConvGradInputOp> {
       outSizes.push_back(tensor::getMixedSize(rewriter, loc, input, 2 + i));
       outShape.push_back(inputType.getDimSize(2 + i));
     }
-    Value init = zeros(rewriter, loc, outSizes, acc);
+    Value init = buildZeros(rewriter, loc, outSizes, acc);
     // Loops: n, g, ic, h..., oc, k...
     unsigned firstSpatial = 3, oc = 3 + spatial, firstKernel = 4 + spatial;
     unsigned numLoops = 4 + 2 * spatial;
@@ -910,24 +901,14 @@ struct ConvGradInputToGeneric : OpConversionPattern<ConvGradInputOp> {
     SmallVector<AffineExpr> windowExprs;
     for (int64_t i = 0; i < spatial; ++i)
       windowExprs.push_back(dim(firstKernel + i));
-    Value sum =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{outType},
-            ValueRange{groupedSpread, weight, window}, ValueRange{init},
-            SmallVector<AffineMap>{
-                AffineMap::get(numLoops, 0, spreadExprs, context),
-                AffineMap::get(numLoops, 0, weightExprs, context),
-                AffineMap::get(numLoops, 0, windowExprs, context),
-                AffineMap::get(numLoops, 0, outExprs, context)},
-            iterators,
-            [&](OpBuilder &b, Location l, ValueRange args) {
-              Value product =
-                  arith::MulFOp::create(b, l, convertScalar(b, l, args[0], acc),
-                                        convertScalar(b, l, args[1], acc));
-              linalg::YieldOp::create(
-                  b, l, Value(arith::AddFOp::create(b, l, args[3], product)));
-            })
-            .getResult(0);
+    Value sum = sumOfProducts(
+        rewriter, loc, outType, ValueRange{groupedSpread, weight, window}, init,
+        SmallVector<AffineMap>{
+            AffineMap::get(numLoops, 0, spreadExprs, context),
+            AffineMap::get(numLoops, 0, weightExprs, context),
+            AffineMap::get(numLoops, 0, windowExprs, context),
+            AffineMap::get(numLoops, 0, outExprs, context)},
+        iterators, acc);
     SmallVector<ReassociationIndices> groupsBack = {{0}, {1, 2}};
     for (int64_t d = 3; d < outType.getRank(); ++d)
       groupsBack.push_back({d});
@@ -1047,7 +1028,7 @@ struct Pool2dGradToLinalg : OpConversionPattern<Pool2dGradOp> {
           rewriter, loc, tensor::DimOp::create(rewriter, loc, input, 2 + i),
           arith::ConstantIndexOp::create(rewriter, loc,
                                          2 * w.padding[i].first))));
-    Value result = zeros(rewriter, loc, paddedSizes, elementType);
+    Value result = buildZeros(rewriter, loc, paddedSizes, elementType);
     SmallVector<OpFoldResult> viewSizes =
         tensor::getMixedSizes(rewriter, loc, grad);
     SmallVector<OpFoldResult> strides = {

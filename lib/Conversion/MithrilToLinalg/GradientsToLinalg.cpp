@@ -316,12 +316,10 @@ struct EmbeddingGradToLoop : OpConversionPattern<EmbeddingGradOp> {
             SmallVector<ReassociationIndices>{all, {int64_t(all.size())}});
       }
     }
-    Value zero = buildScalarConstant(rewriter, loc, elementType, 0);
-    Value table = linalg::FillOp::create(
-                      rewriter, loc, zero,
-                      ValueRange{tensor::EmptyOp::create(
-                          rewriter, loc, tableType.getShape(), elementType)})
-                      .getResult(0);
+    Value table = buildZeros(
+        rewriter, loc,
+        getAsIndexOpFoldResult(rewriter.getContext(), tableType.getShape()),
+        elementType);
     Value count = tensor::DimOp::create(rewriter, loc, indices, 0);
     Value c0 = arith::ConstantIndexOp::create(rewriter, loc, 0);
     Value c1 = arith::ConstantIndexOp::create(rewriter, loc, 1);

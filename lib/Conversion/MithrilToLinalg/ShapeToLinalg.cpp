@@ -408,14 +408,9 @@ struct SliceGradToInsert : OpConversionPattern<SliceGradOp> {
     int64_t dim = resolveDim(op.getDim(), type.getRank());
     SliceSpec slice = sliceAlong(rewriter, loc, input, dim, op.getStart(),
                                  op.getEnd(), op.getStep());
-    Value empty = tensor::EmptyOp::create(
-        rewriter, loc, tensor::getMixedSizes(rewriter, loc, input),
-        type.getElementType());
     Value zeros =
-        linalg::FillOp::create(
-            rewriter, loc,
-            buildScalarConstant(rewriter, loc, type.getElementType(), 0), empty)
-            .getResult(0);
+        buildZeros(rewriter, loc, tensor::getMixedSizes(rewriter, loc, input),
+                   type.getElementType());
     // The slice's sizes are those of the gradient.
     Value result = tensor::InsertSliceOp::create(
         rewriter, loc, grad, zeros, slice.offsets,
@@ -480,14 +475,9 @@ struct GatherGradToLoops : OpConversionPattern<GatherGradOp> {
     Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
     Value last = arith::SubIOp::create(
         rewriter, loc, tensor::DimOp::create(rewriter, loc, input, dim), one);
-    Value empty = tensor::EmptyOp::create(
-        rewriter, loc, tensor::getMixedSizes(rewriter, loc, input),
-        type.getElementType());
     Value zeros =
-        linalg::FillOp::create(
-            rewriter, loc,
-            buildScalarConstant(rewriter, loc, type.getElementType(), 0), empty)
-            .getResult(0);
+        buildZeros(rewriter, loc, tensor::getMixedSizes(rewriter, loc, input),
+                   type.getElementType());
     SmallVector<Value> lower(rank, zero), steps(rank, one), upper;
     for (int64_t d = 0; d < rank; ++d)
       upper.push_back(tensor::DimOp::create(rewriter, loc, index, d));

@@ -92,6 +92,16 @@ bool mlir::mithril::isUnsignedType(Type type) {
   return getElementTypeOrSelf(type).isUnsignedInteger();
 }
 
+Value mlir::mithril::buildZeros(OpBuilder &builder, Location loc,
+                                ArrayRef<OpFoldResult> sizes,
+                                Type elementType) {
+  Value empty = tensor::EmptyOp::create(builder, loc, sizes, elementType);
+  return linalg::FillOp::create(
+             builder, loc, buildScalarConstant(builder, loc, elementType, 0),
+             empty)
+      .getResult(0);
+}
+
 Value mlir::mithril::buildScalarConstant(OpBuilder &builder, Location loc,
                                          Type type, double value) {
   if (isa<FloatType>(type))

@@ -32,6 +32,10 @@ Value buildElementwise(OpBuilder &builder, Location loc,
 Value buildScalarConstant(OpBuilder &builder, Location loc, Type type,
                           double value);
 
+/// A tensor of `sizes` and `elementType` filled with zeros.
+Value buildZeros(OpBuilder &builder, Location loc, ArrayRef<OpFoldResult> sizes,
+                 Type elementType);
+
 /// Converts the scalar `value` to `type`, with PyTorch's semantics: floats
 /// to integers truncate toward zero, anything to bool is `value != 0`;
 /// `isUnsigned` says how to read an integer `value`, `toUnsigned` whether
