@@ -596,7 +596,25 @@ Value gradientRows(OpBuilder &b, Location loc, Value grad) {
       b, loc, transposed, SmallVector<ReassociationIndices>{{0}, columns});
 }
 
-/// dW = G colsT for one group: colsT[(n, o...), (ic, k...)].
+/// The output gradient [N, OC, O...] as [N * O..., OC].
+Value gradientColumns(OpBuilder &b, Location loc, Value grad) {
+  int64_t rank = cast<RankedTensorType>(grad.getType()).getRank();
+  if (rank > 3) {
+    ReassociationIndices outputs;
+    for (int64_t d = 2; d < rank; ++d)
+      outputs.push_back(d);
+    grad = tensor::CollapseShapeOp::create(
+        b, loc, grad, SmallVector<ReassociationIndices>{{0}, {1}, outputs});
+  }
+  Value transposed = transposeOf(b, loc, grad, {0, 2, 1});
+  return tensor::CollapseShapeOp::create(
+      b, loc, transposed, SmallVector<ReassociationIndices>{{0, 1}, {2}});
+}
+
+/// dW = (cols G^T)^T for one group, cols [(ic, k...), (n, o...)] in the
+/// layout of the forward im2col, whose window copies the code generator
+/// splits by kernel offset into vectorised rows; the transposes are of the
+/// gradient and of dW, which are smaller than cols.
 Value weightGradientByMatmul(OpBuilder &b, Location loc, Value input,
                              Value grad, const Window &w,
                              RankedTensorType weightType) {
@@ -605,32 +623,32 @@ Value weightGradientByMatmul(OpBuilder &b, Location loc, Value input,
   Type element = weightType.getElementType();
   Value padded =
       padSpatial(b, loc, input, w, buildScalarConstant(b, loc, element, 0));
-  // Loops n, o..., ic, k...
+  // Loops ic, k..., n, o...
   auto dim = [&](unsigned i) { return getAffineDimExpr(i, context); };
-  unsigned loops = 2 + 2 * s, ic = 1 + s;
-  SmallVector<AffineExpr> window = {dim(0), dim(ic)};
-  llvm::append_range(window, windowExprs(w, 1, ic + 1, context));
-  SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(b, loc, grad, 0)};
-  for (int64_t i = 0; i < s; ++i)
-    sizes.push_back(tensor::getMixedSize(b, loc, grad, 2 + i));
-  sizes.push_back(b.getIndexAttr(weightType.getDimSize(1)));
+  unsigned loops = 2 + 2 * s, n = 1 + s;
+  SmallVector<AffineExpr> window = {dim(n), dim(0)};
+  llvm::append_range(window, windowExprs(w, n + 1, 1, context));
+  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(weightType.getDimSize(1))};
   for (int64_t i = 0; i < s; ++i)
     sizes.push_back(b.getIndexAttr(w.kernel[i]));
+  sizes.push_back(tensor::getMixedSize(b, loc, grad, 0));
+  for (int64_t i = 0; i < s; ++i)
+    sizes.push_back(tensor::getMixedSize(b, loc, grad, 2 + i));
   Value cols = copyThrough(b, loc, padded,
                            AffineMap::get(loops, 0, window, context), sizes);
-  ReassociationIndices rows, depth;
+  ReassociationIndices depth, columns;
   for (int64_t i = 0; i <= s; ++i) {
-    rows.push_back(i);
-    depth.push_back(s + 1 + i);
+    depth.push_back(i);
+    columns.push_back(n + i);
   }
-  Value colsT = tensor::CollapseShapeOp::create(
-      b, loc, cols, SmallVector<ReassociationIndices>{rows, depth});
-  Value product = matmul(b, loc, gradientRows(b, loc, grad), colsT, element);
+  cols = tensor::CollapseShapeOp::create(
+      b, loc, cols, SmallVector<ReassociationIndices>{depth, columns});
+  Value product = matmul(b, loc, cols, gradientColumns(b, loc, grad), element);
   ReassociationIndices filter;
   for (int64_t i = 0; i <= s; ++i)
     filter.push_back(1 + i);
   return tensor::ExpandShapeOp::create(
-      b, loc, weightType, product,
+      b, loc, weightType, transposeOf(b, loc, product, {1, 0}),
       SmallVector<ReassociationIndices>{{0}, filter});
 }
 

@@ -51,6 +51,7 @@ void mlir::mithril::addCPUBufferizePhase(OpPassManager &pm,
   // transfers on buffers refuses.
   pm.addNestedPass<func::FuncOp>(createLoopInvariantSubsetHoistingPass());
   pm.addPass(createCanonicalizerPass());
+  pm.addPass(createUnshareFills());
 
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
