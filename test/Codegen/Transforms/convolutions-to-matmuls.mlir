@@ -18,7 +18,7 @@
 // CHECK: tensor.extract_slice %arg0[0, 0, 0, 0, 1] [%{{.*}}, 1, 3, 4, 4] [1, 1, 1, 2, 2]
 // CHECK: tensor.insert_slice {{.*}}[0, 0, 0, 1, 0, 0, 0] [1, 3, 1, 1, %{{.*}}, 4, 4]
 // CHECK-COUNT-6: tensor.insert_slice
-// CHECK: tensor.extract_slice %arg0[0, 0, 0, 4, 4] [%{{.*}}, 1, 3, 4, 4] [1, 1, 1, 2, 2]
+// CHECK: tensor.extract_slice %arg0[0, 0, 0, 2, 2] [%{{.*}}, 1, 3, 4, 4] [1, 1, 1, 2, 2]
 // CHECK: %[[COLS:.*]] = tensor.insert_slice {{.*}}[0, 0, 2, 2, 0, 0, 0] [1, 3, 1, 1, %{{.*}}, 4, 4]
 // CHECK-NOT: d5 * 2 + d2
 // CHECK: %[[RHS:.*]] = tensor.collapse_shape %[[COLS]] {{\[}}[0, 1, 2, 3], [4, 5, 6]] : tensor<1x3x3x3x?x4x4xf32> into tensor<27x?xf32>

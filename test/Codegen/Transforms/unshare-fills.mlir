@@ -4,11 +4,12 @@
 // fill of its own, on a tensor.empty of its own, so that bufferisation
 // fills two buffers instead of filling one and copying it.
 // CHECK-LABEL: func.func @two_writers
-// CHECK: %[[FIRST:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E1:.*]] : tensor<4x4xf32>)
-// CHECK: linalg.matmul ins(%arg0, %arg1 : {{.*}}) outs(%[[FIRST]] : tensor<4x4xf32>)
+// CHECK: %[[E1:.*]] = tensor.empty() : tensor<4x4xf32>
+// CHECK: %[[F1:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E1]] : tensor<4x4xf32>)
 // CHECK: %[[E2:.*]] = tensor.empty() : tensor<4x4xf32>
-// CHECK: %[[SECOND:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E2]] : tensor<4x4xf32>)
-// CHECK: linalg.matmul ins(%arg1, %arg0 : {{.*}}) outs(%[[SECOND]] : tensor<4x4xf32>)
+// CHECK: %[[F2:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E2]] : tensor<4x4xf32>)
+// CHECK: linalg.matmul ins(%arg0, %arg1 : {{.*}}) outs(%[[F2]] : tensor<4x4xf32>)
+// CHECK: linalg.matmul ins(%arg1, %arg0 : {{.*}}) outs(%[[F1]] : tensor<4x4xf32>)
 func.func @two_writers(%a: tensor<4x4xf32>, %b: tensor<4x4xf32>)
     -> (tensor<4x4xf32>, tensor<4x4xf32>) {
   %zero = arith.constant 0.0 : f32
