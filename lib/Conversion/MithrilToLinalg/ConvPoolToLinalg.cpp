@@ -294,6 +294,50 @@ template <typename ConvOp> struct ConvToGeneric : OpConversionPattern<ConvOp> {
 // Pooling
 //===----------------------------------------------------------------------===//
 
+/// Folds each offset of the 2-D window `w` over `padded` [N, C, H, W] into
+/// `inits` [N, C, OH, OW], one offset after the other (row-major):
+/// `combine(b, loc, element, accumulators, offset)` gives the new
+/// accumulators from the element of the strided view that offset reads.
+/// Each fold is an elementwise generic, which the CPU target vectorises and
+/// splits across threads (a window map as a generic's input is neither, as
+/// upstream's vectoriser refuses it), and elementwise fusion may merge.
+using WindowCombine = function_ref<SmallVector<Value>(
+    OpBuilder &, Location, Value, ValueRange, int64_t)>;
+SmallVector<Value> foldWindowOffsets(OpBuilder &b, Location loc, Value padded,
+                                     const Window &w, ValueRange inits,
+                                     WindowCombine combine) {
+  MLIRContext *context = b.getContext();
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, inits[0]);
+  SmallVector<OpFoldResult> strides = {b.getIndexAttr(1), b.getIndexAttr(1),
+                                       b.getIndexAttr(w.stride[0]),
+                                       b.getIndexAttr(w.stride[1])};
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(4, context);
+  SmallVector<Value> accumulators(inits);
+  for (int64_t kh = 0; kh < w.kernel[0]; ++kh) {
+    for (int64_t kw = 0; kw < w.kernel[1]; ++kw) {
+      SmallVector<OpFoldResult> offsets = {
+          b.getIndexAttr(0), b.getIndexAttr(0),
+          b.getIndexAttr(kh * w.dilation[0]),
+          b.getIndexAttr(kw * w.dilation[1])};
+      Value view = tensor::ExtractSliceOp::create(b, loc, padded, offsets,
+                                                  sizes, strides);
+      int64_t offset = kh * w.kernel[1] + kw;
+      auto fold = linalg::GenericOp::create(
+          b, loc, ValueRange(accumulators).getTypes(), ValueRange{view},
+          accumulators,
+          SmallVector<AffineMap>(accumulators.size() + 1, identity),
+          SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+          [&](OpBuilder &nb, Location l, ValueRange args) {
+            linalg::YieldOp::create(
+                nb, l,
+                combine(nb, l, args[0], args.drop_front(), offset));
+          });
+      accumulators.assign(fold.getResults().begin(), fold.getResults().end());
+    }
+  }
+  return accumulators;
+}
+
 /// Max or average pooling over [N, C, H, W] windows; PyTorch's average
 /// counts the padding (count_include_pad), so it divides by the window.
 template <typename PoolOp, bool IsMax>
@@ -304,7 +348,6 @@ struct PoolToGeneric : OpConversionPattern<PoolOp> {
   matchAndRewrite(PoolOp op, typename PoolOp::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    MLIRContext *context = op.getContext();
     auto resultType = cast<RankedTensorType>(op.getType());
     Type elementType = resultType.getElementType();
     Type acc = IsMax ? elementType : getAccumulatorType(elementType);
@@ -341,40 +384,22 @@ struct PoolToGeneric : OpConversionPattern<PoolOp> {
       if (ShapedType::isDynamic(size))
         dynamicSizes.push_back(spatialSizes[i]);
     }
-    auto outType = RankedTensorType::get(outShape, acc);
     Value start = IsMax ? padValue : buildScalarConstant(rewriter, loc, acc, 0);
     Value empty =
         tensor::EmptyOp::create(rewriter, loc, outShape, acc, dynamicSizes);
     Value init =
         linalg::FillOp::create(rewriter, loc, start, empty).getResult(0);
-    // Loops: n, c, oh, ow, kh, kw.
-    auto dim = [&](unsigned i) { return getAffineDimExpr(i, context); };
-    SmallVector<AffineExpr> inputExprs = {dim(0), dim(1)};
-    llvm::append_range(inputExprs, windowExprs(w, 2, 4, context));
-    SmallVector<utils::IteratorType> iterators(6,
-                                               utils::IteratorType::parallel);
-    iterators[4] = iterators[5] = utils::IteratorType::reduction;
-    // A window-shaped operand (never read) gives the kernel loops their
-    // bounds, as linalg's named pooling ops do.
-    Value window = tensor::EmptyOp::create(rewriter, loc, w.kernel, acc);
     Value pooled =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{outType}, ValueRange{padded, window},
-            ValueRange{init},
-            SmallVector<AffineMap>{
-                AffineMap::get(6, 0, inputExprs, context),
-                AffineMap::get(6, 0, {dim(4), dim(5)}, context),
-                AffineMap::get(6, 0, {dim(0), dim(1), dim(2), dim(3)},
-                               context)},
-            iterators,
-            [&](OpBuilder &b, Location l, ValueRange args) {
-              Value x = convertScalar(b, l, args[0], acc);
-              Value r = IsMax
-                            ? Value(arith::MaximumFOp::create(b, l, x, args[2]))
-                            : Value(arith::AddFOp::create(b, l, x, args[2]));
-              linalg::YieldOp::create(b, l, r);
+        foldWindowOffsets(
+            rewriter, loc, padded, w, ValueRange{init},
+            [&](OpBuilder &b, Location l, Value element, ValueRange sums,
+                int64_t) -> SmallVector<Value> {
+              Value x = convertScalar(b, l, element, acc);
+              if (IsMax)
+                return {arith::MaximumFOp::create(b, l, x, sums[0])};
+              return {arith::AddFOp::create(b, l, x, sums[0])};
             })
-            .getResult(0);
+            .front();
     if (!IsMax)
       pooled = buildScale(
           rewriter, loc, pooled,
@@ -953,7 +978,6 @@ struct Pool2dGradToLinalg : OpConversionPattern<Pool2dGradOp> {
   /// The offset in each window of its first maximum, as an i64 [N, C, O...].
   static Value firstMaxima(OpBuilder &b, Location loc, Value padded, Value grad,
                            const Window &w) {
-    MLIRContext *context = b.getContext();
     Type elementType = getElementTypeOrSelf(padded);
     SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, grad);
     auto lowest = arith::ConstantOp::create(
@@ -972,40 +996,20 @@ struct Pool2dGradToLinalg : OpConversionPattern<Pool2dGradOp> {
             b, loc, buildScalarConstant(b, loc, b.getI64Type(), 0),
             Value(tensor::EmptyOp::create(b, loc, sizes, b.getI64Type())))
             .getResult(0);
-    auto dim = [&](unsigned i) { return getAffineDimExpr(i, context); };
-    SmallVector<AffineExpr> inputExprs = {dim(0), dim(1)};
-    llvm::append_range(inputExprs, windowExprs(w, 2, 4, context));
-    Value window = tensor::EmptyOp::create(b, loc, w.kernel, b.getI64Type());
-    AffineMap outMap =
-        AffineMap::get(6, 0, {dim(0), dim(1), dim(2), dim(3)}, context);
-    SmallVector<utils::IteratorType> iterators(4,
-                                               utils::IteratorType::parallel);
-    iterators.append(2, utils::IteratorType::reduction);
-    int64_t kernelWidth = w.kernel[1];
-    auto generic = linalg::GenericOp::create(
-        b, loc, TypeRange{maxima.getType(), positions.getType()},
-        ValueRange{padded, window}, ValueRange{maxima, positions},
-        SmallVector<AffineMap>{AffineMap::get(6, 0, inputExprs, context),
-                               AffineMap::get(6, 0, {dim(4), dim(5)}, context),
-                               outMap, outMap},
-        iterators, [&](OpBuilder &nb, Location l, ValueRange args) {
-          Value offset = arith::AddIOp::create(
-              nb, l,
-              arith::MulIOp::create(
-                  nb, l, linalg::IndexOp::create(nb, l, 4),
-                  arith::ConstantIndexOp::create(nb, l, kernelWidth)),
-              linalg::IndexOp::create(nb, l, 5));
-          Value position =
-              arith::IndexCastOp::create(nb, l, nb.getI64Type(), offset);
-          Value better = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT,
-                                               args[0], args[2]);
-          linalg::YieldOp::create(
-              nb, l,
-              ValueRange{
-                  arith::SelectOp::create(nb, l, better, args[0], args[2]),
-                  arith::SelectOp::create(nb, l, better, position, args[3])});
-        });
-    return generic.getResult(1);
+    // A strictly greater element moves the maximum: the first one stays.
+    return foldWindowOffsets(
+               b, loc, padded, w, ValueRange{maxima, positions},
+               [](OpBuilder &nb, Location l, Value element, ValueRange best,
+                  int64_t offset) -> SmallVector<Value> {
+                 Value better = arith::CmpFOp::create(
+                     nb, l, arith::CmpFPredicate::OGT, element, best[0]);
+                 Value position =
+                     buildScalarConstant(nb, l, nb.getI64Type(), offset);
+                 return {
+                     arith::SelectOp::create(nb, l, better, element, best[0]),
+                     arith::SelectOp::create(nb, l, better, position, best[1])};
+               })
+        .back();
   }
 
   LogicalResult
