@@ -109,12 +109,18 @@ def VectorizeElementwise
     transposed read and a contiguous write. Strided `memref.copy`s
     (bufferisation's copies into padded buffers) become `linalg.copy`s and
     are vectorised the same way; lowered as they were, they called a
-    generic element-by-element copy. A generic whose only reduction is along
-    the innermost dim, of static extent up to 4096 (softmax's sums and
-    maxima, LayerNorm's moments), is vectorised one row at a time, the row
-    whole, into a `vector.reduction` that LLVM may reassociate (a tree of
-    vector operations). Ops on bools are not (a
-    vector of i1 is stored as bits, a tensor of i1 as bytes). Anything
+    generic element-by-element copy. A generic whose reductions are its
+    innermost loops, the last of static extent (softmax's sums and maxima,
+    LayerNorm's moments), is vectorised a row at a time, in chunks of
+    8 vectors, into `vector.reduction`s that LLVM may reassociate (a tree
+    of vector operations); the outer reduced loops become serial loops
+    inside the parallel ones. A reduction over outer dims (BatchNorm's
+    statistics and gradients, [N, C, H, W] to [C]) is first interchanged
+    to have its parallel loops outermost, and its trailing reduced loops,
+    where every operand reads them contiguously, are folded into one
+    (H * W). Ops on tensors of bools are not vectorised (a vector of i1 is
+    stored as bits, a tensor of i1 as bytes); a bool read as one scalar
+    (an optimizer's first-step flag) is, as it is loaded once. Anything
     else is left for `convert-linalg-to-loops`. With `parallel`, the tile
     loops of an op with at least `parallel-threshold` elements (or dynamic
     dims) form an `scf.parallel`.
