@@ -334,15 +334,18 @@ void splitByKernelOffset(RewriterBase &rewriter, const WindowCopy &copy) {
     for (AffineExpr expr : op.getIndexingMapsArray()[0].getResults()) {
       int64_t offset = 0;
       std::optional<Term> along;
+      // Matched: constants and sums of terms only.
+      SmallVector<Term> terms;
       if (auto constant = dyn_cast<AffineConstantExpr>(expr))
         offset = constant.getValue();
       else
-        for (const Term &term : *linearTerms(expr)) {
-          if (llvm::is_contained(copy.enumerated, term.loop))
-            offset += term.coefficient * at[term.loop];
-          else
-            along = term;
-        }
+        terms = *linearTerms(expr);
+      for (const Term &term : terms) {
+        if (llvm::is_contained(copy.enumerated, term.loop))
+          offset += term.coefficient * at[term.loop];
+        else
+          along = term;
+      }
       inOffsets.push_back(rewriter.getIndexAttr(offset));
       inSizes.push_back(along ? ranges[along->loop].size
                               : rewriter.getIndexAttr(1));

@@ -315,10 +315,9 @@ SmallVector<Value> foldWindowOffsets(OpBuilder &b, Location loc, Value padded,
   SmallVector<Value> accumulators(inits);
   for (int64_t kh = 0; kh < w.kernel[0]; ++kh) {
     for (int64_t kw = 0; kw < w.kernel[1]; ++kw) {
-      SmallVector<OpFoldResult> offsets = {
-          b.getIndexAttr(0), b.getIndexAttr(0),
-          b.getIndexAttr(kh * w.dilation[0]),
-          b.getIndexAttr(kw * w.dilation[1])};
+      SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                           b.getIndexAttr(kh * w.dilation[0]),
+                                           b.getIndexAttr(kw * w.dilation[1])};
       Value view = tensor::ExtractSliceOp::create(b, loc, padded, offsets,
                                                   sizes, strides);
       int64_t offset = kh * w.kernel[1] + kw;
@@ -329,8 +328,7 @@ SmallVector<Value> foldWindowOffsets(OpBuilder &b, Location loc, Value padded,
           SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
           [&](OpBuilder &nb, Location l, ValueRange args) {
             linalg::YieldOp::create(
-                nb, l,
-                combine(nb, l, args[0], args.drop_front(), offset));
+                nb, l, combine(nb, l, args[0], args.drop_front(), offset));
           });
       accumulators.assign(fold.getResults().begin(), fold.getResults().end());
     }
@@ -389,17 +387,16 @@ struct PoolToGeneric : OpConversionPattern<PoolOp> {
         tensor::EmptyOp::create(rewriter, loc, outShape, acc, dynamicSizes);
     Value init =
         linalg::FillOp::create(rewriter, loc, start, empty).getResult(0);
-    Value pooled =
-        foldWindowOffsets(
-            rewriter, loc, padded, w, ValueRange{init},
-            [&](OpBuilder &b, Location l, Value element, ValueRange sums,
-                int64_t) -> SmallVector<Value> {
-              Value x = convertScalar(b, l, element, acc);
-              if (IsMax)
-                return {arith::MaximumFOp::create(b, l, x, sums[0])};
-              return {arith::AddFOp::create(b, l, x, sums[0])};
-            })
-            .front();
+    Value pooled = foldWindowOffsets(
+                       rewriter, loc, padded, w, ValueRange{init},
+                       [&](OpBuilder &b, Location l, Value element,
+                           ValueRange sums, int64_t) -> SmallVector<Value> {
+                         Value x = convertScalar(b, l, element, acc);
+                         if (IsMax)
+                           return {arith::MaximumFOp::create(b, l, x, sums[0])};
+                         return {arith::AddFOp::create(b, l, x, sums[0])};
+                       })
+                       .front();
     if (!IsMax)
       pooled = buildScale(
           rewriter, loc, pooled,

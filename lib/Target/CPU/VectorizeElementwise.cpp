@@ -203,9 +203,8 @@ struct VectorizeElementwisePass
     };
     SmallVector<AffineMap> maps = op.getIndexingMapsArray();
     if (!llvm::all_of(op->getOperandTypes(), contiguous) ||
-        !llvm::all_of(maps, [](AffineMap map) {
-          return map.isProjectedPermutation();
-        }))
+        !llvm::all_of(
+            maps, [](AffineMap map) { return map.isProjectedPermutation(); }))
       return;
     unsigned loops = op.getNumLoops();
     unsigned first = loops - op.getNumReductionLoops();
