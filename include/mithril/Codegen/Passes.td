@@ -55,14 +55,8 @@ def ConvolutionsToMatmuls
     convolution ops only. Grouped (depthwise) convolutions are left as
     they are.
 
-    Then every window copy (an all-parallel generic copying its input
-    through sums `o * stride + k * dilation` into an identity-mapped
-    init: these im2col copies, and those of convolution adjoints) becomes
-    one strided copy per kernel offset, each into its slice of the
-    columns, which keeps the offset's unit dims. Each reads rows of the
-    innermost dim, which `mithril-vectorize-elementwise` vectorises and
-    splits across threads; the window copy itself, whose map is no
-    projected permutation, was left to serial scalar loops.
+    The im2col copy's map is no projected permutation;
+    `mithril-vectorize-elementwise` copies it a row at a time.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];

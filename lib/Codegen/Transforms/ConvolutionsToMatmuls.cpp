@@ -16,8 +16,6 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 
-#include "llvm/ADT/SmallBitVector.h"
-
 namespace mlir::mithril {
 #define GEN_PASS_DEF_CONVOLUTIONSTOMATMULS
 #include "mithril/Codegen/Passes.h.inc"
@@ -204,177 +202,6 @@ void rewrite(RewriterBase &rewriter, const Convolution &conv) {
   rewriter.replaceOp(op, result);
 }
 
-//===----------------------------------------------------------------------===//
-// Window copies as one strided copy per kernel offset
-//===----------------------------------------------------------------------===//
-
-/// `coefficient * d<loop>`, a term of an affine sum.
-struct Term {
-  unsigned loop;
-  int64_t coefficient;
-};
-
-/// The terms of `expr` if it is a sum of loops times positive constants.
-std::optional<SmallVector<Term>> linearTerms(AffineExpr expr) {
-  if (auto dim = dyn_cast<AffineDimExpr>(expr))
-    return SmallVector<Term>{{dim.getPosition(), 1}};
-  auto binary = dyn_cast<AffineBinaryOpExpr>(expr);
-  if (!binary)
-    return std::nullopt;
-  if (binary.getKind() == AffineExprKind::Mul) {
-    auto dim = dyn_cast<AffineDimExpr>(binary.getLHS());
-    auto constant = dyn_cast<AffineConstantExpr>(binary.getRHS());
-    if (!dim || !constant || constant.getValue() <= 0)
-      return std::nullopt;
-    return SmallVector<Term>{{dim.getPosition(), constant.getValue()}};
-  }
-  if (binary.getKind() != AffineExprKind::Add)
-    return std::nullopt;
-  std::optional<SmallVector<Term>> lhs = linearTerms(binary.getLHS());
-  std::optional<SmallVector<Term>> rhs = linearTerms(binary.getRHS());
-  if (!lhs || !rhs)
-    return std::nullopt;
-  llvm::append_range(*lhs, *rhs);
-  return lhs;
-}
-
-/// The most kernel offsets a window copy is split into (an 11 x 11 kernel).
-constexpr int64_t kMaxWindowOffsets = 121;
-
-/// A copy through a window, as an im2col writes it: an all-parallel generic
-/// on tensors yielding its one input into its identity-mapped init, the
-/// input indexed by constants, loops times strides, and sums of two such
-/// (`o * stride + k * dilation`). Of each sum, the loop of smaller static
-/// extent (the kernel's) is `enumerated`: for each value of these loops the
-/// copy is a strided slice of the input, copied along the other loops.
-struct WindowCopy {
-  linalg::GenericOp op;
-  SmallVector<unsigned> enumerated;
-};
-
-std::optional<WindowCopy> matchWindowCopy(linalg::GenericOp op) {
-  if (op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
-      !op.hasPureTensorSemantics() ||
-      op.getNumParallelLoops() != op.getNumLoops() ||
-      !op.getIndexingMapsArray()[1].isIdentity())
-    return std::nullopt;
-  auto yield = cast<linalg::YieldOp>(op.getBlock()->getTerminator());
-  if (yield.getValues() != ValueRange{op.getBlock()->getArgument(0)})
-    return std::nullopt;
-  SmallVector<int64_t> extents = op.getStaticLoopRanges();
-  WindowCopy copy{op, {}};
-  llvm::SmallBitVector seen(op.getNumLoops());
-  int64_t offsets = 1;
-  for (AffineExpr result : op.getIndexingMapsArray()[0].getResults()) {
-    if (isa<AffineConstantExpr>(result))
-      continue;
-    std::optional<SmallVector<Term>> terms = linearTerms(result);
-    if (!terms || terms->size() > 2)
-      return std::nullopt;
-    for (const Term &term : *terms) {
-      if (seen.test(term.loop))
-        return std::nullopt;
-      seen.set(term.loop);
-    }
-    if (terms->size() == 1)
-      continue;
-    auto extent = [&](const Term &term) { return extents[term.loop]; };
-    const Term *kernel = &(*terms)[1];
-    if (ShapedType::isDynamic(extent(*kernel)) ||
-        (!ShapedType::isDynamic(extent((*terms)[0])) &&
-         extent((*terms)[0]) < extent(*kernel)))
-      kernel = &(*terms)[0];
-    if (ShapedType::isDynamic(extent(*kernel)))
-      return std::nullopt;
-    copy.enumerated.push_back(kernel->loop);
-    offsets *= extent(*kernel);
-  }
-  if (copy.enumerated.empty() || offsets > kMaxWindowOffsets)
-    return std::nullopt;
-  return copy;
-}
-
-/// One window copy as a strided copy per kernel offset, each into its slice
-/// of the result: each reads rows along the innermost loop, which the code
-/// generator vectorises and splits across threads (the window copy itself,
-/// whose maps are no projected permutations, became serial scalar loops:
-/// in a ResNet-18 train step, 78 M elements a step).
-void splitByKernelOffset(RewriterBase &rewriter, const WindowCopy &copy) {
-  linalg::GenericOp op = copy.op;
-  MLIRContext *context = op.getContext();
-  Location loc = op.getLoc();
-  rewriter.setInsertionPoint(op);
-  unsigned loops = op.getNumLoops();
-  SmallVector<int64_t> extents = op.getStaticLoopRanges();
-  SmallVector<Range> ranges =
-      cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(rewriter, loc);
-  // Each slice keeps the enumerated dims, of extent 1: dropping them would
-  // make its view's rank reduction ambiguous where strides are dynamic
-  // (upstream then drops the wrong unit dims).
-  SmallVector<int64_t> sliceShape(extents);
-  for (unsigned loop : copy.enumerated)
-    sliceShape[loop] = 1;
-  Value input = op.getDpsInputs()[0];
-  Value result = op.getDpsInits()[0];
-  auto sliceType =
-      RankedTensorType::get(sliceShape, getElementTypeOrSelf(result.getType()));
-  AffineMap identity = AffineMap::getMultiDimIdentityMap(loops, context);
-  int64_t offsets = 1;
-  for (unsigned loop : copy.enumerated)
-    offsets *= extents[loop];
-  for (int64_t flat = 0; flat < offsets; ++flat) {
-    // The value of each enumerated loop for offset `flat`, row-major.
-    SmallVector<int64_t> at(loops, 0);
-    for (int64_t i = copy.enumerated.size() - 1, rest = flat; i >= 0; --i) {
-      at[copy.enumerated[i]] = rest % extents[copy.enumerated[i]];
-      rest /= extents[copy.enumerated[i]];
-    }
-    SmallVector<OpFoldResult> inOffsets, inSizes, inStrides;
-    SmallVector<AffineExpr> inExprs;
-    for (AffineExpr expr : op.getIndexingMapsArray()[0].getResults()) {
-      int64_t offset = 0;
-      std::optional<Term> along;
-      // Matched: constants and sums of terms only.
-      SmallVector<Term> terms;
-      if (auto constant = dyn_cast<AffineConstantExpr>(expr))
-        offset = constant.getValue();
-      else
-        terms = *linearTerms(expr);
-      for (const Term &term : terms) {
-        if (llvm::is_contained(copy.enumerated, term.loop))
-          offset += term.coefficient * at[term.loop];
-        else
-          along = term;
-      }
-      inOffsets.push_back(rewriter.getIndexAttr(offset));
-      inSizes.push_back(along ? ranges[along->loop].size
-                              : rewriter.getIndexAttr(1));
-      inStrides.push_back(
-          rewriter.getIndexAttr(along ? along->coefficient : 1));
-      inExprs.push_back(along ? getAffineDimExpr(along->loop, context)
-                              : getAffineConstantExpr(0, context));
-    }
-    Value window = tensor::ExtractSliceOp::create(
-        rewriter, loc, input, inOffsets, inSizes, inStrides);
-    SmallVector<OpFoldResult> outOffsets, outSizes,
-        outStrides(loops, rewriter.getIndexAttr(1));
-    for (unsigned loop = 0; loop < loops; ++loop) {
-      bool fixed = llvm::is_contained(copy.enumerated, loop);
-      outOffsets.push_back(rewriter.getIndexAttr(fixed ? at[loop] : 0));
-      outSizes.push_back(fixed ? rewriter.getIndexAttr(1) : ranges[loop].size);
-    }
-    Value slice = tensor::ExtractSliceOp::create(
-        rewriter, loc, sliceType, result, outOffsets, outSizes, outStrides);
-    Value copied = parallelGeneric(
-        rewriter, loc, sliceType, ValueRange{window}, slice,
-        {AffineMap::get(loops, 0, inExprs, context), identity},
-        [](OpBuilder &, Location, ValueRange args) { return args[0]; });
-    result = tensor::InsertSliceOp::create(rewriter, loc, copied, result,
-                                           outOffsets, outSizes, outStrides);
-  }
-  rewriter.replaceOp(op, result);
-}
-
 struct ConvolutionsToMatmulsPass
     : mlir::mithril::impl::ConvolutionsToMatmulsBase<
           ConvolutionsToMatmulsPass> {
@@ -387,14 +214,6 @@ struct ConvolutionsToMatmulsPass
     IRRewriter rewriter(&getContext());
     for (const Convolution &conv : convolutions)
       rewrite(rewriter, conv);
-    // The im2col copies made above, and those of convolution adjoints.
-    SmallVector<WindowCopy> windowCopies;
-    getOperation().walk([&](linalg::GenericOp op) {
-      if (std::optional<WindowCopy> copy = matchWindowCopy(op))
-        windowCopies.push_back(*copy);
-    });
-    for (const WindowCopy &copy : windowCopies)
-      splitByKernelOffset(rewriter, copy);
   }
 };
 

@@ -23,6 +23,8 @@
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include "llvm/ADT/SmallBitVector.h"
+
 namespace mlir::mithril {
 #define GEN_PASS_DEF_VECTORIZEELEMENTWISE
 #include "mithril/Target/CPU/Passes.h.inc"
@@ -69,6 +71,115 @@ bool computesArithOnly(linalg::LinalgOp op) {
   });
 }
 
+/// `coefficient * d<loop>`, a term of an affine sum.
+struct Term {
+  unsigned loop;
+  int64_t coefficient;
+};
+
+/// The terms of `expr` if it is a sum of loops times positive constants.
+std::optional<SmallVector<Term>> linearTerms(AffineExpr expr) {
+  if (auto dim = dyn_cast<AffineDimExpr>(expr))
+    return SmallVector<Term>{{dim.getPosition(), 1}};
+  auto binary = dyn_cast<AffineBinaryOpExpr>(expr);
+  if (!binary)
+    return std::nullopt;
+  if (binary.getKind() == AffineExprKind::Mul) {
+    auto dim = dyn_cast<AffineDimExpr>(binary.getLHS());
+    auto constant = dyn_cast<AffineConstantExpr>(binary.getRHS());
+    if (!dim || !constant || constant.getValue() <= 0)
+      return std::nullopt;
+    return SmallVector<Term>{{dim.getPosition(), constant.getValue()}};
+  }
+  if (binary.getKind() != AffineExprKind::Add)
+    return std::nullopt;
+  std::optional<SmallVector<Term>> lhs = linearTerms(binary.getLHS());
+  std::optional<SmallVector<Term>> rhs = linearTerms(binary.getRHS());
+  if (!lhs || !rhs)
+    return std::nullopt;
+  llvm::append_range(*lhs, *rhs);
+  return lhs;
+}
+
+/// Whether `op` copies its input through a window (an im2col): an
+/// all-parallel generic on buffers yielding its one input into its
+/// identity-mapped init, the input indexed by constants and sums of loops
+/// times strides (`o * stride + k * dilation`), each loop read once, the
+/// innermost loop in the input's last dim only. Upstream's vectoriser
+/// refuses such maps, which are no projected permutations.
+bool isWindowCopy(linalg::LinalgOp op) {
+  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+  if (!generic || op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
+      !op.hasPureBufferSemantics() || op.getNumLoops() == 0 ||
+      op.getNumParallelLoops() != op.getNumLoops() ||
+      !op.getIndexingMapsArray()[1].isIdentity())
+    return false;
+  auto yield = cast<linalg::YieldOp>(op.getBlock()->getTerminator());
+  if (yield.getValues() != ValueRange{op.getBlock()->getArgument(0)})
+    return false;
+  AffineMap map = op.getIndexingMapsArray()[0];
+  if (map.getNumResults() == 0 || map.isProjectedPermutation(true))
+    return false;
+  unsigned innermost = op.getNumLoops() - 1;
+  llvm::SmallBitVector seen(op.getNumLoops());
+  for (auto [i, result] : llvm::enumerate(map.getResults())) {
+    if (isa<AffineConstantExpr>(result))
+      continue;
+    std::optional<SmallVector<Term>> terms = linearTerms(result);
+    if (!terms)
+      return false;
+    for (const Term &term : *terms) {
+      if (seen.test(term.loop) ||
+          (term.loop == innermost && i + 1 != map.getNumResults()))
+        return false;
+      seen.set(term.loop);
+    }
+  }
+  return seen.test(innermost);
+}
+
+/// A tile of a window copy whose loops but the innermost have extent 1 as a
+/// copy of rows: inside the tile those loops are 0 (the window's offsets are
+/// in the tile's view of the input), so the input is read along its last dim
+/// only, with the innermost loop's stride: a strided view read through a
+/// projected permutation, which upstream vectorises.
+linalg::LinalgOp windowTileAsRows(RewriterBase &rewriter, linalg::LinalgOp op) {
+  Location loc = op.getLoc();
+  MLIRContext *context = op.getContext();
+  unsigned loops = op.getNumLoops(), innermost = loops - 1;
+  Value input = op.getDpsInputs()[0], output = op.getDpsInits()[0];
+  AffineMap map = op.getIndexingMapsArray()[0];
+  rewriter.setInsertionPoint(op);
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  SmallVector<AffineExpr> exprs;
+  for (AffineExpr result : map.getResults()) {
+    int64_t stride = 0;
+    std::optional<SmallVector<Term>> terms = linearTerms(result);
+    for (const Term &term : terms ? *terms : SmallVector<Term>{})
+      if (term.loop == innermost)
+        stride = term.coefficient;
+    offsets.push_back(rewriter.getIndexAttr(0));
+    sizes.push_back(stride
+                        ? memref::getMixedSize(rewriter, loc, output, innermost)
+                        : rewriter.getIndexAttr(1));
+    strides.push_back(rewriter.getIndexAttr(stride ? stride : 1));
+    exprs.push_back(stride ? getAffineDimExpr(innermost, context)
+                           : getAffineConstantExpr(0, context));
+  }
+  Value rows =
+      memref::SubViewOp::create(rewriter, loc, input, offsets, sizes, strides);
+  auto copy = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{}, ValueRange{rows}, ValueRange{output},
+      SmallVector<AffineMap>{AffineMap::get(loops, 0, exprs, context),
+                             op.getIndexingMapsArray()[1]},
+      op.getIteratorTypesArray(),
+      [](OpBuilder &b, Location l, ValueRange args) {
+        linalg::YieldOp::create(b, l, args[0]);
+      });
+  rewriter.eraseOp(op);
+  return copy;
+}
+
 /// Whether no parallel loop of `op` comes after a reduction loop.
 bool reductionsInnermost(linalg::LinalgOp op) {
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
@@ -108,6 +219,8 @@ std::optional<SmallVector<int64_t>> vectorWidths(linalg::LinalgOp op,
       return SmallVector<int64_t>{lanes, lanes};
     return std::nullopt;
   }
+  if (isWindowCopy(op))
+    return SmallVector<int64_t>{lanes};
   if (!isa<linalg::GenericOp, linalg::MapOp>(op.getOperation()) ||
       !computesArithOnly(op))
     return std::nullopt;
@@ -280,10 +393,13 @@ struct VectorizeElementwisePass
         vectorSizes[i] = ranges[i];
       }
     }
+    bool window = isWindowCopy(op);
     FailureOr<linalg::LinalgOp> tiled = mlir::mithril::tileWithLoops(
         rewriter, op, tiles, parallel && worthThreads(op, ranges));
     if (failed(tiled))
       return;
+    if (window)
+      tiled = windowTileAsRows(rewriter, *tiled);
     (void)mlir::mithril::vectorizeWithMasks(rewriter, *tiled, vectorSizes);
   }
 };

@@ -203,3 +203,77 @@ func.func @padding_fill(%buffer: memref<?x3x230xf32>) {
     }
   return
 }
+
+// -----
+
+// An im2col copy (cols [C, KH, KW, N, OH, OW] of a stride-2 window) is
+// tiled to one output row of 16 at a time; inside a tile the window's
+// offsets are in the tile's view of the input, read as a row with the
+// stride: a strided view and a projected permutation, vectorised.
+#window = affine_map<(c, kh, kw, n, oh, ow) -> (n, c, oh * 2 + kh, ow * 2 + kw)>
+#cols = affine_map<(c, kh, kw, n, oh, ow) -> (c, kh, kw, n, oh, ow)>
+// CHECK-LABEL: func.func @im2col
+// CHECK-COUNT-5: scf.for
+// CHECK: %[[ROW:.*]] = memref.subview %{{.*}}[0, 0, 0, 0] [1, 1, 1, 16] [1, 1, 1, 2]
+// CHECK: vector.transfer_read %[[ROW]]{{.*}} : memref<1x1x1x16xf32, strided<[3267, 1089, 33, 2], offset: ?>>, vector<16xf32>
+// CHECK: vector.transfer_write {{.*}} vector<1x1x1x1x1x16xf32>
+// CHECK-NOT: linalg.generic
+func.func @im2col(%x: memref<2x3x33x33xf32>, %cols: memref<3x3x3x2x16x16xf32>) {
+  linalg.generic {indexing_maps = [#window, #cols],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : memref<2x3x33x33xf32>) outs(%cols : memref<3x3x3x2x16x16xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    linalg.yield %v : f32
+  }
+  return
+}
+
+// -----
+
+// BatchNorm's per-channel sums ([N, C, H, W] to [C]) have their channel
+// loop moved outermost and H * W folded into one row, reduced in vectors.
+#in = affine_map<(n, c, h, w) -> (n, c, h, w)>
+#channel = affine_map<(n, c, h, w) -> (c)>
+// CHECK-LABEL: func.func @channel_sums
+// CHECK: memref.collapse_shape %{{.*}} {{\[}}[0], [1], [2, 3]] : memref<8x4x16x16xf32> into memref<8x4x256xf32>
+// CHECK: scf.for %[[C:.*]] =
+// CHECK: scf.for %[[N:.*]] =
+// CHECK: vector.transfer_read {{.*}} vector<1x1x128xf32>
+// CHECK: vector.reduction <add>
+// CHECK-NOT: linalg.generic
+func.func @channel_sums(%x: memref<8x4x16x16xf32>, %sums: memref<4xf32>) {
+  linalg.generic {indexing_maps = [#in, #channel],
+                  iterator_types = ["reduction", "parallel", "reduction", "reduction"]}
+      ins(%x : memref<8x4x16x16xf32>) outs(%sums : memref<4xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %s = arith.addf %acc, %v : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A scalar bool (an optimizer's first-step flag) is loaded once and
+// broadcast: the select is vectorised.
+#flag = affine_map<(i, j) -> ()>
+#id = affine_map<(i, j) -> (i, j)>
+// CHECK-LABEL: func.func @scalar_bool
+// CHECK: vector.broadcast {{.*}} : vector<i1> to vector<1x16xi1>
+// CHECK: arith.select {{.*}} : vector<1x16xi1>, vector<1x16xf32>
+// CHECK-NOT: linalg.generic
+func.func @scalar_bool(%first: memref<i1>, %g: memref<4x64xf32>, %buf: memref<4x64xf32>,
+                       %out: memref<4x64xf32>) {
+  linalg.generic {indexing_maps = [#flag, #id, #id, #id],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%first, %g, %buf : memref<i1>, memref<4x64xf32>, memref<4x64xf32>)
+      outs(%out : memref<4x64xf32>) {
+  ^bb0(%f: i1, %gv: f32, %bv: f32, %o: f32):
+    %m = arith.constant 0.9 : f32
+    %s = arith.mulf %bv, %m : f32
+    %a = arith.addf %s, %gv : f32
+    %r = arith.select %f, %gv, %a : f32
+    linalg.yield %r : f32
+  }
+  return
+}

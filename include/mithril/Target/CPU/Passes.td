@@ -120,7 +120,12 @@ def VectorizeElementwise
     where every operand reads them contiguously, are folded into one
     (H * W). Ops on tensors of bools are not vectorised (a vector of i1 is
     stored as bits, a tensor of i1 as bytes); a bool read as one scalar
-    (an optimizer's first-step flag) is, as it is loaded once. Anything
+    (an optimizer's first-step flag) is, as it is loaded once. A window
+    copy (an im2col: its input read through sums `o * stride + k *
+    dilation`, which upstream's vectoriser refuses) is tiled to a row of
+    `lanes` of its innermost dim; inside a tile every other loop is 0, so
+    the tile reads a strided row of its view of the input, which is
+    vectorised. Anything
     else is left for `convert-linalg-to-loops`. With `parallel`, the tile
     loops of an op with at least `parallel-threshold` elements (or dynamic
     dims) form an `scf.parallel`.
