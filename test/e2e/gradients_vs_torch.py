@@ -30,8 +30,6 @@ import ops_vs_torch as ops  # noqa: E402
 # from the eval-mode reference (BatchNorm is checked by the training tests).
 NOT_DIFFERENTIABLE = {"argmax", "equal", "less", "greater"}
 TRAIN_MODE = {"batch_norm1d", "batch_norm2d", "dropout"}
-# Catalog ops that have no gradient rule yet (docs/training.md).
-NO_RULE_YET = {"interpolate"}
 
 
 def mha_reference(heads):
@@ -153,9 +151,7 @@ def main():
     family, workdir, mlc_compile, mlc_run = sys.argv[1:5]
     cases = []
     for case in ops.FAMILIES[family]:
-        if case[1] in NO_RULE_YET:
-            print("%s: no gradient rule" % case[0])
-        elif differentiable(case):
+        if differentiable(case):
             cases.append(with_reference(case))
     ir, flags, gradients = build_model(cases, workdir)
     model = os.path.join(workdir, family + ".mlir")

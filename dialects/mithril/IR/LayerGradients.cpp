@@ -402,3 +402,47 @@ MultiheadAttentionOp::buildGradients(OpBuilder &builder,
   return differentiateComposite(builder, getOperands(), output,
                                 outputGradients[0]);
 }
+
+//===----------------------------------------------------------------------===//
+// Interpolate
+//===----------------------------------------------------------------------===//
+
+FailureOr<SmallVector<Value>>
+InterpolateOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
+  // Separable and linear in the input: y = R_h x R_w^T for 2 spatial dims
+  // (R: [out, in] per dim), so dx = R_h^T dy R_w. Each R^T [in, out] is
+  // this op itself (same modes) applied along its dim to an identity,
+  // the other spatial dim of extent 1 at scale 1 (an identity resize).
+  auto type = cast<RankedTensorType>(getInput().getType());
+  int64_t spatial = type.getRank() - 2;
+  if (spatial < 1 || spatial > 2 ||
+      llvm::any_of(type.getShape().drop_front(2), ShapedType::isDynamic) ||
+      !llvm::all_of(getSize(), [](int64_t size) { return size > 0; }))
+    return emitOpError("has no gradient here: it needs one or two spatial "
+                       "dims of static sizes");
+  Type elementType = type.getElementType();
+  GradientBuilder g(builder, getLoc());
+  // R^T [in, out] of spatial dim `d`.
+  auto resize = [&](int64_t d) -> Value {
+    int64_t in = type.getDimSize(2 + d), out = getSize()[d];
+    Value eye = g.create<ConstantOp>({}, identity(in, elementType));
+    SmallVector<int64_t> shape = {1, in}, size, ones(spatial, 1);
+    SmallVector<double> scales(spatial, 1.0);
+    shape.append(ones);
+    shape[2 + d] = in;
+    size.assign(spatial, 1);
+    size[d] = out;
+    scales[d] = getScales()[d];
+    Value input = g.reshape(eye, shape);
+    Value resized = g.create<InterpolateOp>(
+        {input}, input, builder.getDenseI64ArrayAttr(size),
+        builder.getDenseF64ArrayAttr(scales), getModeAttr(),
+        getCoordinateTransformationModeAttr(), getNearestModeAttr());
+    return g.reshape(resized, {in, out});
+  };
+  Value dy = outputGradients[0];
+  Value dx = g.matmul(dy, g.transpose(resize(spatial - 1), 0, 1));
+  if (spatial == 2)
+    dx = g.matmul(resize(0), dx);
+  return g.finish({dx});
+}

@@ -369,7 +369,8 @@ def Mithril_AdaptiveAvgPool2dOp : Mithril_GraphOp<"adaptive_avg_pool2d", [Mithri
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
-def Mithril_InterpolateOp : Mithril_GraphOp<"interpolate"> {
+def Mithril_InterpolateOp
+    : Mithril_GraphOp<"interpolate", [Mithril_Differentiable]> {
   let summary = "resize the spatial dims (ONNX Resize, F.interpolate)";
   let description = [{
     Resizes `input` `[N, C, spatial...]` to `size`, one entry per spatial

@@ -295,12 +295,11 @@ template <typename ConvOp> struct ConvToGeneric : OpConversionPattern<ConvOp> {
 //===----------------------------------------------------------------------===//
 
 /// Folds each offset of the 2-D window `w` over `padded` [N, C, H, W] into
-/// `inits` [N, C, OH, OW], one offset after the other (row-major):
-/// `combine(b, loc, element, accumulators, offset)` gives the new
-/// accumulators from the element of the strided view that offset reads.
-/// Each fold is an elementwise generic, which the CPU target vectorises and
-/// splits across threads (a window map as a generic's input is neither, as
-/// upstream's vectoriser refuses it), and elementwise fusion may merge.
+/// `inits` [N, C, OH, OW] in one elementwise generic whose inputs are the
+/// strided views each offset reads (row-major): `combine(b, loc, element,
+/// accumulators, offset)` gives the accumulators after each. The CPU target
+/// vectorises it and splits it across threads; a window map as a generic's
+/// input is neither (upstream's vectoriser refuses it).
 using WindowCombine = function_ref<SmallVector<Value>(
     OpBuilder &, Location, Value, ValueRange, int64_t)>;
 SmallVector<Value> foldWindowOffsets(OpBuilder &b, Location loc, Value padded,
@@ -311,29 +310,28 @@ SmallVector<Value> foldWindowOffsets(OpBuilder &b, Location loc, Value padded,
   SmallVector<OpFoldResult> strides = {b.getIndexAttr(1), b.getIndexAttr(1),
                                        b.getIndexAttr(w.stride[0]),
                                        b.getIndexAttr(w.stride[1])};
+  SmallVector<Value> views;
+  for (int64_t kh = 0; kh < w.kernel[0]; ++kh)
+    for (int64_t kw = 0; kw < w.kernel[1]; ++kw)
+      views.push_back(tensor::ExtractSliceOp::create(
+          b, loc, padded,
+          SmallVector<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0),
+                                    b.getIndexAttr(kh * w.dilation[0]),
+                                    b.getIndexAttr(kw * w.dilation[1])},
+          sizes, strides));
   AffineMap identity = AffineMap::getMultiDimIdentityMap(4, context);
-  SmallVector<Value> accumulators(inits);
-  for (int64_t kh = 0; kh < w.kernel[0]; ++kh) {
-    for (int64_t kw = 0; kw < w.kernel[1]; ++kw) {
-      SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0),
-                                           b.getIndexAttr(kh * w.dilation[0]),
-                                           b.getIndexAttr(kw * w.dilation[1])};
-      Value view = tensor::ExtractSliceOp::create(b, loc, padded, offsets,
-                                                  sizes, strides);
-      int64_t offset = kh * w.kernel[1] + kw;
-      auto fold = linalg::GenericOp::create(
-          b, loc, ValueRange(accumulators).getTypes(), ValueRange{view},
-          accumulators,
-          SmallVector<AffineMap>(accumulators.size() + 1, identity),
-          SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
-          [&](OpBuilder &nb, Location l, ValueRange args) {
-            linalg::YieldOp::create(
-                nb, l, combine(nb, l, args[0], args.drop_front(), offset));
-          });
-      accumulators.assign(fold.getResults().begin(), fold.getResults().end());
-    }
-  }
-  return accumulators;
+  auto fold = linalg::GenericOp::create(
+      b, loc, inits.getTypes(), views, inits,
+      SmallVector<AffineMap>(views.size() + inits.size(), identity),
+      SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        SmallVector<Value> accumulators(args.take_back(inits.size()));
+        for (auto [offset, element] :
+             llvm::enumerate(args.drop_back(inits.size())))
+          accumulators = combine(nb, l, element, accumulators, offset);
+        linalg::YieldOp::create(nb, l, accumulators);
+      });
+  return llvm::to_vector_of<Value>(fold.getResults());
 }
 
 /// Max or average pooling over [N, C, H, W] windows; PyTorch's average

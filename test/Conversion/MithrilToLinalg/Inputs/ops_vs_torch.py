@@ -358,6 +358,27 @@ def adaptive(label, shape, size, dynamic=False):
             lambda x: F.adaptive_avg_pool2d(x, size), [torch.randn(shape)], dynamic)
 
 
+def interpolate(label, shape, size, mode, align_corners=None, dynamic=False):
+    """F.interpolate to `size`; its modes as ONNX Resize names them."""
+    spatial = len(size)
+    scales = [out / in_ for out, in_ in zip(size, shape[2:])]
+    if mode == "nearest":
+        transform, nearest = "asymmetric", ', nearest_mode = "floor"'
+        fn = lambda x: F.interpolate(x, scale_factor=scales[0] if len(set(scales)) == 1
+                                     else tuple(scales), mode="nearest")
+    else:
+        transform = "align_corners" if align_corners else "pytorch_half_pixel"
+        nearest = ""
+        torch_mode = "linear" if spatial == 1 else "bilinear"
+        fn = lambda x: F.interpolate(x, size=tuple(size), mode=torch_mode,
+                                     align_corners=bool(align_corners))
+    props = ('size = array<i64: %s>, scales = array<f64: %s>, mode = "%s", '
+             'coordinate_transformation_mode = "%s"%s' % (
+                 ", ".join(map(str, size)), ", ".join(repr(float(v)) for v in scales),
+                 "nearest" if mode == "nearest" else "linear", transform, nearest))
+    return (label, "interpolate", props, fn, [torch.randn(shape)], dynamic)
+
+
 def embedding(label, shape, num, dim):
     fn = lambda i, w: F.embedding(i, w)
     return (label, "embedding", "num_embeddings = %d : i64, embedding_dim = %d : i64"
@@ -379,6 +400,11 @@ CONV_POOL = [
     pool("avg_pool", "avg_pool2d", [2, 3, 6, 4], 2, dynamic=True),
     pool("avg_pool_padded", "avg_pool2d", [1, 2, 5, 5], 3, stride=2, padding=1),
     pool("max_pool_unbatched", "max_pool2d", [3, 4, 4], 2),
+    interpolate("interp_nearest", [2, 3, 4, 5], [8, 10], "nearest", dynamic=True),
+    interpolate("interp_bilinear", [2, 3, 4, 5], [7, 9], "linear"),
+    interpolate("interp_bilinear_corners", [1, 2, 5, 4], [9, 7], "linear",
+                align_corners=True),
+    interpolate("interp_linear_1d", [2, 3, 6], [10], "linear", dynamic=True),
     adaptive("adaptive", [2, 3, 7, 5], (3, 2), True),
     adaptive("adaptive_global", [1, 4, 6, 6], (1, 1)),
     embedding("embedding", [3, 4], 10, 5),
