@@ -182,6 +182,113 @@ bool mlir::mithril::worthPacking(linalg::LinalgOp matmul, int64_t panel,
           type.getDimSize(1) > block[1] && type.getDimSize(0) >= block[2]);
 }
 
+/// Whether `op` is a copy generic on tensors (all parallel, its one input
+/// yielded into an identity-mapped init, e.g. an im2col window copy).
+static bool isCopyGeneric(linalg::GenericOp op) {
+  if (!op || op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
+      !op.hasPureTensorSemantics() ||
+      op.getNumParallelLoops() != op.getNumLoops() ||
+      !op.getIndexingMapsArray()[1].isIdentity())
+    return false;
+  auto yield = cast<linalg::YieldOp>(op.getBlock()->getTerminator());
+  return yield.getValues() == ValueRange{op.getBlock()->getArgument(0)};
+}
+
+/// `right` [K, N] packed into panels `[N / panel][K][panel]` by the copy
+/// that produces it, when it is a copy generic (an im2col) collapsed into
+/// [K, N] and the panel is made of its innermost column dims (the last one
+/// split if need be: N, OH, OW = 32, 16, 16 gives panels of (oh % 2, ow)):
+/// the copy then writes the panels itself, instead of writing the columns
+/// and a transpose reading them again. Null otherwise.
+static Value packedByProducer(RewriterBase &rewriter, Value right,
+                              int64_t panel) {
+  auto collapse = right.getDefiningOp<tensor::CollapseShapeOp>();
+  if (!collapse || !collapse->hasOneUse() ||
+      collapse.getReassociationIndices().size() != 2)
+    return nullptr;
+  auto copy = collapse.getSrc().getDefiningOp<linalg::GenericOp>();
+  if (!isCopyGeneric(copy) || !copy->hasOneUse())
+    return nullptr;
+  auto sourceType = cast<RankedTensorType>(collapse.getSrcType());
+  if (!sourceType.hasStaticShape())
+    return nullptr;
+  ReassociationIndices depth = collapse.getReassociationIndices()[0];
+  ReassociationIndices columns = collapse.getReassociationIndices()[1];
+  // The panel: the innermost column dims, from `split` on, the loop `split`
+  // itself split into (outer, inner = `factor`).
+  int64_t inner = 1, factor = 1;
+  size_t split = columns.size();
+  while (split > 0 && inner < panel) {
+    int64_t size = sourceType.getDimSize(columns[split - 1]);
+    if (panel % (inner * size) == 0) {
+      inner *= size;
+      --split;
+      continue;
+    }
+    factor = panel / inner;
+    if (size % factor != 0)
+      return nullptr;
+    inner *= factor;
+    --split;
+    break;
+  }
+  if (inner != panel)
+    return nullptr;
+  // Loops of the packed copy: outer columns, depth, panel columns; the
+  // split loop as `outer * factor + inner` where the copy read it.
+  MLIRContext *context = rewriter.getContext();
+  bool splitLoop = factor != 1;
+  SmallVector<int64_t> shape;
+  SmallVector<AffineExpr> replacements(copy.getNumLoops());
+  auto next = [&](int64_t size) {
+    shape.push_back(size);
+    return getAffineDimExpr(shape.size() - 1, context);
+  };
+  ReassociationIndices outerGroup, depthGroup, panelGroup;
+  for (size_t i = 0; i < split; ++i) {
+    outerGroup.push_back(shape.size());
+    replacements[columns[i]] = next(sourceType.getDimSize(columns[i]));
+  }
+  AffineExpr splitOuter;
+  if (splitLoop) {
+    outerGroup.push_back(shape.size());
+    splitOuter = next(sourceType.getDimSize(columns[split]) / factor);
+  }
+  for (int64_t d : depth) {
+    depthGroup.push_back(shape.size());
+    replacements[d] = next(sourceType.getDimSize(d));
+  }
+  for (size_t i = split; i < columns.size(); ++i) {
+    panelGroup.push_back(shape.size());
+    bool isSplit = splitLoop && i == split;
+    AffineExpr loop =
+        next(isSplit ? factor : sourceType.getDimSize(columns[i]));
+    replacements[columns[i]] = isSplit ? splitOuter * factor + loop : loop;
+  }
+  if (outerGroup.empty())
+    return nullptr;
+  unsigned loops = shape.size();
+  AffineMap read = copy.getIndexingMapsArray()[0].replaceDimsAndSymbols(
+      replacements, {}, loops, 0);
+  read = simplifyAffineMap(read);
+  Location loc = copy.getLoc();
+  rewriter.setInsertionPoint(collapse);
+  Type element = sourceType.getElementType();
+  Value init = tensor::EmptyOp::create(rewriter, loc, shape, element);
+  auto packed = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{init.getType()}, copy.getDpsInputs(),
+      ValueRange{init},
+      SmallVector<AffineMap>{read,
+                             AffineMap::getMultiDimIdentityMap(loops, context)},
+      SmallVector<utils::IteratorType>(loops, utils::IteratorType::parallel),
+      [](OpBuilder &b, Location l, ValueRange args) {
+        linalg::YieldOp::create(b, l, args[0]);
+      });
+  return tensor::CollapseShapeOp::create(
+      rewriter, loc, packed.getResult(0),
+      SmallVector<ReassociationIndices>{outerGroup, depthGroup, panelGroup});
+}
+
 /// Rewrites `matmul` (M x K times K x N) to read its right operand packed
 /// into panels of `panel` columns, `[N / panel][K][panel]`: a register
 /// block then streams one contiguous panel along K, where the rows of an
@@ -203,16 +310,21 @@ linalg::GenericOp mlir::mithril::packRightOperand(RewriterBase &rewriter,
   int64_t panels = rightType.getDimSize(1) / panel;
   SmallVector<ReassociationIndices> columnsAsPanels{{0}, {1, 2}};
 
-  Value split = tensor::ExpandShapeOp::create(
-      rewriter, loc,
-      RankedTensorType::get({depth, panels, panel}, rightType.getElementType()),
-      right, columnsAsPanels);
-  Value packedInit = tensor::EmptyOp::create(
-      rewriter, loc, ArrayRef<int64_t>{panels, depth, panel},
-      rightType.getElementType());
-  Value packed = linalg::TransposeOp::create(rewriter, loc, split, packedInit,
-                                             ArrayRef<int64_t>{1, 0, 2})
-                     .getResult()[0];
+  Value packed = packedByProducer(rewriter, right, panel);
+  rewriter.setInsertionPoint(matmul);
+  if (!packed) {
+    Value split = tensor::ExpandShapeOp::create(
+        rewriter, loc,
+        RankedTensorType::get({depth, panels, panel},
+                              rightType.getElementType()),
+        right, columnsAsPanels);
+    Value packedInit = tensor::EmptyOp::create(
+        rewriter, loc, ArrayRef<int64_t>{panels, depth, panel},
+        rightType.getElementType());
+    packed = linalg::TransposeOp::create(rewriter, loc, split, packedInit,
+                                         ArrayRef<int64_t>{1, 0, 2})
+                 .getResult()[0];
+  }
   Value panelInit = tensor::ExpandShapeOp::create(
       rewriter, loc,
       RankedTensorType::get({initType.getDimSize(0), panels, panel},

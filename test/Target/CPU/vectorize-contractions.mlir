@@ -299,3 +299,31 @@ func.func @dynamic_columns(%w: tensor<16x64xf32>, %cols: tensor<64x?xf32>,
                      outs(%y : tensor<16x?xf32>) -> tensor<16x?xf32>
   return %0 : tensor<16x?xf32>
 }
+
+// -----
+
+// An im2col copy (cols [C, KH, KW, N, OH, OW] = [32, 3, 3, 4, 16, 16])
+// collapsed into the right operand [288, 1024] writes the panels itself:
+// a panel of 32 columns is (oh % 2, ow), so the copy's loops become
+// (n, oh / 2, c, kh, kw, oh % 2, ow) and it reads oh as oh / 2 * 2 + oh % 2.
+// No transpose packs the columns again.
+#window = affine_map<(c, kh, kw, n, oh, ow) -> (n, c, oh + kh, ow + kw)>
+#cols = affine_map<(c, kh, kw, n, oh, ow) -> (c, kh, kw, n, oh, ow)>
+// CHECK-DAG: #[[PACKED_READ:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d2, d1 * 2 + d3 + d5, d4 + d6)>
+// CHECK-LABEL: func.func @im2col_packs_itself
+// CHECK: %[[PANELS:.*]] = linalg.generic {indexing_maps = [#[[PACKED_READ]], {{.*}}]{{.*}} outs(%{{.*}} : tensor<4x8x32x3x3x2x16xf32>)
+// CHECK: tensor.collapse_shape %[[PANELS]] {{\[}}[0, 1], [2, 3, 4], [5, 6]] : tensor<4x8x32x3x3x2x16xf32> into tensor<32x288x32xf32>
+// CHECK-NOT: linalg.transpose
+func.func @im2col_packs_itself(%x: tensor<4x32x18x18xf32>, %w: tensor<64x288xf32>,
+                               %out: tensor<64x1024xf32>) -> tensor<64x1024xf32> {
+  %e = tensor.empty() : tensor<32x3x3x4x16x16xf32>
+  %cols = linalg.generic {indexing_maps = [#window, #cols],
+                          iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : tensor<4x32x18x18xf32>) outs(%e : tensor<32x3x3x4x16x16xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    linalg.yield %v : f32
+  } -> tensor<32x3x3x4x16x16xf32>
+  %rhs = tensor.collapse_shape %cols [[0, 1, 2], [3, 4, 5]] : tensor<32x3x3x4x16x16xf32> into tensor<288x1024xf32>
+  %r = linalg.matmul ins(%w, %rhs : tensor<64x288xf32>, tensor<288x1024xf32>) outs(%out : tensor<64x1024xf32>) -> tensor<64x1024xf32>
+  return %r : tensor<64x1024xf32>
+}

@@ -47,7 +47,12 @@ def VectorizeContractions
     `tensor.expand_shape`; a weight's is made once per instance by
     mithril-prepare-weights. Another operand is packed on every call, so
     only when the rows reading it are at least a cache block's and it is
-    wider than a cache block and at least one deep.
+    wider than a cache block and at least one deep. When that operand is
+    a copy generic (a convolution's im2col) collapsed into [K, N], and a
+    panel is made of its innermost column dims (the last one split if need
+    be: a 16 x 16 output gives panels of (oh % 2, ow)), the copy writes
+    the panels itself, and no transpose reads the columns again (a
+    ResNet-18 train step at 64², batch 32: about 6 % faster).
 
     Why packing by hand rather than upstream's `linalg::blockPackMatmul`
     (measured for issue 17: f32, AVX-512, medians of three runs of

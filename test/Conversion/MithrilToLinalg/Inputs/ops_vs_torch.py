@@ -393,6 +393,9 @@ CONV_POOL = [
          dilation=2, bias=False),
     conv("conv2d_groups", "conv2d", [2, 4, 5, 5], 6, 3, groups=2),
     conv("conv2d_unbatched", "conv2d", [3, 4, 4], 2, 1),
+    # Wide enough for packed panels of 32 columns, which the im2col copy
+    # writes itself: (oh % 2, ow) of a 16 x 16 output.
+    conv("conv2d_packed", "conv2d", [4, 32, 16, 16], 64, 3),
     conv("conv1d", "conv1d", [2, 3, 9], 4, 3, padding=2, stride=2, dynamic=True),
     conv("conv1d_depthwise", "conv1d", [1, 4, 6], 4, 3, groups=4),
     pool("max_pool", "max_pool2d", [2, 3, 6, 6], 2, dynamic=True),
