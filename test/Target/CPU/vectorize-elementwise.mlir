@@ -277,3 +277,21 @@ func.func @scalar_bool(%first: memref<i1>, %g: memref<4x64xf32>, %buf: memref<4x
   }
   return
 }
+
+// -----
+
+// An im2col of 1 x 1 outputs has rows of one element: left to loops.
+#window = affine_map<(c, kh, kw, n, oh, ow) -> (n, c, oh + kh, ow + kw)>
+#cols = affine_map<(c, kh, kw, n, oh, ow) -> (c, kh, kw, n, oh, ow)>
+// CHECK-LABEL: func.func @im2col_of_points
+// CHECK: linalg.generic
+// CHECK-NOT: vector.
+func.func @im2col_of_points(%x: memref<2x8x3x3xf32>, %cols: memref<8x3x3x2x1x1xf32>) {
+  linalg.generic {indexing_maps = [#window, #cols],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : memref<2x8x3x3xf32>) outs(%cols : memref<8x3x3x2x1x1xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    linalg.yield %v : f32
+  }
+  return
+}
