@@ -188,6 +188,37 @@ bool reductionsInnermost(linalg::LinalgOp op) {
                    utils::IteratorType::parallel) == iterators.end();
 }
 
+/// A tile width for a dim of static extent `range` that divides it, more
+/// than half of `width` and at most `width` where there is one (56 columns
+/// as 4 x 14 rather than 3 x 16 and a masked 8); `width` otherwise. For
+/// strided rows only: a masked strided read becomes a branch per lane,
+/// where a masked contiguous one is a masked load.
+int64_t evenWidth(int64_t range, int64_t width) {
+  if (ShapedType::isDynamic(range) || range <= width)
+    return width;
+  for (int64_t candidate = width; 2 * candidate > width; --candidate)
+    if (range % candidate == 0)
+      return candidate;
+  return width;
+}
+
+/// Whether `op` reads rows with a stride (a window copy, or a view of
+/// every other column: a stride-2 pooling's), which vector reads gather
+/// element by element.
+bool readsStridedRows(linalg::LinalgOp op) {
+  if (isWindowCopy(op))
+    return true;
+  return llvm::any_of(op.getDpsInputs(), [](Value input) {
+    auto type = dyn_cast<MemRefType>(input.getType());
+    if (!type || type.getRank() == 0)
+      return false;
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    return succeeded(type.getStridesAndOffset(strides, offset)) &&
+           strides.back() != 1;
+  });
+}
+
 /// The shortest row of a window copy that is vectorised.
 constexpr int64_t kShortestWindowRow = 4;
 
@@ -397,7 +428,9 @@ struct VectorizeElementwisePass
           tiles[i] = 0;
         continue;
       }
-      tiles[i] = vectorSizes[i] = widths[i - firstInner];
+      int64_t width = widths[i - firstInner];
+      tiles[i] = vectorSizes[i] =
+          readsStridedRows(op) ? evenWidth(ranges[i], width) : width;
       if (!ShapedType::isDynamic(ranges[i]) && ranges[i] <= tiles[i]) {
         tiles[i] = 0;
         vectorSizes[i] = ranges[i];

@@ -295,3 +295,26 @@ func.func @im2col_of_points(%x: memref<2x8x3x3xf32>, %cols: memref<8x3x3x2x1x1xf
   }
   return
 }
+
+// -----
+
+// A stride-2 pooling reads rows of every other column. Its 56 output
+// columns are tiled as 4 x 14, not 3 x 16 and a masked 8: a masked
+// strided read would become a branch per lane.
+#id = affine_map<(n, c, h, w) -> (n, c, h, w)>
+// CHECK-LABEL: func.func @strided_rows
+// CHECK: vector.transfer_read {{.*}} vector<1x1x1x14xf32>
+// CHECK-NOT: vector.create_mask
+// CHECK: arith.maximumf {{.*}} : vector<1x1x1x14xf32>
+func.func @strided_rows(%x: memref<2x4x8x112xf32>, %y: memref<2x4x8x56xf32>) {
+  %even = memref.subview %x[0, 0, 0, 0] [2, 4, 8, 56] [1, 1, 1, 2] : memref<2x4x8x112xf32> to memref<2x4x8x56xf32, strided<[3584, 896, 112, 2]>>
+  %odd = memref.subview %x[0, 0, 0, 1] [2, 4, 8, 56] [1, 1, 1, 2] : memref<2x4x8x112xf32> to memref<2x4x8x56xf32, strided<[3584, 896, 112, 2], offset: 1>>
+  linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%even, %odd : memref<2x4x8x56xf32, strided<[3584, 896, 112, 2]>>, memref<2x4x8x56xf32, strided<[3584, 896, 112, 2], offset: 1>>)
+      outs(%y : memref<2x4x8x56xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.maximumf %a, %b : f32
+    linalg.yield %m : f32
+  }
+  return
+}
