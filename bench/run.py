@@ -256,6 +256,24 @@ def markdown(results):
     return "\n".join(lines)
 
 
+def print_result(result, width):
+    """One benchmark's line, as it finishes."""
+    print("%-*s peer %10.3f ms  ours %10.3f ms  speed %6.2f×  compile %5.2f s  %s"
+          % (width, result["name"], result["peer_ms"], result["ours_ms"],
+             result["peer_ms"] / result["ours_ms"], result["compile_s"],
+             result["note"]), flush=True)
+
+
+def print_table(results, path=None):
+    """The markdown table of `results`, printed and, with `path`, written."""
+    table = markdown(results)
+    print()
+    print(table)
+    if path:
+        with open(path, "w") as f:
+            f.write(table + "\n")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", default=os.path.join(ROOT, "build"))
@@ -289,16 +307,8 @@ def main():
                 continue
             result = thunk(tools, workdir, budget)
             results.append(result)
-            print("%-45s peer %10.3f ms  ours %10.3f ms  speed %6.2f×  compile %5.2f s  %s"
-                  % (result["name"], result["peer_ms"], result["ours_ms"],
-                     result["peer_ms"] / result["ours_ms"], result["compile_s"],
-                     result["note"]), flush=True)
-    table = markdown(results)
-    print()
-    print(table)
-    if args.markdown:
-        with open(args.markdown, "w") as f:
-            f.write(table + "\n")
+            print_result(result, 45)
+    print_table(results, args.markdown)
 
 
 if __name__ == "__main__":

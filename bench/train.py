@@ -145,16 +145,8 @@ def main():
             result = bench_train(tools, label, model, module, rename, shapes, x,
                                  t, loss, workdir, budget, fixed)
             results.append(result)
-            print("%-50s peer %10.3f ms  ours %10.3f ms  speed %6.2f×  compile %5.2f s"
-                  % (result["name"], result["peer_ms"], result["ours_ms"],
-                     result["peer_ms"] / result["ours_ms"], result["compile_s"]),
-                  flush=True)
-    table = bench.markdown(results)
-    print()
-    print(table)
-    if args.markdown:
-        with open(args.markdown, "w") as f:
-            f.write(table + "\n")
+            bench.print_result(result, 50)
+    bench.print_table(results, args.markdown)
 
 
 if __name__ == "__main__":

@@ -249,6 +249,14 @@ def assert_same_params(actual, module, rtol=1e-4):
                                    err_msg=name)
 
 
+def assert_same_steps(trainer, reference, batches, compiled, module):
+    """Each batch's step in both, losses to 1e-4, then every parameter."""
+    losses = [trainer.step(batch) for batch in batches]
+    expected = [reference.step([x], y) for x, y in batches]
+    np.testing.assert_allclose(losses, expected, rtol=1e-4)
+    assert_same_params(compiled.params, module)
+
+
 def targets(loss, rng, size, classes=4):
     if isinstance(loss, ml.CrossEntropyLoss):
         return rng.integers(0, classes, size)
@@ -286,10 +294,7 @@ def test_mlp_against_pytorch(optimizer, loss):
     compiled, trainer = start(model, module, shapes, optimizer, loss)
     reference = Reference(module, optimizer, loss)
     batches = mlp_batches(loss, [8] * 6)
-    losses = [trainer.step(batch) for batch in batches]
-    expected = [reference.step([x], y) for x, y in batches]
-    np.testing.assert_allclose(losses, expected, rtol=1e-4)
-    assert_same_params(compiled.params, module)
+    assert_same_steps(trainer, reference, batches, compiled, module)
 
 
 @pytest.mark.parametrize("loss", [
@@ -303,10 +308,7 @@ def test_loss_options_against_pytorch(loss):
     compiled, trainer = start(model, module, shapes, optimizer, loss)
     reference = Reference(module, optimizer, loss)
     batches = mlp_batches(loss, [8] * 5)
-    losses = [trainer.step(batch) for batch in batches]
-    expected = [reference.step([x], y) for x, y in batches]
-    np.testing.assert_allclose(losses, expected, rtol=1e-4)
-    assert_same_params(compiled.params, module)
+    assert_same_steps(trainer, reference, batches, compiled, module)
 
 
 # (b) Convolutions and BatchNorm (its running statistics too).
@@ -319,10 +321,7 @@ def test_cnn_with_batch_norm_against_pytorch():
     rng = np.random.default_rng(2)
     batches = [(rng.standard_normal((8, 3, 8, 8)).astype(np.float32),
                 rng.integers(0, 5, 8)) for _ in range(5)]
-    losses = [trainer.step(batch) for batch in batches]
-    expected = [reference.step([x], y) for x, y in batches]
-    np.testing.assert_allclose(losses, expected, rtol=1e-4)
-    assert_same_params(compiled.params, module)
+    assert_same_steps(trainer, reference, batches, compiled, module)
     # Inference runs BatchNorm with the running statistics, as eval().
     x = rng.standard_normal((3, 3, 8, 8)).astype(np.float32)
     np.testing.assert_allclose(compiled(input=x)["output"], reference.output(x),
@@ -345,10 +344,7 @@ def test_digits_cnn_against_pytorch():
                               optimizer, loss)
     reference = Reference(module, optimizer, loss)
     batches = list(example.Batches(images[:640], labels[:640], 64, seed=3))
-    losses = [trainer.step(batch) for batch in batches]
-    expected = [reference.step([x], y) for x, y in batches]
-    np.testing.assert_allclose(losses, expected, rtol=1e-4)
-    assert_same_params(compiled.params, module)
+    assert_same_steps(trainer, reference, batches, compiled, module)
 
 
 # (d) The overview's residual network and a transformer block.
@@ -365,10 +361,7 @@ def test_overview_residual_network_against_pytorch():
     rng = np.random.default_rng(10)
     batches = [(rng.standard_normal((n, 3, 8, 8)).astype(np.float32),
                 rng.integers(0, 10, n)) for n in (8, 8, 5, 8, 5)]   # one library, any N
-    losses = [trainer.step(batch) for batch in batches]
-    expected = [reference.step([x], y) for x, y in batches]
-    np.testing.assert_allclose(losses, expected, rtol=1e-4)
-    assert_same_params(compiled.params, module)
+    assert_same_steps(trainer, reference, batches, compiled, module)
     x = rng.standard_normal((3, 3, 8, 8)).astype(np.float32)
     np.testing.assert_allclose(compiled(input=x)["output"], reference.output(x),
                                rtol=1e-4, atol=1e-5)
@@ -390,10 +383,7 @@ def test_layer_norm_attention_against_pytorch(optimizer, bias):
     rng = np.random.default_rng(11)
     batches = [(rng.standard_normal((n, 6, 8)).astype(np.float32),
                 rng.standard_normal((n, 4)).astype(np.float32)) for n in (4, 4, 3, 4, 2)]
-    losses = [trainer.step(batch) for batch in batches]
-    expected = [reference.step([x], y) for x, y in batches]
-    np.testing.assert_allclose(losses, expected, rtol=1e-4)
-    assert_same_params(compiled.params, module)
+    assert_same_steps(trainer, reference, batches, compiled, module)
     # Inference; with autograd on, as PyTorch (1.13) fails in the fast path of
     # attention without biases that eval() under no_grad() takes.
     x = rng.standard_normal((3, 6, 8)).astype(np.float32)

@@ -233,28 +233,27 @@ ErfOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
   return unaryGradient(*this, builder, outputGradients, rule);
 }
 // Piecewise constant: zero almost everywhere, as in PyTorch.
-FailureOr<SmallVector<Value>>
-FloorOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
-  auto rule = [&](GradientBuilder &g, Value x, Value y, Value dy) -> Value {
+static FailureOr<SmallVector<Value>>
+zeroGradient(Operation *op, OpBuilder &builder, ValueRange outputGradients) {
+  auto rule = [](GradientBuilder &g, Value x, Value, Value) -> Value {
     return g.zerosLike(x);
   };
-  return unaryGradient(*this, builder, outputGradients, rule);
+  return unaryGradient(op, builder, outputGradients, rule);
+}
+
+FailureOr<SmallVector<Value>>
+FloorOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
+  return zeroGradient(*this, builder, outputGradients);
 }
 
 FailureOr<SmallVector<Value>>
 CeilOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
-  auto rule = [&](GradientBuilder &g, Value x, Value y, Value dy) -> Value {
-    return g.zerosLike(x);
-  };
-  return unaryGradient(*this, builder, outputGradients, rule);
+  return zeroGradient(*this, builder, outputGradients);
 }
 
 FailureOr<SmallVector<Value>>
 RoundOp::buildGradients(OpBuilder &builder, ValueRange outputGradients) {
-  auto rule = [&](GradientBuilder &g, Value x, Value y, Value dy) -> Value {
-    return g.zerosLike(x);
-  };
-  return unaryGradient(*this, builder, outputGradients, rule);
+  return zeroGradient(*this, builder, outputGradients);
 }
 
 //===----------------------------------------------------------------------===//

@@ -21,6 +21,11 @@ FailureOr<linalg::LinalgOp> tileWithLoops(RewriterBase &rewriter,
                                           ArrayRef<int64_t> sizes,
                                           bool parallel = false);
 
+/// Whether `op` is a copy: an all-parallel `linalg.generic` yielding its one
+/// input into its identity-mapped init (however the input is indexed: an
+/// im2col's window map, say), on tensors or on buffers.
+bool isCopyGeneric(linalg::LinalgOp op);
+
 /// Vectorises `op` with `vectorSizes` (masked where a tile is partial) and
 /// replaces it; failure leaves it as it is.
 LogicalResult vectorizeWithMasks(RewriterBase &rewriter, linalg::LinalgOp op,

@@ -182,18 +182,6 @@ bool mlir::mithril::worthPacking(linalg::LinalgOp matmul, int64_t panel,
           type.getDimSize(1) > block[1] && type.getDimSize(0) >= block[2]);
 }
 
-/// Whether `op` is a copy generic on tensors (all parallel, its one input
-/// yielded into an identity-mapped init, e.g. an im2col window copy).
-static bool isCopyGeneric(linalg::GenericOp op) {
-  if (!op || op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
-      !op.hasPureTensorSemantics() ||
-      op.getNumParallelLoops() != op.getNumLoops() ||
-      !op.getIndexingMapsArray()[1].isIdentity())
-    return false;
-  auto yield = cast<linalg::YieldOp>(op.getBlock()->getTerminator());
-  return yield.getValues() == ValueRange{op.getBlock()->getArgument(0)};
-}
-
 /// `right` [K, N] packed into panels `[N / panel][K][panel]` by the copy
 /// that produces it, when it is a copy generic (an im2col) collapsed into
 /// [K, N] and the panel is made of its innermost column dims (the last one
@@ -207,7 +195,8 @@ static Value packedByProducer(RewriterBase &rewriter, Value right,
       collapse.getReassociationIndices().size() != 2)
     return nullptr;
   auto copy = collapse.getSrc().getDefiningOp<linalg::GenericOp>();
-  if (!isCopyGeneric(copy) || !copy->hasOneUse())
+  if (!copy || !isCopyGeneric(copy) || !copy.hasPureTensorSemantics() ||
+      !copy->hasOneUse())
     return nullptr;
   auto sourceType = cast<RankedTensorType>(collapse.getSrcType());
   if (!sourceType.hasStaticShape())

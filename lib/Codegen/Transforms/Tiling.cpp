@@ -39,6 +39,16 @@ mlir::mithril::tileWithLoops(RewriterBase &rewriter, linalg::LinalgOp op,
   return cast<linalg::LinalgOp>(tiled->tiledOps.back());
 }
 
+bool mlir::mithril::isCopyGeneric(linalg::LinalgOp op) {
+  if (!isa<linalg::GenericOp>(op.getOperation()) || op.getNumDpsInputs() != 1 ||
+      op.getNumDpsInits() != 1 || op.getNumLoops() == 0 ||
+      op.getNumParallelLoops() != op.getNumLoops() ||
+      !op.getIndexingMapsArray()[1].isIdentity())
+    return false;
+  auto yield = cast<linalg::YieldOp>(op.getBlock()->getTerminator());
+  return yield.getValues() == ValueRange{op.getBlock()->getArgument(0)};
+}
+
 LogicalResult mlir::mithril::vectorizeWithMasks(RewriterBase &rewriter,
                                                 linalg::LinalgOp op,
                                                 ArrayRef<int64_t> vectorSizes) {

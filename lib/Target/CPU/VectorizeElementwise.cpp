@@ -108,14 +108,7 @@ std::optional<SmallVector<Term>> linearTerms(AffineExpr expr) {
 /// innermost loop in the input's last dim only. Upstream's vectoriser
 /// refuses such maps, which are no projected permutations.
 bool isWindowCopy(linalg::LinalgOp op) {
-  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
-  if (!generic || op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
-      !op.hasPureBufferSemantics() || op.getNumLoops() == 0 ||
-      op.getNumParallelLoops() != op.getNumLoops() ||
-      !op.getIndexingMapsArray()[1].isIdentity())
-    return false;
-  auto yield = cast<linalg::YieldOp>(op.getBlock()->getTerminator());
-  if (yield.getValues() != ValueRange{op.getBlock()->getArgument(0)})
+  if (!op.hasPureBufferSemantics() || !mlir::mithril::isCopyGeneric(op))
     return false;
   AffineMap map = op.getIndexingMapsArray()[0];
   if (map.getNumResults() == 0 || map.isProjectedPermutation(true))
@@ -202,21 +195,18 @@ int64_t evenWidth(int64_t range, int64_t width) {
   return width;
 }
 
-/// Whether `op` reads rows with a stride (a window copy, or a view of
-/// every other column: a stride-2 pooling's), which vector reads gather
+/// Whether `op` reads rows with a stride: a window copy, or a view of
+/// every other column (a stride-2 pooling's), which vector reads gather
 /// element by element.
-bool readsStridedRows(linalg::LinalgOp op) {
-  if (isWindowCopy(op))
-    return true;
-  return llvm::any_of(op.getDpsInputs(), [](Value input) {
-    auto type = dyn_cast<MemRefType>(input.getType());
-    if (!type || type.getRank() == 0)
-      return false;
-    SmallVector<int64_t> strides;
-    int64_t offset;
-    return succeeded(type.getStridesAndOffset(strides, offset)) &&
-           strides.back() != 1;
-  });
+bool readsStridedRows(linalg::LinalgOp op, bool window) {
+  return window || llvm::any_of(op.getDpsInputs(), [](Value input) {
+           auto type = dyn_cast<MemRefType>(input.getType());
+           SmallVector<int64_t> strides;
+           int64_t offset;
+           return type && type.getRank() != 0 &&
+                  succeeded(type.getStridesAndOffset(strides, offset)) &&
+                  strides.back() != 1;
+         });
 }
 
 /// The shortest row of a window copy that is vectorised.
@@ -421,6 +411,8 @@ struct VectorizeElementwisePass
                         ArrayRef<int64_t> widths) {
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     SmallVector<int64_t> tiles(ranges.size(), 1), vectorSizes(ranges.size(), 1);
+    bool window = isWindowCopy(op);
+    bool strided = readsStridedRows(op, window);
     size_t firstInner = ranges.size() - widths.size();
     for (size_t i = 0; i < ranges.size(); ++i) {
       if (i < firstInner) {
@@ -429,14 +421,12 @@ struct VectorizeElementwisePass
         continue;
       }
       int64_t width = widths[i - firstInner];
-      tiles[i] = vectorSizes[i] =
-          readsStridedRows(op) ? evenWidth(ranges[i], width) : width;
+      tiles[i] = vectorSizes[i] = strided ? evenWidth(ranges[i], width) : width;
       if (!ShapedType::isDynamic(ranges[i]) && ranges[i] <= tiles[i]) {
         tiles[i] = 0;
         vectorSizes[i] = ranges[i];
       }
     }
-    bool window = isWindowCopy(op);
     FailureOr<linalg::LinalgOp> tiled = mlir::mithril::tileWithLoops(
         rewriter, op, tiles, parallel && worthThreads(op, ranges));
     if (failed(tiled))
