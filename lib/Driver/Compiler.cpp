@@ -126,11 +126,11 @@ std::optional<int> checkOptions(const CompilerOptions &options,
     return usageError("--init takes only 'random'");
   if (options.weightsMode != "embed" && options.weightsMode != "external")
     return usageError("--weights-mode takes embed or external");
-  if (options.precision == "f16" || options.precision == "bf16")
-    return usageError("--precision=" + options.precision +
-                      " is not available yet: only f32");
-  if (options.precision != "f32")
+  if (!llvm::is_contained({"f32", "f16", "bf16"}, StringRef(options.precision)))
     return usageError("--precision takes f32, f16 or bf16");
+  if (!llvm::is_contained({"model", "f32", "f16", "bf16"},
+                          StringRef(options.ioPrecision)))
+    return usageError("--io-precision takes model, f32, f16 or bf16");
   if (!options.reflection.empty() && options.reflection != "exported" &&
       options.reflection != "local")
     return usageError("--reflection takes exported or local");
@@ -150,7 +150,8 @@ std::optional<int> checkOptions(const CompilerOptions &options,
                                   : parsePhase(options.stopAfter);
   if (!last)
     return usageError("unknown phase --stop-after=" + options.stopAfter +
-                      " (import, shapes, train, linalg, bufferize, llvm)");
+                      " (import, shapes, train, precision, linalg, "
+                      "bufferize, llvm)");
   bool archive = output->isArtifact(ArtifactKind::Object) ||
                  output->isArtifact(ArtifactKind::StaticLibrary);
   if (output->isArtifact(ArtifactKind::SharedLibrary) &&
@@ -173,6 +174,8 @@ std::optional<int> checkOptions(const CompilerOptions &options,
       options.reflection.empty() ? archive : options.reflection == "local";
   pipeline.threads = options.threads;
   pipeline.statistics = options.stats;
+  pipeline.precision = options.precision;
+  pipeline.ioPrecision = options.ioPrecision;
   return checkTraining(options.training, pipeline.train);
 }
 

@@ -23,9 +23,9 @@ using namespace mlir::mithril;
 // Phases
 //===----------------------------------------------------------------------===//
 
-static constexpr Phase kPhases[] = {Phase::Import,    Phase::Shapes,
-                                    Phase::Train,     Phase::Linalg,
-                                    Phase::Bufferize, Phase::LLVM};
+static constexpr Phase kPhases[] = {
+    Phase::Import, Phase::Shapes,    Phase::Train, Phase::Precision,
+    Phase::Linalg, Phase::Bufferize, Phase::LLVM};
 
 ArrayRef<Phase> mlir::mithril::getAllPhases() { return kPhases; }
 
@@ -37,6 +37,8 @@ StringRef mlir::mithril::getPhaseName(Phase phase) {
     return "shapes";
   case Phase::Train:
     return "train";
+  case Phase::Precision:
+    return "precision";
   case Phase::Linalg:
     return "linalg";
   case Phase::Bufferize:
@@ -111,6 +113,18 @@ void mlir::mithril::addTrainPhase(OpPassManager &pm,
   pm.addPass(createCSEPass());
 }
 
+/// Mixed precision: contractions on f16/bf16, parameters stored so.
+void mlir::mithril::addPrecisionPhase(OpPassManager &pm,
+                                      const PipelineOptions &options) {
+  if (options.precision == "f32" && options.ioPrecision == "model")
+    return;
+  MithrilApplyPrecisionOptions precision;
+  precision.precision = options.precision;
+  precision.ioPrecision = options.ioPrecision;
+  pm.addPass(createMithrilApplyPrecision(precision));
+  pm.addPass(createCanonicalizerPass());
+}
+
 /// Catalog ops to linalg on tensors, models to functions (whose signature
 /// is recorded while the types still carry it), then the fusion of
 /// elementwise generics.
@@ -137,6 +151,8 @@ void Target::addPhase(OpPassManager &pm, Phase phase,
     return addShapesPhase(pm, options);
   case Phase::Train:
     return addTrainPhase(pm, options);
+  case Phase::Precision:
+    return addPrecisionPhase(pm, options);
   case Phase::Linalg:
     return addLinalgPhase(pm, options);
   default:

@@ -15,6 +15,8 @@
 
 #include "RuntimeInternal.h"
 
+#include "mithril/runtime/Float16.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -41,11 +43,15 @@ mithril_status checkWeight(const TensorInfo *tensor, const Port &port,
                            const std::string &source) {
   if (!tensor)
     return invalidArgument(weightPrefix(source, port.name) + "is missing");
-  if (tensor->dtype != port.dtype)
-    return invalidArgument(weightPrefix(source, port.name) + "has dtype " +
-                           std::string(modelDTypeName(tensor->dtype)) +
-                           ", expected " +
-                           std::string(modelDTypeName(port.dtype)));
+  if (tensor->dtype != port.dtype && tensor->dtype != port.modelDtype)
+    return invalidArgument(
+        weightPrefix(source, port.name) + "has dtype " +
+        std::string(modelDTypeName(tensor->dtype)) + ", expected " +
+        std::string(modelDTypeName(port.dtype)) +
+        (port.modelDtype ? " (or " +
+                               std::string(modelDTypeName(*port.modelDtype)) +
+                               ", converted)"
+                         : std::string()));
   if (tensor->shape != port.shape)
     return invalidArgument(
         weightPrefix(source, port.name) + "has shape " +
@@ -54,20 +60,32 @@ mithril_status checkWeight(const TensorInfo *tensor, const Port &port,
   return nullptr;
 }
 
+/// Copies the weights' `tensor` (checked against `port`) into `out`,
+/// converting it from the port's model dtype to the library's.
+void copyWeight(const TensorInfo &tensor, const Port &port, uint8_t *out) {
+  if (tensor.dtype == port.dtype)
+    std::memcpy(out, tensor.data, tensor.byteSize());
+  else
+    convertFloats(tensor.dtype, tensor.data, port.dtype, out,
+                  size_t(port.numElements()));
+}
+
 /// A parameter bound to the weights' `tensor`. Generated code assumes
-/// naturally aligned elements: bytes at an unaligned offset are copied.
+/// naturally aligned elements: bytes at an unaligned offset are copied, and
+/// so are weights in the model's dtype, converted.
 mithril_status makeParameter(const Port &port, const TensorInfo &tensor,
                              Parameter &out) {
   out.port = &port;
-  out.bytes = tensor.byteSize();
+  out.bytes = size_t(port.numElements()) * dtypeSize(port.dtype);
   out.data = tensor.data;
-  if (reinterpret_cast<uintptr_t>(out.data) % dtypeSize(port.dtype) == 0)
+  if (tensor.dtype == port.dtype &&
+      reinterpret_cast<uintptr_t>(out.data) % dtypeSize(port.dtype) == 0)
     return nullptr;
   out.owned = allocateAligned(out.bytes);
   if (!out.owned)
     return makeStatus(MITHRIL_INTERNAL,
                       "cannot allocate parameter '" + port.name + "'");
-  std::memcpy(out.owned.get(), out.data, out.bytes);
+  copyWeight(tensor, port, out.owned.get());
   out.data = out.owned.get();
   return nullptr;
 }
@@ -502,8 +520,7 @@ mithril_status mithril_model_load_parameters(mithril_model *model,
     Parameter &parameter = model->parameters[indices[i]];
     mithril_status_free(ownParameter(parameter, std::move(buffers[i])));
     if (parameter.bytes)
-      std::memcpy(parameter.owned.get(), file->tensors()[i].data,
-                  parameter.bytes);
+      copyWeight(file->tensors()[i], *parameter.port, parameter.owned.get());
     parameterChanged(*model, indices[i]);
   }
   return nullptr;

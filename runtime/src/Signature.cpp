@@ -64,6 +64,17 @@ bool parsePort(const json &value, Port &port, std::string &error) {
     }
     port.initialValue = value["initial"].get<double>();
   }
+  if (value.contains("model_dtype")) {
+    std::optional<DType> modelDtype =
+        value["model_dtype"].is_string()
+            ? parseModelDType(value["model_dtype"].get<std::string>())
+            : std::nullopt;
+    if (!modelDtype) {
+      error = "port '" + port.name + "' has an unknown model_dtype";
+      return false;
+    }
+    port.modelDtype = *modelDtype;
+  }
   return true;
 }
 
@@ -161,6 +172,8 @@ nlohmann::ordered_json printPorts(const std::vector<Port> &ports) {
                     {"dims", dims}});
     if (port.initialValue)
       list.back()["initial"] = *port.initialValue;
+    if (port.modelDtype)
+      list.back()["model_dtype"] = std::string(modelDTypeName(*port.modelDtype));
   }
   return list;
 }

@@ -77,8 +77,16 @@ struct Options {
                ".a: several models link into one program)"),
       cl::value_desc("exported|local")};
   cl::opt<std::string> precision{
-      "precision", cl::desc("Compute precision: f32 (f16, bf16 to come)"),
+      "precision",
+      cl::desc("Compute precision: f32 (default), f16 or bf16 (contractions "
+               "on f16/bf16 with f32 sums, parameters stored so; "
+               "docs/precision.md)"),
       cl::init("f32")};
+  cl::opt<std::string> ioPrecision{
+      "io-precision",
+      cl::desc("The dtype of the library's float inputs and outputs: model "
+               "(default: the model's own), f32, f16 or bf16"),
+      cl::init("model")};
   cl::opt<std::string> depfile{
       "depfile",
       cl::desc("Also write the files read (model, weights) as a Makefile "
@@ -153,6 +161,7 @@ struct Options {
     if (name.getNumOccurrences())
       options.name = name;
     options.reflection = reflection, options.precision = precision;
+    options.ioPrecision = ioPrecision;
     options.depfile = depfile, options.threads = threads;
     options.stats = stats, options.printIRAfterAll = printIRAfterAll;
     options.timing = timing;

@@ -116,6 +116,16 @@ LogicalResult CastOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
 OpFoldResult CastOp::fold(FoldAdaptor) {
   if (getInput().getType() == getType())
     return getInput();
+  // A float widened exactly and cast back is itself (f16 -> f32 -> f16).
+  auto widened = getInput().getDefiningOp<CastOp>();
+  if (!widened || widened.getInput().getType() != getType())
+    return {};
+  auto from = dyn_cast<FloatType>(getDtype());
+  auto through = dyn_cast<FloatType>(widened.getDtype());
+  if (from && through &&
+      APFloat::isRepresentableBy(from.getFloatSemantics(),
+                                 through.getFloatSemantics()))
+    return widened.getInput();
   return {};
 }
 

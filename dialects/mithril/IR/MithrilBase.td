@@ -90,6 +90,12 @@ def Mithril_Dialect : Dialect {
         "mithril.gradient_of";
     static constexpr ::llvm::StringLiteral kInitialValueAttrName =
         "mithril.initial_value";
+    /// Precision (docs/precision.md): the dtype the model gives a parameter
+    /// that the library stores in another (on `mithril.parameter` and on
+    /// the argument it becomes). Weights in that dtype are converted when
+    /// read.
+    static constexpr ::llvm::StringLiteral kModelDTypeAttrName =
+        "mithril.model_dtype";
   }];
 }
 
@@ -173,6 +179,13 @@ class Mithril_GraphOp<string mnemonic, list<Trait> traits = []> :
 def Mithril_Parameterized :
     DeclareOpInterfaceMethods<Mithril_ParameterizedOpInterface,
                               ["getParameterSpecs", "getDefaultInitializer"]>;
+
+// A contraction or a gather of weights: `mithril-apply-precision` computes
+// it on f16/bf16 operands (sums accumulate in f32, as its lowering does) and
+// widens its results back to f32; every other op keeps computing in f32.
+def Mithril_ReducedPrecision : NativeOpTrait<"ReducedPrecision"> {
+  let cppNamespace = "::mlir::mithril";
+}
 
 // An op with a gradient rule (see Gradients.h).
 def Mithril_Differentiable :

@@ -107,6 +107,13 @@ LogicalResult MithrilDialect::verifyRegionArgAttribute(Operation *op,
                                << " of argument " << index << " to be a float";
     return success();
   }
+  if (attr.getName() == kModelDTypeAttrName) {
+    auto type = dyn_cast<TypeAttr>(attr.getValue());
+    if (!type || !getDTypeName(type.getValue()))
+      return op->emitOpError() << "expected " << attr.getName()
+                               << " of argument " << index << " to be a dtype";
+    return success();
+  }
   if (attr.getName() == kParameterAttrName ||
       attr.getName() == kPreparedAttrName) {
     if (!isa<StringAttr>(attr.getValue()))

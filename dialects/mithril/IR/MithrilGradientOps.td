@@ -103,7 +103,8 @@ def Mithril_RandomMaskOp : Mithril_GraphOp<"random_mask", [Mithril_Differentiabl
 // The adjoints of a convolution of `input` `[N, C, S...]` (or unbatched)
 // with `weight` `[O, C / groups, K...]`, `padding` resolved to
 // (before, after) pairs, one pair per spatial dim.
-class Mithril_ConvGradOp<string mnemonic, string what> : Mithril_GraphOp<mnemonic> {
+class Mithril_ConvGradOp<string mnemonic, string what>
+    : Mithril_GraphOp<mnemonic, [Mithril_ReducedPrecision]> {
   let arguments = (ins Mithril_FloatTensor:$grad, Mithril_FloatTensor:$input,
       Mithril_FloatTensor:$weight, DenseI64ArrayAttr:$stride,
       DenseI64ArrayAttr:$padding, DenseI64ArrayAttr:$dilation,

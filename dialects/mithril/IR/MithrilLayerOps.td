@@ -20,7 +20,8 @@ include "MithrilBase.td"
 // Layers
 //===----------------------------------------------------------------------===//
 
-def Mithril_LinearOp : Mithril_GraphOp<"linear", [Mithril_Parameterized, Mithril_Differentiable]> {
+def Mithril_LinearOp : Mithril_GraphOp<"linear", [Mithril_Parameterized,
+    Mithril_Differentiable, Mithril_ReducedPrecision]> {
   let catalog = Mithril_Catalog<"Linear",
       [Mithril_PositiveIntArg<"in_features", 1>,
        Mithril_PositiveIntArg<"out_features", 1>,
@@ -51,7 +52,8 @@ def Mithril_LinearOp : Mithril_GraphOp<"linear", [Mithril_Parameterized, Mithril
 class Mithril_ConvOp<string mnemonic, int spatialRank, string threes,
                      string ones>
     : Mithril_GraphOp<mnemonic, [Mithril_Parameterized,
-                                 Mithril_Differentiable]> {
+                                 Mithril_Differentiable,
+                                 Mithril_ReducedPrecision]> {
   let arguments = (ins Mithril_FloatTensor:$input, Mithril_FloatTensor:$weight,
       Optional<Mithril_FloatTensor>:$bias,
       ConfinedAttr<Mithril_I64Attr, [IntPositive]>:$in_channels,
@@ -126,7 +128,8 @@ def Mithril_Conv2dOp : Mithril_ConvOp<"conv2d", 2, "{3, 3}", "{1, 1}"> {
   }];
 }
 
-def Mithril_EmbeddingOp : Mithril_GraphOp<"embedding", [Mithril_Parameterized, Mithril_Differentiable]> {
+def Mithril_EmbeddingOp : Mithril_GraphOp<"embedding", [Mithril_Parameterized,
+    Mithril_Differentiable, Mithril_ReducedPrecision]> {
   let catalog = Mithril_Catalog<"Embedding",
       [Mithril_PositiveIntArg<"num_embeddings", 1>,
        Mithril_PositiveIntArg<"embedding_dim", 1>],
@@ -406,7 +409,8 @@ def Mithril_InterpolateOp
 //===----------------------------------------------------------------------===//
 
 def Mithril_ScaledDotProductAttentionOp
-    : Mithril_GraphOp<"scaled_dot_product_attention", [Mithril_Differentiable]> {
+    : Mithril_GraphOp<"scaled_dot_product_attention", [Mithril_Differentiable,
+                                                       Mithril_ReducedPrecision]> {
   let catalog = Mithril_Catalog<"ScaledDotProductAttention",
       [Mithril_BoolArg<"is_causal">, Mithril_OptionalFloatArg<"scale">]>;
   let summary = "softmax(q kᵀ · scale + mask) v (F.scaled_dot_product_attention)";
@@ -434,7 +438,8 @@ def Mithril_ScaledDotProductAttentionOp
 }
 
 def Mithril_MultiheadAttentionOp : Mithril_GraphOp<"multihead_attention",
-    [AttrSizedOperandSegments, Mithril_Parameterized, Mithril_Differentiable]> {
+    [AttrSizedOperandSegments, Mithril_Parameterized, Mithril_Differentiable,
+     Mithril_ReducedPrecision]> {
   let catalog = Mithril_Catalog<"MultiheadAttention",
       [Mithril_PositiveIntArg<"embed_dim", 1>,
        Mithril_PositiveIntArg<"num_heads", 1>,

@@ -62,6 +62,12 @@ SmallVector<std::pair<int64_t, int64_t>>
 resolveConvPadding(Attribute padding, ArrayRef<int64_t> kernel,
                    ArrayRef<int64_t> dilation, unsigned spatialRank);
 
+/// Marks the ops that `mithril-apply-precision` computes in f16/bf16
+/// (Mithril_ReducedPrecision in MithrilBase.td).
+template <typename ConcreteType>
+class ReducedPrecision
+    : public OpTrait::TraitBase<ConcreteType, ReducedPrecision> {};
+
 } // namespace mlir::mithril
 
 #define GET_OP_CLASSES

@@ -220,7 +220,8 @@ def Mithril_PadOp : Mithril_ShapeOp<"pad", [Mithril_Differentiable]> {
 // Linear algebra
 //===----------------------------------------------------------------------===//
 
-def Mithril_MatMulOp : Mithril_GraphOp<"matmul", [Mithril_Differentiable]> {
+def Mithril_MatMulOp : Mithril_GraphOp<"matmul", [Mithril_Differentiable,
+                                                  Mithril_ReducedPrecision]> {
   let catalog = Mithril_Catalog<"MatMul">;
   let summary = "matrix product, batched and broadcast (torch.matmul)";
   let description = [{

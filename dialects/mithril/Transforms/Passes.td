@@ -245,4 +245,54 @@ def MithrilApplyOptimizer
   ];
 }
 
+def MithrilApplyPrecision
+    : Pass<"mithril-apply-precision", "::mlir::ModuleOp"> {
+  let summary = "Compute contractions in f16/bf16 and store weights so";
+  let description = [{
+    Mixed precision, as PyTorch's autocast practises it. With `precision`
+    f16 or bf16:
+
+    - every op with the `ReducedPrecision` trait (Linear, the convolutions
+      and their gradients, MatMul, Embedding, the attentions) whose float
+      operands are f32 takes them narrowed to the reduced type and gives
+      its results widened back to f32 (its lowering accumulates sums in
+      f32); every other op (normalisations, softmax, reductions, losses,
+      elementwise) keeps computing in f32;
+    - every f32 parameter is stored in the reduced type, marked
+      `mithril.model_dtype = f32` so that f32 weights are converted when
+      read (at compile time and when an instance is created); its other
+      users read it widened. A module with a train step keeps its
+      parameters in f32 (the master weights the optimizer updates).
+
+    Casts that round-trip exactly (bf16 -> f32 -> bf16) fold away, so a
+    chain of contractions passes reduced values directly. With
+    `io-precision` f32, f16 or bf16, the models' float inputs and outputs
+    (not a train step's updates or gradients) take that dtype; `model`
+    keeps the model's dtypes. f64 values are left as they are.
+
+    ```mlir
+    %w = mithril.parameter "fc.weight" : tensor<2x4xf32>
+    %y = mithril.linear %x, %w {in_features = 4, out_features = 2}
+        : (tensor<?x4xf32>, tensor<2x4xf32>) -> tensor<?x2xf32>
+    ```
+
+    becomes, with `precision=bf16`,
+
+    ```mlir
+    %w = mithril.parameter "fc.weight" {mithril.model_dtype = f32} : tensor<2x4xbf16>
+    %0 = mithril.cast %x to bf16 : tensor<?x4xf32> -> tensor<?x4xbf16>
+    %1 = mithril.linear %0, %w {in_features = 4, out_features = 2}
+        : (tensor<?x4xbf16>, tensor<2x4xbf16>) -> tensor<?x2xbf16>
+    %y = mithril.cast %1 to f32 : tensor<?x2xbf16> -> tensor<?x2xf32>
+    ```
+  }];
+  let options = [
+    Option<"precision", "precision", "std::string", /*default=*/"\"f32\"",
+           "the compute precision: f32 (no change), f16 or bf16">,
+    Option<"ioPrecision", "io-precision", "std::string",
+           /*default=*/"\"model\"",
+           "the dtype of float inputs and outputs: model, f32, f16 or bf16">
+  ];
+}
+
 #endif // MITHRIL_TRANSFORMS_PASSES_TD

@@ -60,7 +60,9 @@ struct CompilerOptions {
   std::optional<std::string> name;
   /// `exported`, `local`, or empty (local for .o and .a).
   std::string reflection;
-  std::string precision = "f32";
+  /// `f32`, `f16` or `bf16` (--precision), and the dtype of float inputs
+  /// and outputs (--io-precision: `model`, `f32`, `f16`, `bf16`).
+  std::string precision = "f32", ioPrecision = "model";
   /// Where to write the files read as a Makefile rule; empty for none.
   std::string depfile;
   /// Threads a call runs on by default: 0 one per core, 1 sequential.

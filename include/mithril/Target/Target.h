@@ -29,7 +29,7 @@
 namespace mlir::mithril {
 
 /// The phases of a compilation, in order (`mlc-compile --stop-after`).
-enum class Phase { Import, Shapes, Train, Linalg, Bufferize, LLVM };
+enum class Phase { Import, Shapes, Train, Precision, Linalg, Bufferize, LLVM };
 
 /// The phase called `name` (`import`, `shapes`, ...), if any.
 std::optional<Phase> parsePhase(StringRef name);
@@ -80,6 +80,9 @@ struct PipelineOptions {
   /// (mithril-count-flops, mithril-count-memory).
   bool statistics = false;
   TrainOptions train;
+  /// The compute precision (`--precision`: f32, f16 or bf16) and the dtype
+  /// of float inputs and outputs (`--io-precision`: model keeps them).
+  std::string precision = "f32", ioPrecision = "model";
 };
 
 /// What a target writes from a module lowered through all its phases.
@@ -134,6 +137,7 @@ protected:
 /// recorded (`linalg`).
 void addShapesPhase(OpPassManager &pm, const PipelineOptions &options);
 void addTrainPhase(OpPassManager &pm, const PipelineOptions &options);
+void addPrecisionPhase(OpPassManager &pm, const PipelineOptions &options);
 void addLinalgPhase(OpPassManager &pm, const PipelineOptions &options);
 
 /// A family of targets (the CPUs, the NVIDIA GPUs, portable C): the names

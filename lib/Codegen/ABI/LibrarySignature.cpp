@@ -49,6 +49,12 @@ static FailureOr<rt::Port> readPort(Location loc, Type type,
   if (auto initial =
           attrs.getAs<FloatAttr>(MithrilDialect::kInitialValueAttrName))
     port.initialValue = initial.getValueAsDouble();
+  if (auto modelType =
+          attrs.getAs<TypeAttr>(MithrilDialect::kModelDTypeAttrName)) {
+    std::optional<std::string> modelName = getDTypeName(modelType.getValue());
+    if (modelName)
+      port.modelDtype = rt::parseModelDType(*modelName);
+  }
   if (auto dims = attrs.getAs<ArrayAttr>(MithrilDialect::kDimsAttrName))
     if (dims.size() == port.shape.size())
       for (auto [i, dim] : llvm::enumerate(dims))

@@ -56,10 +56,10 @@ void convertModel(ModelOp model) {
     function.setArgAttr(model.getNumArguments() + i,
                         MithrilDialect::kParameterAttrName,
                         parameter.getNameAttr());
-    if (Attribute initial =
-            parameter->getAttr(MithrilDialect::kInitialValueAttrName))
-      function.setArgAttr(model.getNumArguments() + i,
-                          MithrilDialect::kInitialValueAttrName, initial);
+    for (StringRef name : {MithrilDialect::kInitialValueAttrName,
+                           MithrilDialect::kModelDTypeAttrName})
+      if (Attribute value = parameter->getAttr(name))
+        function.setArgAttr(model.getNumArguments() + i, name, value);
   }
   for (unsigned i = 0; i < model.getNumResults(); ++i)
     function.setResultAttrs(i, model.getResultAttrDict(i));

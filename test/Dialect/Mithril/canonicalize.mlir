@@ -110,3 +110,24 @@ mithril.model @real_cast(%x: tensor<?x16xf32>) -> tensor<?x16xf16> {
   %0 = mithril.cast %x to f16 : tensor<?x16xf32> -> tensor<?x16xf16>
   mithril.return %0 : tensor<?x16xf16>
 }
+
+// -----
+
+// A float widened exactly and cast back is itself; the other way round
+// (f32 -> bf16 -> f32 rounds) and through a narrower type, the casts stay.
+// CHECK-LABEL: mithril.model @cast_round_trips
+// CHECK-NEXT: %[[LOSSY:.*]] = mithril.cast %arg1 to bf16
+// CHECK-NEXT: %[[BACK:.*]] = mithril.cast %[[LOSSY]] to f32
+// CHECK-NEXT: %[[NARROW:.*]] = mithril.cast %arg0 to f16
+// CHECK-NEXT: %[[WIDE:.*]] = mithril.cast %[[NARROW]] to bf16
+// CHECK-NEXT: mithril.return %arg0, %[[BACK]], %[[WIDE]]
+mithril.model @cast_round_trips(%x: tensor<4xbf16>, %y: tensor<4xf32>)
+    -> (tensor<4xbf16>, tensor<4xf32>, tensor<4xbf16>) {
+  %0 = mithril.cast %x to f32 : tensor<4xbf16> -> tensor<4xf32>
+  %1 = mithril.cast %0 to bf16 : tensor<4xf32> -> tensor<4xbf16>
+  %2 = mithril.cast %y to bf16 : tensor<4xf32> -> tensor<4xbf16>
+  %3 = mithril.cast %2 to f32 : tensor<4xbf16> -> tensor<4xf32>
+  %4 = mithril.cast %x to f16 : tensor<4xbf16> -> tensor<4xf16>
+  %5 = mithril.cast %4 to bf16 : tensor<4xf16> -> tensor<4xbf16>
+  mithril.return %1, %3, %5 : tensor<4xbf16>, tensor<4xf32>, tensor<4xbf16>
+}

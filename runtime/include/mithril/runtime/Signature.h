@@ -36,6 +36,10 @@ struct Port {
   /// the step count): the value every element starts from. Such a
   /// parameter is not read from the weights.
   std::optional<double> initialValue;
+  /// For a parameter the library stores in another dtype than the model
+  /// gives it (`--precision`): the model's dtype. Weights in it are
+  /// converted when read (docs/precision.md).
+  std::optional<DType> modelDtype;
 
   /// `[N,3,32,32]`: fixed dims as numbers, dynamic ones by symbol or `?`.
   std::string describeShape() const;
