@@ -63,14 +63,17 @@ _runtimes = {}
 
 
 def compile(model, backend=None, shapes=None, jit=True,
-            memory_optimization="greedy", weights=None, name=None):
+            memory_optimization="greedy", weights=None, name=None,
+            static_inference=False):
     """Compiles `model` (a Model, or a model file's path) for `backend`
     (default CPUBackend()). `shapes` fixes input dims (`{"input": [2, 3, 4,
     4]}`; symbols such as "N" stay dynamic). `weights`: a safetensors path or
     {name: array}, the compiled model's initial parameters (default: the
     model file's weights, if it names any). Compilation is always ahead of
     time (`jit` is accepted for the overview's API); `memory_optimization`
-    is "greedy" or "none"."""
+    is "greedy" or "none". `static_inference=True` asks for a library of
+    fixed shapes only: every dim of every input must then be fixed (by the
+    model or by `shapes`), or compile names the one that is not."""
     if isinstance(model, str):
         model = Model.from_json(model)
     if not isinstance(model, Model):
@@ -83,6 +86,8 @@ def compile(model, backend=None, shapes=None, jit=True,
         raise MithrilError("memory_optimization is 'greedy' or 'none', got %r"
                            % (memory_optimization,))
     document = model.to_dict(shapes=shapes, name=name)
+    if static_inference:
+        _check_static(document)
     weights = weights if weights is not None else document.pop("weights", None)
     document.pop("weights", None)
     compiled = CompiledModel(open_library(document, backend.compile_flags()),
@@ -91,6 +96,18 @@ def compile(model, backend=None, shapes=None, jit=True,
         compiled.params = (safetensors.load(weights) if isinstance(weights, str)
                            else weights)
     return compiled
+
+
+def _check_static(document):
+    """Fails unless every input of model file `document` has fixed dims."""
+    for input_name, spec in document["inputs"].items():
+        symbols = [d for d in spec["shape"] if not isinstance(d, int)]
+        if symbols:
+            raise MithrilError(
+                "static_inference: input '%s' has shape %s; fix %s with "
+                "shapes={'%s': [...]}" % (input_name, spec["shape"],
+                                          ", ".join(map(str, symbols)),
+                                          input_name))
 
 
 def open_library(document, flags):
@@ -263,7 +280,10 @@ class CompiledModel:
             if list(array.shape) != port["shape"]:
                 raise MithrilError("parameter '%s' has shape %s, expected %s"
                                    % (name, list(array.shape), port["shape"]))
-            checked[name] = _as_dtype(array, port["dtype"], "parameter '%s'" % name)
+            # Parameters stored reduced (precision) take the model's dtype,
+            # which the runtime converts.
+            dtype = port.get("model_dtype", port["dtype"])
+            checked[name] = _as_dtype(array, dtype, "parameter '%s'" % name)
         return checked
 
     def _run(self, params, inputs):

@@ -3,6 +3,7 @@ reported when a model is composed."""
 import json
 import os
 
+import numpy as np
 import pytest
 
 import mithril as ml
@@ -156,9 +157,28 @@ def test_backends():
         ml.compile(residual_block(), ml.CBackend(), shapes={"input": [1, 8, 2, 2]})
     with pytest.raises(ml.MithrilError, match="unknown precision 'float8'"):
         ml.CPUBackend(precision="float8")
-    with pytest.raises(ml.MithrilError, match="precision=f16 is not available yet"):
-        ml.compile(residual_block(), ml.CPUBackend(precision="float16"),
-                   shapes={"input": [1, 8, 2, 2]})
+
+
+
+def test_reduced_precision_and_static_inference():
+    # float16/bfloat16 compute: parameters stored so, inputs and outputs f32,
+    # the result within the precision's error of f32.
+    x = np.random.RandomState(0).rand(2, 8, 3, 3).astype(np.float32)
+    f32 = ml.compile(residual_block(), ml.CPUBackend(),
+                     shapes={"input": ["N", 8, 3, 3]})
+    params = f32.randomize_params(seed=1)
+    expected = f32.evaluate(params, {"input": x})["output"]
+    for precision, bound in (("float16", 3e-3), ("bfloat16", 3e-2)):
+        compiled = ml.compile(residual_block(), ml.CPUBackend(precision=precision),
+                              shapes={"input": [2, 8, 3, 3]}, static_inference=True)
+        out = compiled.evaluate(params, {"input": x})["output"]
+        assert out.dtype == np.float32
+        error = np.abs(out - expected).max() / np.abs(expected).max()
+        assert 1e-6 < error < bound, (precision, error)
+    with pytest.raises(ml.MithrilError, match=r"static_inference: input 'input' has "
+                       r"shape \['N', 8, 3, 3\]; fix N"):
+        ml.compile(residual_block(), shapes={"input": ["N", 8, 3, 3]},
+                   static_inference=True)
 
 
 def test_shapes_that_cannot_fit_are_refused_when_added():

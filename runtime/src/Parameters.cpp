@@ -48,10 +48,10 @@ mithril_status checkWeight(const TensorInfo *tensor, const Port &port,
         weightPrefix(source, port.name) + "has dtype " +
         std::string(modelDTypeName(tensor->dtype)) + ", expected " +
         std::string(modelDTypeName(port.dtype)) +
-        (port.modelDtype ? " (or " +
-                               std::string(modelDTypeName(*port.modelDtype)) +
-                               ", converted)"
-                         : std::string()));
+        (port.modelDtype
+             ? " (or " + std::string(modelDTypeName(*port.modelDtype)) +
+                   ", converted)"
+             : std::string()));
   if (tensor->shape != port.shape)
     return invalidArgument(
         weightPrefix(source, port.name) + "has shape " +

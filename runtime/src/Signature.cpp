@@ -173,7 +173,8 @@ nlohmann::ordered_json printPorts(const std::vector<Port> &ports) {
     if (port.initialValue)
       list.back()["initial"] = *port.initialValue;
     if (port.modelDtype)
-      list.back()["model_dtype"] = std::string(modelDTypeName(*port.modelDtype));
+      list.back()["model_dtype"] =
+          std::string(modelDTypeName(*port.modelDtype));
   }
   return list;
 }

@@ -3,7 +3,10 @@
 the .onnx file, run by mlc-run at batch 2 and compared with PyTorch's own
 output (1e-4 relative to its largest magnitude).
 
-Usage: real_networks.py BUILD_DIR [NETWORK ...]
+Usage: real_networks.py BUILD_DIR [--precision=P] [NETWORK ...]
+
+With --precision=bf16 or f16 the library computes in that precision
+(mlc-compile --precision) and the bound is docs/precision.md's (3e-2, 3e-3).
 
 Networks: resnet18, mobilenet_v2, squeezenet1_1 and transformer (a
 torch.nn.TransformerEncoderLayer, batch first, with a dynamic batch and a
@@ -49,7 +52,10 @@ NETWORKS = {"resnet18": resnet18, "mobilenet_v2": mobilenet_v2,
             "squeezenet1_1": squeezenet1_1, "transformer": transformer}
 
 
-def check(name, build, workdir):
+BOUNDS = {"f32": 1e-4, "bf16": 3e-2, "f16": 3e-3}
+
+
+def check(name, build, workdir, precision):
     torch.manual_seed(0)
     module, example, axes = NETWORKS[name]()
     module.eval()
@@ -59,7 +65,7 @@ def check(name, build, workdir):
                       dynamic_axes={"input": axes, "output": axes})
     library = os.path.join(workdir, "lib%s.so" % name)
     subprocess.run([os.path.join(build, "bin", "mlc-compile"), model,
-                    "-o", library], check=True)
+                    "-o", library, "--precision=" + precision], check=True)
     inputs = os.path.join(workdir, name + ".input.npy")
     np.save(inputs, example.numpy())
     subprocess.run([os.path.join(build, "bin", "mlc-run"), library,
@@ -69,17 +75,22 @@ def check(name, build, workdir):
     with torch.no_grad():
         expected = module(example).numpy()
     error = float(np.abs(actual - expected).max() / np.abs(expected).max())
-    ok = actual.shape == expected.shape and error <= 1e-4
-    print("%s: %s (relative error %.2g)" % (name, "ok" if ok else "MISMATCH",
-                                            error))
+    ok = actual.shape == expected.shape and error <= BOUNDS[precision]
+    print("%s %s: %s (relative error %.2g)" % (
+        name, precision, "ok" if ok else "MISMATCH", error))
     return ok
 
 
 def main():
-    build = sys.argv[1]
-    names = sys.argv[2:] or sorted(NETWORKS)
+    build, names, precision = sys.argv[1], [], "f32"
+    for argument in sys.argv[2:]:
+        if argument.startswith("--precision="):
+            precision = argument.split("=", 1)[1]
+        else:
+            names.append(argument)
     with tempfile.TemporaryDirectory() as workdir:
-        results = [check(name, build, workdir) for name in names]
+        results = [check(name, build, workdir, precision)
+                   for name in names or sorted(NETWORKS)]
     return 0 if all(results) else 1
 
 

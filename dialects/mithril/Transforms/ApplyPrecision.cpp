@@ -54,8 +54,7 @@ public:
       return value;
     if (auto widened = value.getDefiningOp<CastOp>()) {
       Value source = widened.getInput();
-      auto sourceElement = cast<RankedTensorType>(source.getType())
-                               .getElementType();
+      Type sourceElement = getElementTypeOrSelf(source.getType());
       auto through = dyn_cast<FloatType>(type.getElementType());
       auto target = dyn_cast<FloatType>(elementType);
       if (sourceElement == elementType && through && target &&
@@ -67,9 +66,9 @@ public:
     if (!converted) {
       OpBuilder builder(value.getContext());
       builder.setInsertionPointAfterValue(value);
-      converted = CastOp::create(builder, value.getLoc(),
-                                 type.clone(elementType), value,
-                                 TypeAttr::get(elementType));
+      converted =
+          CastOp::create(builder, value.getLoc(), type.clone(elementType),
+                         value, TypeAttr::get(elementType));
     }
     return converted;
   }
@@ -99,8 +98,7 @@ void storeParameters(ModelOp model, FloatType reduced, Converter &converter) {
     if (floatElementType(parameter.getType()) != f32 ||
         parameter->hasAttr(MithrilDialect::kInitialValueAttrName))
       continue;
-    parameter->setAttr(MithrilDialect::kModelDTypeAttrName,
-                       TypeAttr::get(f32));
+    parameter->setAttr(MithrilDialect::kModelDTypeAttrName, TypeAttr::get(f32));
     converter.retype(parameter.getOutput(), reduced);
   }
 }
@@ -146,10 +144,9 @@ void applyOutputPrecision(ModelOp model, FloatType io, Converter &converter) {
       continue;
     operand.set(converter.convert(operand.get(), io));
   }
-  model.setFunctionTypeAttr(TypeAttr::get(
-      FunctionType::get(model.getContext(),
-                        model.getBody().front().getArgumentTypes(),
-                        returnOp->getOperandTypes())));
+  model.setFunctionTypeAttr(TypeAttr::get(FunctionType::get(
+      model.getContext(), model.getBody().front().getArgumentTypes(),
+      returnOp->getOperandTypes())));
 }
 
 /// Erases the casts left without users (conversions that folded away).
@@ -180,9 +177,8 @@ struct ApplyPrecision
     ModuleOp module = getOperation();
     MLIRContext *context = module.getContext();
     FloatType reduced = parseFloatType(context, precision);
-    FloatType io = ioPrecision == "model"
-                       ? nullptr
-                       : parseFloatType(context, ioPrecision);
+    FloatType io =
+        ioPrecision == "model" ? nullptr : parseFloatType(context, ioPrecision);
     if (!reduced || (!io && ioPrecision != "model")) {
       module.emitError() << "mithril-apply-precision: precision takes f32, "
                             "f16 or bf16, io-precision model, f32, f16 or "

@@ -68,9 +68,9 @@ mlir::mithril::buildWeightsImage(const LibrarySignature &signature,
   std::list<std::vector<uint8_t>> converted; // stable addresses
   for (const rt::Port *parameter : parameters) {
     FailureOr<ArrayRef<uint8_t>> bytes =
-        parameter->modelDtype ? readConverted(*parameter, *source, loc,
-                                              converted.emplace_back())
-                              : source->read(*parameter, loc);
+        parameter->modelDtype
+            ? readConverted(*parameter, *source, loc, converted.emplace_back())
+            : source->read(*parameter, loc);
     if (failed(bytes))
       return failure();
     tensors.push_back({parameter->name, parameter->dtype, parameter->shape,

@@ -119,6 +119,7 @@ void mlir::mithril::addCPULLVMPhase(OpPassManager &pm,
   if (parallel)
     pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCopyBF16VectorsAsIntegers());
 
   EmitLibraryABIOptions abi;
   abi.weights = options.weights == WeightsMode::Embed      ? "embed"

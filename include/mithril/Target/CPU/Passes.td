@@ -183,4 +183,18 @@ def HoistVectorTransfers
   }];
 }
 
+def CopyBF16VectorsAsIntegers
+    : Pass<"mithril-copy-bf16-vectors-as-integers", "::mlir::ModuleOp"> {
+  let summary = "Load and store bf16 vectors as i16 vectors (LLVM 22 bug)";
+  let description = [{
+    LLVM 22's x86 instruction selection aborts ("Do not know how to soft
+    promote this operator's operand") on a load of `<9 x bfloat>` or
+    `<33 x bfloat>` that feeds a store, as a copy of a 9-element window row
+    of bf16 weights is, on AVX-512 targets. Every `llvm.load` and
+    `llvm.store` of a bf16 vector becomes the same access of an i16 vector
+    and a bitcast: the bits are the same, and LLVM selects it.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // MITHRIL_TARGET_CPU_PASSES_TD
