@@ -15,6 +15,7 @@ OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset). `--markdown FILE` writes the
 table (docs/precision.md takes it).
 """
 import argparse
+import copy
 import os
 import platform
 import sys
@@ -83,7 +84,7 @@ def torch_peers(module, tensors):
     converted."""
     peers = {}
     for precision, dtype in TORCH_DTYPES.items():
-        converted = module.to(dtype) if precision != "f32" else module
+        converted = copy.deepcopy(module).to(dtype)
         cast = [t.to(dtype) for t in tensors]
 
         def call(converted=converted, cast=cast):

@@ -42,7 +42,8 @@ bool hasMultiplyAddBody(linalg::GenericOp op) {
 }
 
 /// `op` if it is a one-group convolution of floats as the conversion from
-/// mithril writes it.
+/// mithril writes it: input and weight of one type, summed in it or in a
+/// wider one (f16/bf16 into f32).
 std::optional<Convolution> matchConvolution(linalg::GenericOp op) {
   unsigned loops = op.getNumLoops();
   if (loops != 6 && loops != 8)
@@ -52,9 +53,10 @@ std::optional<Convolution> matchConvolution(linalg::GenericOp op) {
       !op.hasPureTensorSemantics() || !hasMultiplyAddBody(op))
     return std::nullopt;
   auto types = op->getOperandTypes();
-  Type element = getElementTypeOrSelf(types[0]);
-  if (!isa<FloatType>(element) || getElementTypeOrSelf(types[1]) != element ||
-      getElementTypeOrSelf(types[2]) != element)
+  auto element = dyn_cast<FloatType>(getElementTypeOrSelf(types[0]));
+  auto sum = dyn_cast<FloatType>(getElementTypeOrSelf(types[2]));
+  if (!element || !sum || getElementTypeOrSelf(types[1]) != element ||
+      sum.getWidth() < element.getWidth())
     return std::nullopt;
   for (auto [i, iterator] : llvm::enumerate(op.getIteratorTypesArray()))
     if ((iterator == utils::IteratorType::reduction) !=
@@ -112,7 +114,9 @@ void rewrite(RewriterBase &rewriter, const Convolution &conv) {
   Value init = op.getDpsInits()[0];
   auto weightType = cast<RankedTensorType>(weight.getType());
   auto outType = cast<RankedTensorType>(init.getType());
+  // The columns keep the input's type; the product sums in the output's.
   Type element = outType.getElementType();
+  Type columnType = getElementTypeOrSelf(input.getType());
   auto dim = [&](unsigned i) { return getAffineDimExpr(i, context); };
 
   // cols[g, ic, k..., n, o...] = input[window]: the convolution's window
@@ -138,7 +142,8 @@ void rewrite(RewriterBase &rewriter, const Convolution &conv) {
   colSizes.push_back(outSizes[0]);
   for (int64_t i = 0; i < s; ++i)
     colSizes.push_back(outSizes[3 + i]);
-  Value colInit = tensor::EmptyOp::create(rewriter, loc, colSizes, element);
+  Value colInit =
+      tensor::EmptyOp::create(rewriter, loc, colSizes, columnType);
   Value cols = parallelGeneric(
       rewriter, loc, colInit.getType(), ValueRange{input}, colInit,
       {window, AffineMap::getMultiDimIdentityMap(colLoops, context)},

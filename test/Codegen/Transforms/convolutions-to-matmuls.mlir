@@ -54,3 +54,27 @@ func.func @depthwise(%x: tensor<1x4x1x6x6xf32>, %w: tensor<4x1x1x3x3xf32>,
   } -> tensor<1x4x1x4x4xf32>
   return %0 : tensor<1x4x1x4x4xf32>
 }
+
+// bf16 operands summed in f32 (mithril-apply-precision's convolutions): the
+// columns stay bf16, the matmul sums them in f32.
+// CHECK-LABEL: func.func @bf16_into_f32
+// CHECK: %[[COLS:.*]] = linalg.generic
+// CHECK-SAME: outs(%{{.*}} : tensor<1x3x3x3x2x4x4xbf16>)
+// CHECK: %[[RHS:.*]] = tensor.collapse_shape %[[COLS]] {{.*}} into tensor<27x32xbf16>
+// CHECK: linalg.matmul ins(%{{.*}}, %[[RHS]] : tensor<8x27xbf16>, tensor<27x32xbf16>) outs(%{{.*}} : tensor<8x32xf32>)
+func.func @bf16_into_f32(%x: tensor<2x1x3x9x9xbf16>, %w: tensor<1x8x3x3x3xbf16>,
+                         %init: tensor<2x1x8x4x4xf32>) -> tensor<2x1x8x4x4xf32> {
+  %0 = linalg.generic {indexing_maps = [#input, #filter, #output],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel",
+                                         "parallel", "reduction", "reduction", "reduction"]}
+      ins(%x, %w : tensor<2x1x3x9x9xbf16>, tensor<1x8x3x3x3xbf16>)
+      outs(%init : tensor<2x1x8x4x4xf32>) {
+  ^bb0(%a: bf16, %b: bf16, %acc: f32):
+    %a32 = arith.extf %a : bf16 to f32
+    %b32 = arith.extf %b : bf16 to f32
+    %p = arith.mulf %a32, %b32 : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<2x1x8x4x4xf32>
+  return %0 : tensor<2x1x8x4x4xf32>
+}
