@@ -51,6 +51,16 @@ struct ContractionBlocking {
 FailureOr<linalg::LinalgOp> normalizeToMatmul(RewriterBase &rewriter,
                                               linalg::LinalgOp op);
 
+/// `matmul` (of normalizeToMatmul) with its left operand widened to the
+/// sum's type once, where it is a narrower float that is not a weight (f16
+/// or bf16 activations of mithril-apply-precision): register blocks
+/// broadcast one element of it per row and step of K, and converting each
+/// time costs three instructions per element and row block (M·K·N/panel
+/// conversions instead of M·K). Right operands stay narrow: a vector of
+/// them converts in one instruction, and they move half the bytes.
+linalg::LinalgOp widenLeftOperand(RewriterBase &rewriter,
+                                  linalg::LinalgOp matmul);
+
 /// Whether the right operand of `matmul` is to be read from panels of
 /// `panel` columns (see packRightOperand), given the cache block `block`.
 bool worthPacking(linalg::LinalgOp matmul, int64_t panel,

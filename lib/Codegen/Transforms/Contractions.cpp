@@ -159,6 +159,39 @@ mlir::mithril::normalizeToMatmul(RewriterBase &rewriter, linalg::LinalgOp op) {
   return matmul;
 }
 
+linalg::LinalgOp mlir::mithril::widenLeftOperand(RewriterBase &rewriter,
+                                                 linalg::LinalgOp matmul) {
+  Value left = matmul.getDpsInputs()[0], init = matmul.getDpsInits()[0];
+  auto sum = dyn_cast<FloatType>(getElementTypeOrSelf(init.getType()));
+  auto element = dyn_cast<FloatType>(getElementTypeOrSelf(left.getType()));
+  if (!sum || !element || element.getWidth() >= sum.getWidth() ||
+      isWeight(left))
+    return matmul;
+  Location loc = matmul.getLoc();
+  rewriter.setInsertionPoint(matmul);
+  auto type = cast<RankedTensorType>(left.getType());
+  Value empty = tensor::EmptyOp::create(
+      rewriter, loc, tensor::getMixedSizes(rewriter, loc, left), sum);
+  AffineMap identity =
+      AffineMap::getMultiDimIdentityMap(type.getRank(), rewriter.getContext());
+  Value wide =
+      linalg::GenericOp::create(
+          rewriter, loc, empty.getType(), ValueRange{left}, ValueRange{empty},
+          SmallVector<AffineMap>{identity, identity},
+          SmallVector<utils::IteratorType>(type.getRank(),
+                                           utils::IteratorType::parallel),
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            linalg::YieldOp::create(
+                b, l, ValueRange{arith::ExtFOp::create(b, l, sum, args[0])});
+          })
+          .getResult(0);
+  linalg::LinalgOp widened = defaultMatmul(
+      rewriter, loc, isa<linalg::BatchMatmulOp>(matmul.getOperation()), wide,
+      matmul.getDpsInputs()[1], init);
+  rewriter.replaceOp(matmul, widened->getResults());
+  return widened;
+}
+
 /// Whether the right operand of `matmul` is to be read from panels of
 /// `panel` columns (see packRightOperand): when its shape is static and a
 /// multiple of panels, and packing is free (weights: packed once per

@@ -194,6 +194,7 @@ mlir::mithril::vectorizeContractions(Operation *root,
     FailureOr<linalg::LinalgOp> matmul = normalizeToMatmul(rewriter, op);
     if (failed(matmul))
       continue;
+    *matmul = widenLeftOperand(rewriter, *matmul);
     int64_t panel = registerBlock[1];
     if (blocking.pack && worthPacking(*matmul, panel, cacheBlock)) {
       vectorizePackedMatmul(

@@ -327,3 +327,23 @@ func.func @im2col_packs_itself(%x: tensor<4x32x18x18xf32>, %w: tensor<64x288xf32
   %r = linalg.matmul ins(%w, %rhs : tensor<64x288xf32>, tensor<288x1024xf32>) outs(%out : tensor<64x1024xf32>) -> tensor<64x1024xf32>
   return %r : tensor<64x1024xf32>
 }
+
+// -----
+
+// bf16 operands summed in f32: the left operand, whose elements each row
+// of a register block broadcasts, is widened to f32 once; the right one
+// stays bf16 and each vector of it is widened as it is read.
+// CHECK-LABEL: func.func @bf16_into_f32
+// CHECK: %[[WIDE:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<8x512xbf16>) outs(%{{.*}} : tensor<8x512xf32>)
+// CHECK: arith.extf %{{.*}} : bf16 to f32
+// CHECK: scf.for
+// CHECK: vector.transfer_read {{.*}} : tensor<8x1xf32>, vector<8x1xf32>
+// CHECK: vector.transfer_read {{.*}} : tensor<1x32xbf16>, vector<1x32xbf16>
+// CHECK: arith.extf %{{.*}} : vector<1x32xbf16> to vector<1x32xf32>
+// CHECK-COUNT-8: vector.fma {{.*}} : vector<32xf32>
+func.func @bf16_into_f32(%a: tensor<8x512xbf16>, %b: tensor<512x512xbf16>,
+                         %c: tensor<8x512xf32>) -> tensor<8x512xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<8x512xbf16>, tensor<512x512xbf16>)
+                     outs(%c : tensor<8x512xf32>) -> tensor<8x512xf32>
+  return %0 : tensor<8x512xf32>
+}
