@@ -17,7 +17,6 @@ table (docs/precision.md takes it).
 import argparse
 import copy
 import os
-import platform
 import sys
 import tempfile
 
@@ -186,21 +185,9 @@ def markdown(rows):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--build", default=os.path.join(bench.ROOT, "build"))
-    parser.add_argument("--only", help="comma-separated: linear, gemm, resnet18, gpt")
-    parser.add_argument("--smoke", action="store_true")
-    parser.add_argument("--budget", type=float, default=None,
-                        help="seconds of timing per side (default 1, smoke 0.05)")
-    parser.add_argument("--markdown", help="also write the table here")
-    parser.add_argument("--threads", type=int, default=bench.THREADS)
+    bench.add_common_arguments(parser, "linear, gemm, resnet18, gpt", 1.0)
     args = parser.parse_args()
-    tools = bench.Tools(os.path.abspath(args.build))
-    budget = args.budget if args.budget is not None else (0.05 if args.smoke else 1.0)
-    only = set(args.only.split(",")) if args.only else None
-    print("machine: %s, %d cores; threads: ours %d, PyTorch %s %d, OpenBLAS %s"
-          % (platform.processor() or platform.machine(), os.cpu_count(),
-             bench.THREADS, torch.__version__, torch.get_num_threads(),
-             bench.openblas_threads()))
+    tools, budget, only = bench.start(args, 1.0)
     rows = []
     with tempfile.TemporaryDirectory() as workdir:
         for group, thunk in benchmarks(args.smoke):

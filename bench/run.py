@@ -274,29 +274,41 @@ def print_table(results, path=None):
             f.write(table + "\n")
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_common_arguments(parser, groups, budget_s):
+    """The options every benchmark script takes; `groups` names --only's."""
     parser.add_argument("--build", default=os.path.join(ROOT, "build"))
-    parser.add_argument("--only", help="comma-separated groups: gemm, mlp, "
-                        "tiny_resnet, resnet18, gpt")
+    parser.add_argument("--only", help="comma-separated groups: " + groups)
     parser.add_argument("--smoke", action="store_true",
                         help="tiny sizes and short timings, to check that it runs")
     parser.add_argument("--budget", type=float, default=None,
-                        help="seconds of timing per side (default 2, smoke 0.05)")
+                        help="seconds of timing per side (default %g, smoke 0.05)"
+                        % budget_s)
     parser.add_argument("--markdown", help="also write the result table here")
     parser.add_argument("--threads", type=int, default=THREADS,
                         help="threads of every side (default: one per core)")
-    parser.add_argument("--keep", metavar="DIR",
-                        help="compile and run in DIR and keep the libraries "
-                        "and inputs there (to profile them)")
-    args = parser.parse_args()
+
+
+def start(args, budget_s):
+    """The tools, the timing budget and the groups asked for, after printing
+    the machine and every side's threads."""
     tools = Tools(os.path.abspath(args.build))
-    budget = args.budget if args.budget is not None else (0.05 if args.smoke else 2.0)
+    budget = args.budget if args.budget is not None else (0.05 if args.smoke else budget_s)
     only = set(args.only.split(",")) if args.only else None
     print("machine: %s, %d cores; threads: ours %d, PyTorch %s %d, OpenBLAS %s "
           "(numpy %s)" % (platform.processor() or platform.machine(), os.cpu_count(),
                           THREADS, torch.__version__, torch.get_num_threads(),
                           openblas_threads(), np.__version__))
+    return tools, budget, only
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_common_arguments(parser, "gemm, mlp, tiny_resnet, resnet18, gpt", 2.0)
+    parser.add_argument("--keep", metavar="DIR",
+                        help="compile and run in DIR and keep the libraries "
+                        "and inputs there (to profile them)")
+    args = parser.parse_args()
+    tools, budget, only = start(args, 2.0)
     results = []
     if args.keep:
         os.makedirs(args.keep, exist_ok=True)

@@ -15,7 +15,6 @@ table (docs/performance.md takes it).
 """
 import argparse
 import os
-import platform
 import sys
 import tempfile
 
@@ -122,20 +121,9 @@ def benchmarks(smoke):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--build", default=os.path.join(bench.ROOT, "build"))
-    parser.add_argument("--only", help="comma-separated: mlp, tiny_resnet, resnet18, gpt")
-    parser.add_argument("--smoke", action="store_true")
-    parser.add_argument("--budget", type=float, default=None)
-    parser.add_argument("--markdown")
-    parser.add_argument("--threads", type=int, default=bench.THREADS)
+    bench.add_common_arguments(parser, "mlp, tiny_resnet, resnet18, gpt", 3.0)
     args = parser.parse_args()
-    tools = bench.Tools(os.path.abspath(args.build))
-    budget = args.budget if args.budget is not None else (0.05 if args.smoke else 3.0)
-    only = set(args.only.split(",")) if args.only else None
-    print("machine: %s, %d cores; threads: ours %d, PyTorch %s %d, OpenBLAS %s"
-          % (platform.processor() or platform.machine(), os.cpu_count(),
-             bench.THREADS, torch.__version__, torch.get_num_threads(),
-             bench.openblas_threads()))
+    tools, budget, only = bench.start(args, 3.0)
     results = []
     with tempfile.TemporaryDirectory() as workdir:
         for group, make in benchmarks(args.smoke):
