@@ -142,8 +142,7 @@ void rewrite(RewriterBase &rewriter, const Convolution &conv) {
   colSizes.push_back(outSizes[0]);
   for (int64_t i = 0; i < s; ++i)
     colSizes.push_back(outSizes[3 + i]);
-  Value colInit =
-      tensor::EmptyOp::create(rewriter, loc, colSizes, columnType);
+  Value colInit = tensor::EmptyOp::create(rewriter, loc, colSizes, columnType);
   Value cols = parallelGeneric(
       rewriter, loc, colInit.getType(), ValueRange{input}, colInit,
       {window, AffineMap::getMultiDimIdentityMap(colLoops, context)},
