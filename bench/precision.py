@@ -30,31 +30,6 @@ PRECISIONS = ("f32", "bf16", "f16")
 TORCH_DTYPES = {"f32": torch.float32, "bf16": torch.bfloat16}
 
 
-def compile_library(tools, model, shapes, weights, workdir, precision, flags=()):
-    """mlc-compile of `model` in `precision`: (library, bytes, seconds)."""
-    from mithril import safetensors
-    stem = os.path.join(workdir, "%s_%s" % (model.block_name(), precision))
-    with open(stem + ".json", "w") as f:
-        f.write(model.to_json(shapes=shapes))
-    args = [tools.compiler, stem + ".json", "-o", stem + ".so",
-            "--precision=" + precision] + list(flags)
-    if weights:
-        safetensors.save(weights, stem + ".safetensors")
-        args += ["--weights", stem + ".safetensors"]
-    start = bench.time.perf_counter()
-    bench.run(args)
-    return stem + ".so", os.path.getsize(stem + ".so"), \
-        bench.time.perf_counter() - start
-
-
-def output_of(tools, library, args, workdir):
-    import json
-    bench.run(args)
-    signature = json.loads(bench.run([tools.runner, library, "--describe"]))
-    name = signature["entries"][0]["outputs"][0]["name"]
-    return np.load(os.path.join(workdir, name + ".npy")).astype(np.float32)
-
-
 def measure(tools, label, model, shapes, weights, inputs, expected, peers,
             workdir, budget_s, flags=lambda precision: []):
     """One row per precision: ours timed, against our f32 and the peer in
@@ -62,16 +37,18 @@ def measure(tools, label, model, shapes, weights, inputs, expected, peers,
     gives each precision's extra mlc-compile options."""
     rows, f32_ms = [], None
     for precision in PRECISIONS:
-        library, size, compile_s = compile_library(
-            tools, model, shapes, weights, workdir, precision, flags(precision))
+        library, compile_s = bench.compile_model(
+            tools, model, shapes, weights, workdir,
+            flags=["--precision=" + precision] + flags(precision),
+            tag="_" + precision)
         args = bench.runner_args(tools, library, inputs, workdir)
-        actual = output_of(tools, library, args, workdir)
+        actual = bench.read_output(tools, library, args, workdir).astype(np.float32)
         error = float(np.abs(actual - expected).max() / np.abs(expected).max())
         ours = bench.ours_ms(args, budget_s)
         f32_ms = f32_ms or ours
         peer = peers.get(precision)
         rows.append({"name": label, "precision": precision, "ours_ms": ours,
-                     "vs_f32": f32_ms / ours, "size": size,
+                     "vs_f32": f32_ms / ours, "size": os.path.getsize(library),
                      "peer_ms": bench.median_ms(peer, budget_s) if peer else None,
                      "error": error, "compile_s": compile_s})
         print_row(rows[-1])

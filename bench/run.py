@@ -124,14 +124,16 @@ def run(args):
     return result.stdout
 
 
-def compile_model(tools, model, shapes, weights, workdir, fixed=()):
-    """mlc-compile of the model's file with `weights` embedded and the
-    `--shape` options `fixed`: (library, seconds)."""
+def compile_model(tools, model, shapes, weights, workdir, fixed=(), flags=(),
+                  tag=""):
+    """mlc-compile of the model's file with `weights` embedded, the
+    `--shape` options `fixed` and the other options `flags`, into files
+    named after the model and `tag`: (library, seconds)."""
     from mithril import safetensors
-    stem = os.path.join(workdir, model.block_name())
+    stem = os.path.join(workdir, model.block_name() + tag)
     with open(stem + ".json", "w") as f:
         f.write(model.to_json(shapes=shapes))
-    args = [tools.compiler, stem + ".json", "-o", stem + ".so"]
+    args = [tools.compiler, stem + ".json", "-o", stem + ".so"] + list(flags)
     for shape in fixed:
         args += ["--shape", shape]
     if weights:
@@ -142,11 +144,16 @@ def compile_model(tools, model, shapes, weights, workdir, fixed=()):
     return stem + ".so", time.perf_counter() - start
 
 
-def check_outputs(tools, library, args, expected, workdir, label):
+def read_output(tools, library, args, workdir):
+    """The first output of mlc-run `args` on `library`."""
     run(args)
     signature = json.loads(run([tools.runner, library, "--describe"]))
     output = signature["entries"][0]["outputs"][0]["name"]
-    actual = np.load(os.path.join(workdir, output + ".npy"))
+    return np.load(os.path.join(workdir, output + ".npy"))
+
+
+def check_outputs(tools, library, args, expected, workdir, label):
+    actual = read_output(tools, library, args, workdir)
     scale = max(float(np.abs(expected).max()), 1.0)
     error = float(np.abs(actual - expected).max()) / scale
     if actual.shape != expected.shape or error > 1e-3:

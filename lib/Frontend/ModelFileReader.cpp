@@ -9,7 +9,6 @@
 #include "mithril/IR/MithrilOps.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
-#include "llvm/ADT/StringSwitch.h"
 
 #include <cmath>
 
@@ -106,23 +105,10 @@ std::optional<Type> ModelFileReader::parseDType(const Json &dtype,
                                                 StringRef pointer) {
   static constexpr StringLiteral kDTypes[] = {
       "f32", "f16", "bf16", "f64", "i64", "i32", "i8", "u8", "bool"};
-  if (dtype.is_string()) {
-    std::string name = dtype.get<std::string>();
-    Builder b(context);
-    Type type = llvm::StringSwitch<Type>(name)
-                    .Case("f32", b.getF32Type())
-                    .Case("f16", b.getF16Type())
-                    .Case("bf16", b.getBF16Type())
-                    .Case("f64", b.getF64Type())
-                    .Case("i64", b.getI64Type())
-                    .Case("i32", b.getI32Type())
-                    .Case("i8", b.getI8Type())
-                    .Case("u8", b.getIntegerType(8, /*isSigned=*/false))
-                    .Case("bool", b.getI1Type())
-                    .Default(Type());
-    if (type)
-      return type;
-  }
+  if (Type type = dtype.is_string()
+                      ? parseDTypeName(context, dtype.get<std::string>())
+                      : Type())
+    return type;
   SmallVector<StringRef> names(std::begin(kDTypes), std::end(kDTypes));
   expected(pointer, "a dtype (" + join(names) + ")", dtype);
   return std::nullopt;

@@ -63,19 +63,25 @@ def build_model(cases, workdir):
     return "\n".join(ir) + "\n", input_flags, expected
 
 
-def main():
-    family, workdir, mlc_compile, mlc_run = sys.argv[1:5]
+def run_family(family, workdir, mlc_compile, mlc_run, flags=()):
+    """The family's library compiled (with mlc-compile `flags`) and run:
+    {result name: (actual, expected)} as arrays."""
     ir, input_flags, expected = build_model(ops.FAMILIES[family], workdir)
     model = os.path.join(workdir, family + ".mlir")
     with open(model, "w") as out:
         out.write(ir)
     library = os.path.join(workdir, "lib%s.so" % family)
-    subprocess.run([mlc_compile, model, "-o", library], check=True)
+    subprocess.run([mlc_compile, model, "-o", library] + list(flags), check=True)
     subprocess.run([mlc_run, library, "--output-dir", workdir] + input_flags,
                    check=True)
-    for name, e in expected.items():
-        actual = np.load(os.path.join(workdir, name + ".npy"))
-        e = e.numpy()
+    return {name: (np.load(os.path.join(workdir, name + ".npy")), e.numpy())
+            for name, e in expected.items()}
+
+
+def main():
+    family, workdir, mlc_compile, mlc_run = sys.argv[1:5]
+    for name, (actual, e) in run_family(family, workdir, mlc_compile,
+                                        mlc_run).items():
         if actual.shape != e.shape:
             print("%s: shape %s, expected %s" % (name, actual.shape, e.shape))
             continue

@@ -52,19 +52,10 @@ def relative_error(actual, expected):
 def family_errors(family, precision, workdir, mlc_compile, mlc_run):
     folder = os.path.join(workdir, family)
     os.makedirs(folder, exist_ok=True)
-    ir, input_flags, expected = ops_library_vs_torch.build_model(
-        ops.FAMILIES[family], folder)
-    model = os.path.join(folder, family + ".mlir")
-    with open(model, "w") as out:
-        out.write(ir)
-    library = os.path.join(folder, "lib%s.so" % family)
-    subprocess.run([mlc_compile, model, "-o", library,
-                    "--precision=" + precision], check=True)
-    subprocess.run([mlc_run, library, "--output-dir", folder] + input_flags,
-                   check=True)
-    return {name: relative_error(np.load(os.path.join(folder, name + ".npy")),
-                                 e.numpy())
-            for name, e in expected.items()}
+    results = ops_library_vs_torch.run_family(
+        family, folder, mlc_compile, mlc_run, ["--precision=" + precision])
+    return {name: relative_error(actual, expected)
+            for name, (actual, expected) in results.items()}
 
 
 def example_error(name, shape, precision, workdir, mlc_compile, mlc_run):

@@ -118,13 +118,8 @@ OpFoldResult CastOp::fold(FoldAdaptor) {
     return getInput();
   // A float widened exactly and cast back is itself (f16 -> f32 -> f16).
   auto widened = getInput().getDefiningOp<CastOp>();
-  if (!widened || widened.getInput().getType() != getType())
-    return {};
-  auto from = dyn_cast<FloatType>(getDtype());
-  auto through = dyn_cast<FloatType>(widened.getDtype());
-  if (from && through &&
-      APFloat::isRepresentableBy(from.getFloatSemantics(),
-                                 through.getFloatSemantics()))
+  if (widened && widened.getInput().getType() == getType() &&
+      widensExactly(getDtype(), widened.getDtype()))
     return widened.getInput();
   return {};
 }

@@ -15,6 +15,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSwitch.h"
 
 using namespace mlir;
 using namespace mlir::mithril;
@@ -214,6 +215,29 @@ std::optional<std::string> mlir::mithril::getDTypeName(Type type) {
   if (type.isSignlessInteger(64))
     return "i64";
   return std::nullopt;
+}
+
+Type mlir::mithril::parseDTypeName(MLIRContext *context, StringRef name) {
+  Builder b(context);
+  return llvm::StringSwitch<Type>(name)
+      .Case("f32", b.getF32Type())
+      .Case("f16", b.getF16Type())
+      .Case("bf16", b.getBF16Type())
+      .Case("f64", b.getF64Type())
+      .Case("i64", b.getI64Type())
+      .Case("i32", b.getI32Type())
+      .Case("i8", b.getI8Type())
+      .Case("u8", b.getIntegerType(8, /*isSigned=*/false))
+      .Case("bool", b.getI1Type())
+      .Default(Type());
+}
+
+bool mlir::mithril::widensExactly(Type from, Type to) {
+  auto narrow = dyn_cast<FloatType>(from);
+  auto wide = dyn_cast<FloatType>(to);
+  return narrow && wide &&
+         APFloat::isRepresentableBy(narrow.getFloatSemantics(),
+                                    wide.getFloatSemantics());
 }
 
 std::optional<StringRef> mlir::mithril::getParameterName(Value value) {

@@ -48,6 +48,14 @@ bool isCIdentifier(StringRef name);
 /// outside the model format's dtypes.
 std::optional<std::string> getDTypeName(Type elementType);
 
+/// The element type a dtype name names (the inverse of getDTypeName), or
+/// null for a name outside the model format's dtypes.
+Type parseDTypeName(MLIRContext *context, StringRef name);
+
+/// Whether casting `from` to `to` and back gives every value back: a float
+/// type into one that represents all its values (f16 -> f32, bf16 -> f64).
+bool widensExactly(Type from, Type to);
+
 /// The `state_dict` name of `value` where it is a parameter argument of a
 /// function lowered from a model (`mithril.parameter` on the argument of
 /// its entry block); none otherwise.

@@ -29,8 +29,7 @@ using namespace mlir::mithril;
 
 namespace {
 
-/// The element type of `type` if it is a tensor of `elementType`'s kind
-/// (float), else null.
+/// The element type of `type` if it is a tensor of floats, else null.
 FloatType floatElementType(Type type) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   return tensor ? dyn_cast<FloatType>(tensor.getElementType()) : nullptr;
@@ -52,16 +51,10 @@ public:
     auto type = cast<RankedTensorType>(value.getType());
     if (type.getElementType() == elementType)
       return value;
-    if (auto widened = value.getDefiningOp<CastOp>()) {
-      Value source = widened.getInput();
-      Type sourceElement = getElementTypeOrSelf(source.getType());
-      auto through = dyn_cast<FloatType>(type.getElementType());
-      auto target = dyn_cast<FloatType>(elementType);
-      if (sourceElement == elementType && through && target &&
-          APFloat::isRepresentableBy(target.getFloatSemantics(),
-                                     through.getFloatSemantics()))
-        return source;
-    }
+    if (auto widened = value.getDefiningOp<CastOp>())
+      if (getElementTypeOrSelf(widened.getInput().getType()) == elementType &&
+          widensExactly(elementType, type.getElementType()))
+        return widened.getInput();
     Value &converted = conversions[{value, elementType}];
     if (!converted) {
       OpBuilder builder(value.getContext());
@@ -158,15 +151,10 @@ void eraseUnusedCasts(ModelOp model) {
       cast.erase();
 }
 
-/// The float type `name` names (f32, f16, bf16), or null.
+/// The float type `name` names if it is f32, f16 or bf16, else null.
 FloatType parseFloatType(MLIRContext *context, StringRef name) {
-  if (name == "f32")
-    return Float32Type::get(context);
-  if (name == "f16")
-    return Float16Type::get(context);
-  if (name == "bf16")
-    return BFloat16Type::get(context);
-  return nullptr;
+  auto type = dyn_cast_if_present<FloatType>(parseDTypeName(context, name));
+  return type && type.getWidth() <= 32 ? type : nullptr;
 }
 
 struct ApplyPrecision

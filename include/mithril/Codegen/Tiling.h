@@ -26,6 +26,13 @@ FailureOr<linalg::LinalgOp> tileWithLoops(RewriterBase &rewriter,
 /// im2col's window map, say), on tensors or on buffers.
 bool isCopyGeneric(linalg::LinalgOp op);
 
+/// A `linalg.generic` of all-parallel loops (as many as `maps` have dims)
+/// from `inputs` into `init`, of type `type`, each element `body`.
+Value parallelGeneric(
+    OpBuilder &b, Location loc, Type type, ValueRange inputs, Value init,
+    ArrayRef<AffineMap> maps,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body);
+
 /// Vectorises `op` with `vectorSizes` (masked where a tile is partial) and
 /// replaces it; failure leaves it as it is.
 LogicalResult vectorizeWithMasks(RewriterBase &rewriter, linalg::LinalgOp op,

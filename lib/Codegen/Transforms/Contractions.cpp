@@ -174,17 +174,11 @@ linalg::LinalgOp mlir::mithril::widenLeftOperand(RewriterBase &rewriter,
       rewriter, loc, tensor::getMixedSizes(rewriter, loc, left), sum);
   AffineMap identity =
       AffineMap::getMultiDimIdentityMap(type.getRank(), rewriter.getContext());
-  Value wide =
-      linalg::GenericOp::create(
-          rewriter, loc, empty.getType(), ValueRange{left}, ValueRange{empty},
-          SmallVector<AffineMap>{identity, identity},
-          SmallVector<utils::IteratorType>(type.getRank(),
-                                           utils::IteratorType::parallel),
-          [&](OpBuilder &b, Location l, ValueRange args) {
-            linalg::YieldOp::create(
-                b, l, ValueRange{arith::ExtFOp::create(b, l, sum, args[0])});
-          })
-          .getResult(0);
+  Value wide = parallelGeneric(
+      rewriter, loc, empty.getType(), left, empty, {identity, identity},
+      [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+        return arith::ExtFOp::create(b, l, sum, args[0]);
+      });
   linalg::LinalgOp widened = defaultMatmul(
       rewriter, loc, isa<linalg::BatchMatmulOp>(matmul.getOperation()), wide,
       matmul.getDpsInputs()[1], init);

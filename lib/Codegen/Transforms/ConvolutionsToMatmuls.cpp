@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mithril/Codegen/Passes.h"
+#include "mithril/Codegen/Tiling.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
@@ -22,6 +23,7 @@ namespace mlir::mithril {
 } // namespace mlir::mithril
 
 using namespace mlir;
+using namespace mlir::mithril;
 
 namespace {
 
@@ -83,22 +85,6 @@ std::optional<Convolution> matchConvolution(linalg::GenericOp op) {
   if (cast<ShapedType>(types[1]).getDimSize(0) != 1)
     return std::nullopt;
   return Convolution{op, spatial};
-}
-
-/// A generic over `loops` parallel dims with one body.
-Value parallelGeneric(
-    OpBuilder &b, Location loc, Type type, ValueRange inputs, Value init,
-    ArrayRef<AffineMap> maps,
-    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
-  unsigned loops = maps.front().getNumDims();
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{type}, inputs, ValueRange{init}, maps,
-             SmallVector<utils::IteratorType>(loops,
-                                              utils::IteratorType::parallel),
-             [&](OpBuilder &nb, Location nl, ValueRange args) {
-               linalg::YieldOp::create(nb, nl, body(nb, nl, args));
-             })
-      .getResult(0);
 }
 
 /// The im2col rewrite of one convolution: `weight [OC, IC*K...]` times

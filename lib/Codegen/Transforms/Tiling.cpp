@@ -39,6 +39,21 @@ mlir::mithril::tileWithLoops(RewriterBase &rewriter, linalg::LinalgOp op,
   return cast<linalg::LinalgOp>(tiled->tiledOps.back());
 }
 
+Value mlir::mithril::parallelGeneric(
+    OpBuilder &b, Location loc, Type type, ValueRange inputs, Value init,
+    ArrayRef<AffineMap> maps,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  unsigned loops = maps.front().getNumDims();
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, inputs, ValueRange{init}, maps,
+             SmallVector<utils::IteratorType>(loops,
+                                              utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               linalg::YieldOp::create(nb, nl, body(nb, nl, args));
+             })
+      .getResult(0);
+}
+
 bool mlir::mithril::isCopyGeneric(linalg::LinalgOp op) {
   if (!isa<linalg::GenericOp>(op.getOperation()) || op.getNumDpsInputs() != 1 ||
       op.getNumDpsInits() != 1 || op.getNumLoops() == 0 ||
