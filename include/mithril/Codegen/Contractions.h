@@ -37,6 +37,10 @@ struct ContractionBlocking {
   SmallVector<int64_t> cacheBlock{64, 256, 256};
   bool parallel = false;
   bool pack = true;
+  /// Whether bf16 matmuls summed in f32 use the AVX-512 BF16 dot product
+  /// (`vdpbf16ps`: two products per lane), their right operands packed in
+  /// pairs of K (packRightOperandInPairs).
+  bool bf16DotProducts = false;
 };
 
 /// `op` as a `linalg.matmul` or `linalg.batch_matmul` with upstream's
@@ -72,6 +76,20 @@ bool worthPacking(linalg::LinalgOp matmul, int64_t panel,
 /// K) writing the result viewed as `[M][N / panel][panel]`.
 linalg::GenericOp packRightOperand(RewriterBase &rewriter,
                                    linalg::LinalgOp matmul, int64_t panel);
+
+/// Whether `matmul` can use the bf16 dot product: bf16 operands summed in
+/// f32, K static and even, the right operand packable (worthPacking).
+bool fitsBF16DotProduct(linalg::LinalgOp matmul, int64_t panel,
+                        ArrayRef<int64_t> block);
+
+/// packRightOperand for the bf16 dot product, which multiplies pairs of
+/// K: the right operand packed as `[N / panel][K / 2][panel][2]` (a pair of
+/// rows interleaved, one lane a column), the left one viewed as
+/// `[M][K / 2][2]`. Returns the contraction, a `linalg.generic` over (row,
+/// panel, column in the panel, pair, element of the pair).
+linalg::GenericOp packRightOperandInPairs(RewriterBase &rewriter,
+                                          linalg::LinalgOp matmul,
+                                          int64_t panel);
 
 /// Splits each of `parts` along its static loop `dim` into a part whose
 /// extent is a multiple of the first of `tiles` and a remainder, then each

@@ -369,6 +369,84 @@ linalg::GenericOp mlir::mithril::packRightOperand(RewriterBase &rewriter,
   return contraction;
 }
 
+bool mlir::mithril::fitsBF16DotProduct(linalg::LinalgOp matmul, int64_t panel,
+                                       ArrayRef<int64_t> block) {
+  auto type = [&](Value value) {
+    return getElementTypeOrSelf(value.getType());
+  };
+  Value left = matmul.getDpsInputs()[0], right = matmul.getDpsInputs()[1];
+  int64_t depth = cast<RankedTensorType>(right.getType()).getDimSize(0);
+  return type(left).isBF16() && type(right).isBF16() &&
+         type(matmul.getDpsInits()[0]).isF32() &&
+         !ShapedType::isDynamic(depth) && depth % 2 == 0 &&
+         worthPacking(matmul, panel, block);
+}
+
+linalg::GenericOp
+mlir::mithril::packRightOperandInPairs(RewriterBase &rewriter,
+                                       linalg::LinalgOp matmul, int64_t panel) {
+  Location loc = matmul.getLoc();
+  rewriter.setInsertionPoint(matmul);
+  Value left = matmul.getDpsInputs()[0], right = matmul.getDpsInputs()[1];
+  Value init = matmul.getDpsInits()[0];
+  auto leftType = cast<RankedTensorType>(left.getType());
+  auto rightType = cast<RankedTensorType>(right.getType());
+  auto initType = cast<RankedTensorType>(init.getType());
+  Type element = rightType.getElementType();
+  int64_t pairs = rightType.getDimSize(0) / 2;
+  int64_t panels = rightType.getDimSize(1) / panel;
+
+  // [K, N] -> [K/2, 2, N/panel, panel] -> [N/panel, K/2, panel, 2].
+  Value split = tensor::ExpandShapeOp::create(
+      rewriter, loc, RankedTensorType::get({pairs, 2, panels, panel}, element),
+      right, SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
+  Value packedInit = tensor::EmptyOp::create(
+      rewriter, loc, ArrayRef<int64_t>{panels, pairs, panel, 2}, element);
+  Value packed = linalg::TransposeOp::create(rewriter, loc, split, packedInit,
+                                             ArrayRef<int64_t>{2, 0, 3, 1})
+                     .getResult()[0];
+  // [M, K] -> [M, K/2, 2]; the result as [M, N/panel, panel].
+  SmallVector<OpFoldResult> leftSizes =
+      tensor::getMixedSizes(rewriter, loc, left);
+  leftSizes.back() = rewriter.getIndexAttr(pairs);
+  leftSizes.push_back(rewriter.getIndexAttr(2));
+  SmallVector<int64_t> leftShape = {leftType.getDimSize(0), pairs, 2};
+  Value leftPairs = tensor::ExpandShapeOp::create(
+      rewriter, loc, RankedTensorType::get(leftShape, element), left,
+      SmallVector<ReassociationIndices>{{0}, {1, 2}}, leftSizes);
+  SmallVector<ReassociationIndices> columnsAsPanels{{0}, {1, 2}};
+  SmallVector<OpFoldResult> initSizes =
+      tensor::getMixedSizes(rewriter, loc, init);
+  Value panelInit = tensor::ExpandShapeOp::create(
+      rewriter, loc,
+      RankedTensorType::get({initType.getDimSize(0), panels, panel},
+                            initType.getElementType()),
+      init, columnsAsPanels,
+      SmallVector<OpFoldResult>{initSizes[0], rewriter.getIndexAttr(panels),
+                                rewriter.getIndexAttr(panel)});
+
+  MLIRContext *context = matmul.getContext();
+  AffineExpr row, panelIndex, column, pair, half;
+  bindDims(context, row, panelIndex, column, pair, half);
+  auto map = [&](ArrayRef<AffineExpr> indices) {
+    return AffineMap::get(5, 0, indices, context);
+  };
+  SmallVector<AffineMap> maps{map({row, pair, half}),
+                              map({panelIndex, pair, column, half}),
+                              map({row, panelIndex, column})};
+  SmallVector<utils::IteratorType> iterators(3, utils::IteratorType::parallel);
+  iterators.append(2, utils::IteratorType::reduction);
+  auto contraction = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{panelInit.getType()},
+      ValueRange{leftPairs, packed}, ValueRange{panelInit}, maps, iterators);
+  rewriter.cloneRegionBefore(matmul->getRegion(0), contraction.getRegion(),
+                             contraction.getRegion().end());
+  Value result = tensor::CollapseShapeOp::create(
+      rewriter, loc, initType, contraction.getResult(0), columnsAsPanels);
+  rewriter.replaceOp(matmul, result);
+  return contraction;
+}
+
 /// Splits each of `parts` along its static loop `dim` (upstream's
 /// linalg::splitOp) into a part whose extent is a multiple of the first
 /// of `tiles`, and a remainder; then each part by the next tile, and so on.
@@ -498,7 +576,8 @@ linalg::LinalgOp mlir::mithril::groupLoop(RewriterBase &rewriter,
 }
 
 /// Tiles `op` into cache blocks: with `parallel`, the batch, row and
-/// column blocks in one scf.forall, the K blocks in an scf.for inside it.
+/// column blocks in one scf.forall, the blocks of the reduction dims (K, or
+/// K's pairs and their elements) in scf.for loops inside it.
 static FailureOr<linalg::LinalgOp> tileCacheBlocks(RewriterBase &rewriter,
                                                    linalg::LinalgOp op,
                                                    ArrayRef<int64_t> sizes,
@@ -506,7 +585,9 @@ static FailureOr<linalg::LinalgOp> tileCacheBlocks(RewriterBase &rewriter,
   if (!parallel)
     return tileWithLoops(rewriter, op, sizes);
   SmallVector<int64_t> across(sizes), along(sizes.size(), 0);
-  std::swap(across.back(), along.back());
+  for (auto [dim, iterator] : llvm::enumerate(op.getIteratorTypesArray()))
+    if (iterator == utils::IteratorType::reduction)
+      std::swap(across[dim], along[dim]);
   FailureOr<linalg::LinalgOp> block =
       tileWithLoops(rewriter, op, across, /*parallel=*/true);
   if (failed(block))

@@ -42,7 +42,8 @@ std::optional<CPUMachine> mlir::mithril::parseCPUMachine(StringRef name) {
                                             : 128;
     return CPUMachine{llvm::sys::getDefaultTargetTriple(),
                       llvm::sys::getHostCPUName().str(),
-                      llvm::join(features, ","), vectorBits};
+                      llvm::join(features, ","), vectorBits,
+                      vectorBits == 512 && host.lookup("avx512bf16")};
   }
   if (name == "x86_64")
     return CPUMachine{"x86_64-unknown-linux-gnu", "x86-64", "", 128};

@@ -41,6 +41,7 @@ void mlir::mithril::addCPUBufferizePhase(OpPassManager &pm,
   VectorizeContractionsOptions contractions;
   contractions.registerTile = {rows, 2 * lanes};
   contractions.parallel = parallel;
+  contractions.bf16DotProducts = machine.bf16DotProducts;
   pm.addNestedPass<func::FuncOp>(createConvolutionsToMatmuls());
   pm.addNestedPass<func::FuncOp>(createVectorizeContractions(contractions));
   pm.addPass(createPrepareWeights());
@@ -110,7 +111,10 @@ void mlir::mithril::addCPULLVMPhase(OpPassManager &pm,
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(createConvertVectorToLLVMPass());
+  // x86vector: the bf16 dot products of mithril-vectorize-contractions.
+  ConvertVectorToLLVMPassOptions vectorToLLVM;
+  vectorToLLVM.x86Vector = true;
+  pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createArithToLLVMConversionPass());

@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 using namespace mlir;
@@ -125,6 +126,22 @@ void mlir::mithril::vectorizePackedMatmul(RewriterBase &rewriter,
   ArrayRef<int64_t> cacheBlock = blocking.cacheBlock;
   int64_t rows = registerBlock[0], panel = registerBlock[1];
   int64_t panelsPerBlock = std::max<int64_t>(cacheBlock[1] / panel, 1);
+  // packRightOperandInPairs adds a loop, the element of a pair of K: whole
+  // in every block, and the blocks of K count pairs. Its register blocks
+  // drop their one pair of K too, leaving rows x panel x 2.
+  bool pairs = op.getNumLoops() == 5;
+  int64_t depthBlock =
+      pairs ? std::max<int64_t>(cacheBlock[2] / 2, 1) : cacheBlock[2];
+  auto sizes = [&](SmallVector<int64_t> loops) {
+    if (pairs)
+      loops.push_back(2);
+    return loops;
+  };
+  auto units = [&](SmallVector<unsigned> loops, unsigned pairLoop) {
+    if (pairs)
+      loops.push_back(pairLoop);
+    return loops;
+  };
   SmallVector<linalg::LinalgOp> parts{op};
   splitFullTiles(rewriter, parts, 0, {cacheBlock[0], rows});
   for (linalg::LinalgOp part : parts) {
@@ -134,9 +151,10 @@ void mlir::mithril::vectorizePackedMatmul(RewriterBase &rewriter,
           splitDynamicLoop(rewriter, part, 0, part.getDpsInputs()[0], 0, rows);
       if (full && rest) {
         tileAndVectorize(rewriter, groupLoop(rewriter, full, 0, rows),
-                         {std::max<int64_t>(cacheBlock[0] / rows, 1), rows,
-                          panelsPerBlock, panel, cacheBlock[2]},
-                         {1, rows, 1, panel, 1}, {0, 2}, blocking.parallel);
+                         sizes({std::max<int64_t>(cacheBlock[0] / rows, 1),
+                                rows, panelsPerBlock, panel, depthBlock}),
+                         sizes({1, rows, 1, panel, 1}), units({0, 2}, 4),
+                         blocking.parallel);
         part = cast<linalg::LinalgOp>(rest.getOperation());
         blockRows = 1;
       }
@@ -157,9 +175,121 @@ void mlir::mithril::vectorizePackedMatmul(RewriterBase &rewriter,
         (void)fuseEpilogue(rewriter, forall, result, epilogue, panel);
     };
     tileAndVectorize(rewriter, part,
-                     {cacheBlock[0], panelsPerBlock, panel, cacheBlock[2]},
-                     {blockRows, 1, panel, 1}, {1}, blocking.parallel, fuse);
+                     sizes({cacheBlock[0], panelsPerBlock, panel, depthBlock}),
+                     sizes({blockRows, 1, panel, 1}), units({1}, 3),
+                     blocking.parallel, fuse);
   }
+}
+
+namespace {
+
+/// `value`, a vector of bf16 or one widened from it: the bf16 vector.
+Value bf16Source(Value value) {
+  if (auto extend = value.getDefiningOp<arith::ExtFOp>())
+    value = extend.getIn();
+  return getElementTypeOrSelf(value.getType()).isBF16() ? value : Value();
+}
+
+/// `pairs` (a vector<N x 2 x bf16> of a panel) as one vector<2N x bf16>.
+/// Where it is the read of a whole static slice, the slice is collapsed and
+/// read as one contiguous vector: a shape_cast of the 2-d read would be N
+/// reads of two elements and shuffles.
+Value flattenPairs(PatternRewriter &rewriter, Location loc, Value pairs) {
+  auto type = cast<VectorType>(pairs.getType());
+  auto flat = VectorType::get({type.getNumElements()}, type.getElementType());
+  auto read = pairs.getDefiningOp<vector::TransferReadOp>();
+  auto slice = read ? dyn_cast<RankedTensorType>(read.getBase().getType())
+                    : RankedTensorType();
+  if (!slice || read.getMask() || slice.getShape() != type.getShape() ||
+      !read.getPermutationMap().isMinorIdentity() ||
+      llvm::any_of(read.getInBoundsValues(), [](bool b) { return !b; }) ||
+      !llvm::all_of(read.getIndices(), isZeroInteger))
+    return vector::ShapeCastOp::create(rewriter, loc, flat, pairs);
+  Value collapsed = tensor::CollapseShapeOp::create(
+      rewriter, loc, read.getBase(), SmallVector<ReassociationIndices>{{0, 1}});
+  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  return vector::TransferReadOp::create(rewriter, loc, flat, collapsed,
+                                        ValueRange{zero}, read.getPadding(),
+                                        ArrayRef<bool>{true});
+}
+
+/// A register block of packRightOperandInPairs: `acc[m, j] += lhs[m, t] *
+/// rhs[j, t]` over the pair t, bf16 operands (widened) into f32. Each row m
+/// and 16 columns become one `x86vector.avx512.dot` (`vdpbf16ps`): the
+/// row's pair broadcast as one i32 to every lane, against the 16 columns'
+/// pairs, which lie interleaved in the panel.
+struct BF16PairsToDotProducts : OpRewritePattern<vector::ContractionOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  static constexpr int64_t kLanes = 16;
+
+  LogicalResult matchAndRewrite(vector::ContractionOp op,
+                                PatternRewriter &rewriter) const override {
+    Value lhs = bf16Source(op.getLhs()), rhs = bf16Source(op.getRhs());
+    auto accType = dyn_cast<VectorType>(op.getAccType());
+    if (!lhs || !rhs || !accType || !accType.getElementType().isF32() ||
+        op.getKind() != vector::CombiningKind::ADD ||
+        cast<vector::MaskableOpInterface>(op.getOperation()).isMasked())
+      return failure();
+    MLIRContext *context = op.getContext();
+    AffineExpr m, j, t;
+    bindDims(context, m, j, t);
+    if (op.getIndexingMapsArray() !=
+        AffineMap::inferFromExprList(
+            ArrayRef<SmallVector<AffineExpr, 4>>{{m, t}, {j, t}, {m, j}},
+            context))
+      return failure();
+    auto lhsType = cast<VectorType>(lhs.getType());
+    auto rhsType = cast<VectorType>(rhs.getType());
+    int64_t rows = lhsType.getDimSize(0), columns = rhsType.getDimSize(0);
+    if (lhsType.getDimSize(1) != 2 || rhsType.getDimSize(1) != 2 ||
+        columns % kLanes != 0 ||
+        accType.getShape() != ArrayRef<int64_t>{rows, columns})
+      return failure();
+
+    Location loc = op.getLoc();
+    Type bf16 = rewriter.getBF16Type(), i32 = rewriter.getI32Type();
+    auto pairs = VectorType::get({2 * kLanes}, bf16);
+    Value rhsFlat = flattenPairs(rewriter, loc, rhs);
+    SmallVector<Value> rhsChunks;
+    for (int64_t c = 0; c < columns; c += kLanes)
+      rhsChunks.push_back(vector::ExtractStridedSliceOp::create(
+          rewriter, loc, rhsFlat, {2 * c}, {2 * kLanes}, {1}));
+    Value lhsPairs = vector::BitCastOp::create(
+        rewriter, loc, VectorType::get({rows, 1}, i32), lhs);
+    Value result = op.getAcc();
+    for (int64_t r = 0; r < rows; ++r) {
+      Value pair = vector::ExtractOp::create(rewriter, loc, lhsPairs,
+                                             ArrayRef<int64_t>{r, 0});
+      Value a = vector::BitCastOp::create(
+          rewriter, loc, pairs,
+          vector::BroadcastOp::create(rewriter, loc,
+                                      VectorType::get({kLanes}, i32), pair));
+      Value row = vector::ExtractOp::create(rewriter, loc, op.getAcc(),
+                                            ArrayRef<int64_t>{r});
+      for (auto [i, b] : llvm::enumerate(rhsChunks)) {
+        int64_t c = int64_t(i) * kLanes;
+        Value sums = vector::ExtractStridedSliceOp::create(rewriter, loc, row,
+                                                           {c}, {kLanes}, {1});
+        Value dot = x86vector::DotBF16Op::create(rewriter, loc, sums.getType(),
+                                                 sums, a, b);
+        row = vector::InsertStridedSliceOp::create(rewriter, loc, dot, row, {c},
+                                                   {1});
+      }
+      result = vector::InsertOp::create(rewriter, loc, row, result,
+                                        ArrayRef<int64_t>{r});
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+LogicalResult mlir::mithril::lowerBF16PairsToDotProducts(Operation *root) {
+  RewritePatternSet patterns(root->getContext());
+  patterns.add<BF16PairsToDotProducts>(root->getContext());
+  return applyPatternsGreedily(root, std::move(patterns));
 }
 
 LogicalResult mlir::mithril::lowerContractionsToOuterProducts(Operation *root) {
@@ -170,6 +300,8 @@ LogicalResult mlir::mithril::lowerContractionsToOuterProducts(Operation *root) {
   vector::populateVectorMaskLoweringPatternsForSideEffectingOps(shaping);
   vector::populateSinkVectorOpsPatterns(shaping);
   if (failed(applyPatternsGreedily(root, std::move(shaping))))
+    return failure();
+  if (failed(lowerBF16PairsToDotProducts(root)))
     return failure();
   RewritePatternSet lowering(context);
   vector::populateVectorContractLoweringPatterns(
@@ -194,8 +326,15 @@ mlir::mithril::vectorizeContractions(Operation *root,
     FailureOr<linalg::LinalgOp> matmul = normalizeToMatmul(rewriter, op);
     if (failed(matmul))
       continue;
-    *matmul = widenLeftOperand(rewriter, *matmul);
     int64_t panel = registerBlock[1];
+    if (blocking.bf16DotProducts &&
+        fitsBF16DotProduct(*matmul, panel, cacheBlock)) {
+      vectorizePackedMatmul(rewriter,
+                            packRightOperandInPairs(rewriter, *matmul, panel),
+                            blocking);
+      continue;
+    }
+    *matmul = widenLeftOperand(rewriter, *matmul);
     if (blocking.pack && worthPacking(*matmul, panel, cacheBlock)) {
       vectorizePackedMatmul(
           rewriter, packRightOperand(rewriter, *matmul, panel), blocking);

@@ -10,7 +10,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "mithril/Target/CPU/ContractionVectorizer.h"
+
 #include "mithril/Target/CPU/Passes.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 
 namespace mlir::mithril {
 #define GEN_PASS_DEF_VECTORIZECONTRACTIONS
@@ -34,6 +36,7 @@ struct VectorizeContractionsPass
       blocking.cacheBlock = llvm::to_vector(cacheTile);
     blocking.parallel = parallel;
     blocking.pack = pack;
+    blocking.bf16DotProducts = bf16DotProducts;
     if (blocking.registerBlock.size() != 2 || blocking.cacheBlock.size() != 3) {
       getOperation().emitError()
           << "register-tile takes M,N and cache-tile M,N,K";

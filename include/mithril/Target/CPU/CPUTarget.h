@@ -30,6 +30,8 @@ struct CPUMachine {
   std::string features;
   /// The widest vector registers, in bits (AVX-512: 512, AVX2: 256).
   int vectorBits = 128;
+  /// Whether it has the AVX-512 BF16 dot product (`vdpbf16ps`).
+  bool bf16DotProducts = false;
 };
 
 /// The machine `--target=NAME` names: `host` (this CPU and its features),

@@ -38,8 +38,14 @@ void vectorizeMatmul(RewriterBase &rewriter, linalg::LinalgOp matmul,
 void vectorizePackedMatmul(RewriterBase &rewriter, linalg::GenericOp matmul,
                            const ContractionBlocking &blocking);
 
+/// Lowers the register blocks of packRightOperandInPairs (bf16 pairs of K
+/// into f32) in `root` to `x86vector.avx512.dot`: one per row and 16
+/// columns of the block and pair of K.
+LogicalResult lowerBF16PairsToDotProducts(Operation *root);
+
 /// Lowers the register blocks' `vector.contract`s in `root` to outer
-/// products: one FMA per row of the block and step of K.
+/// products: one FMA per row of the block and step of K (after
+/// lowerBF16PairsToDotProducts where the machine has it).
 LogicalResult lowerContractionsToOuterProducts(Operation *root);
 
 } // namespace mlir::mithril

@@ -76,13 +76,22 @@ def VectorizeContractions
     each cache block in place, after the block's last step of K and before
     the block is written back, while it is in cache.
 
+    With `bf16-dot-products` (machines with AVX-512 BF16), a matmul of bf16
+    operands summed in f32 whose K is even and whose right operand is
+    packed takes it packed in pairs of K, `[N/32][K/2][32][2]` (a weight's
+    once per instance), and each row of a register block and 16 columns
+    take one `x86vector.avx512.dot` (`vdpbf16ps`, two products a lane) per
+    pair of K, the row's pair broadcast as one i32; the other bf16 matmuls
+    widen their left operand once and use f32 FMAs.
+
     `loop-invariant-subset-hoisting`, run next on tensors, keeps each
     register block's accumulators in registers across the K loop.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
-                           "::mlir::vector::VectorDialect"];
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::x86vector::X86VectorDialect"];
   let options = [
     ListOption<"registerTile", "register-tile", "int64_t",
                "Rows and columns of the register block (default 8,32: "
@@ -95,6 +104,10 @@ def VectorizeContractions
     Option<"pack", "pack", "bool", /*default=*/"true",
            "Read right operands packed into panels of the register block's "
            "columns, where it pays">,
+    Option<"bf16DotProducts", "bf16-dot-products", "bool",
+           /*default=*/"false",
+           "bf16 matmuls summed in f32 on the AVX-512 BF16 dot product "
+           "(vdpbf16ps), right operands packed in pairs of K">,
   ];
 }
 
