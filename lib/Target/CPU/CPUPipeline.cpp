@@ -89,9 +89,12 @@ void mlir::mithril::addCPUBufferizePhase(OpPassManager &pm,
 /// is expanded first: libm has no rsqrtf; transcendental ops on vectors
 /// become polynomials rather than a libm call per lane. Strided metadata is
 /// expanded before affine is lowered, since the expansion creates affine
-/// ops. Parallel loops become OpenMP worksharing loops, which the
-/// translation to LLVM IR outlines into calls of libomp.
+/// ops. Without AVX-512 BF16, conversions to and from bf16 become integer
+/// ops (LLVM would call __truncsfbf2, which Debian's libgcc lacks).
+/// Parallel loops become OpenMP worksharing loops, which the translation to
+/// LLVM IR outlines into calls of libomp.
 void mlir::mithril::addCPULLVMPhase(OpPassManager &pm,
+                                    const CPUMachine &machine,
                                     const PipelineOptions &options) {
   bool parallel = options.threads != 1;
   if (parallel)
@@ -103,6 +106,8 @@ void mlir::mithril::addCPULLVMPhase(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(math::createMathExpandOpsPass({{"rsqrt"}}));
   pm.addPass(createApproximateVectorMath());
+  if (!machine.bf16DotProducts)
+    pm.addPass(createExpandBF16Conversions());
   // Integer powers (math.ipowi) as generated functions.
   pm.addPass(createConvertMathToFuncs());
   pm.addPass(createConvertMathToLLVMPass());

@@ -71,7 +71,7 @@ protected:
     if (phase == Phase::Bufferize)
       addCPUBufferizePhase(pm, machine, options);
     else if (phase == Phase::LLVM)
-      addCPULLVMPhase(pm, options);
+      addCPULLVMPhase(pm, machine, options);
   }
 
 private:
@@ -187,7 +187,7 @@ void registerCPUPipelines() {
       "mithril-cpu-llvm-pipeline",
       "The CPU's llvm phase: everything to the LLVM dialect, the C interface",
       [](OpPassManager &pm, const CPUPipelineOptions &options) {
-        addCPULLVMPhase(pm, options.pipelineOptions());
+        addCPULLVMPhase(pm, options.cpuMachine(), options.pipelineOptions());
       });
   PassPipelineRegistration<CPUPipelineOptions>(
       "mithril-cpu-pipeline", "Every phase of the CPU target, in order",

@@ -4,10 +4,12 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// A workaround of an LLVM 22 instruction-selection abort on x86 with
-// AVX-512: a load of `<9 x bfloat>` feeding a store cannot be legalised.
-// Loads and stores of bf16 vectors become i16 vector accesses and bitcasts
-// (see the pass description); the arithmetic on the values is untouched.
+// Workarounds of LLVM 22's x86 instruction selection for bf16 vectors: with
+// AVX-512, a load of `<9 x bfloat>` feeding a store aborts; without
+// AVX-512 BF16, a bf16 vector loaded (a masked load too) is "soft promoted"
+// through `__truncsfbf2`, which Debian's libgcc lacks. Loads and stores of
+// bf16 vectors become i16 vector accesses and bitcasts (see the pass
+// description); the arithmetic on the values is untouched.
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,43 +34,35 @@ VectorType asIntegers(Type type) {
   return vector.clone(IntegerType::get(type.getContext(), 16));
 }
 
-void rewriteLoad(LLVM::LoadOp load, VectorType integers) {
-  OpBuilder builder(load);
-  auto wide = cast<LLVM::LoadOp>(builder.clone(*load));
-  wide.getResult().setType(integers);
-  builder.setInsertionPointAfter(wide);
-  Value bits = LLVM::BitcastOp::create(builder, load.getLoc(), load.getType(),
-                                       wide.getResult());
-  load.replaceAllUsesWith(bits);
-  load.erase();
-}
-
-void rewriteStore(LLVM::StoreOp store, VectorType integers) {
-  OpBuilder builder(store);
-  Value bits = LLVM::BitcastOp::create(builder, store.getLoc(), integers,
-                                       store.getValue());
-  store.getValueMutable().assign(bits);
+/// `op`, a memory access, moving i16 vectors instead of bf16 ones: its bf16
+/// vector operands bitcast before it, its bf16 vector results after it.
+void accessAsIntegers(Operation *op) {
+  OpBuilder builder(op);
+  for (OpOperand &operand : op->getOpOperands())
+    if (VectorType integers = asIntegers(operand.get().getType()))
+      operand.set(LLVM::BitcastOp::create(builder, op->getLoc(), integers,
+                                          operand.get()));
+  builder.setInsertionPointAfter(op);
+  for (OpResult result : op->getResults()) {
+    VectorType integers = asIntegers(result.getType());
+    if (!integers)
+      continue;
+    Type values = result.getType();
+    result.setType(integers);
+    auto back = LLVM::BitcastOp::create(builder, op->getLoc(), values, result);
+    result.replaceAllUsesExcept(back, back);
+  }
 }
 
 struct CopyBF16VectorsAsIntegersPass
     : mlir::mithril::impl::CopyBF16VectorsAsIntegersBase<
           CopyBF16VectorsAsIntegersPass> {
   void runOnOperation() override {
-    SmallVector<Operation *> accesses;
-    getOperation()->walk([&](Operation *op) {
-      if (isa<LLVM::LoadOp, LLVM::StoreOp>(op))
-        accesses.push_back(op);
+    getOperation()->walk([](Operation *op) {
+      if (isa<LLVM::LoadOp, LLVM::StoreOp, LLVM::MaskedLoadOp,
+              LLVM::MaskedStoreOp>(op))
+        accessAsIntegers(op);
     });
-    for (Operation *op : accesses) {
-      if (auto load = dyn_cast<LLVM::LoadOp>(op)) {
-        if (VectorType integers = asIntegers(load.getType()))
-          rewriteLoad(load, integers);
-      } else {
-        auto store = cast<LLVM::StoreOp>(op);
-        if (VectorType integers = asIntegers(store.getValue().getType()))
-          rewriteStore(store, integers);
-      }
-    }
   }
 };
 

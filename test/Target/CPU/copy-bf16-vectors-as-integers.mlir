@@ -16,3 +16,14 @@ llvm.func @copy_row(%from: !llvm.ptr, %to: !llvm.ptr) {
   llvm.store %1, %to : vector<8xf32>, !llvm.ptr
   llvm.return
 }
+
+// A masked load of bf16 (without AVX-512 BF16, LLVM would move it through
+// __truncsfbf2) loads i16 lanes, its pass-through bitcast too.
+// CHECK-LABEL: llvm.func @masked_row
+// CHECK: %[[PASS:.*]] = llvm.bitcast %arg2 : vector<4xbf16> to vector<4xi16>
+// CHECK: %[[BITS:.*]] = llvm.intr.masked.load %arg0, %arg1, %[[PASS]] {alignment = 2 : i32} : (!llvm.ptr, vector<4xi1>, vector<4xi16>) -> vector<4xi16>
+// CHECK: llvm.bitcast %[[BITS]] : vector<4xi16> to vector<4xbf16>
+llvm.func @masked_row(%from: !llvm.ptr, %mask: vector<4xi1>, %pass: vector<4xbf16>) -> vector<4xbf16> {
+  %0 = llvm.intr.masked.load %from, %mask, %pass {alignment = 2 : i32} : (!llvm.ptr, vector<4xi1>, vector<4xbf16>) -> vector<4xbf16>
+  llvm.return %0 : vector<4xbf16>
+}

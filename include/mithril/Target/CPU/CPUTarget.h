@@ -30,7 +30,8 @@ struct CPUMachine {
   std::string features;
   /// The widest vector registers, in bits (AVX-512: 512, AVX2: 256).
   int vectorBits = 128;
-  /// Whether it has the AVX-512 BF16 dot product (`vdpbf16ps`).
+  /// Whether it has AVX-512 BF16: the bf16 dot product (`vdpbf16ps`) and
+  /// conversions from f32.
   bool bf16DotProducts = false;
 };
 
@@ -45,7 +46,8 @@ std::optional<CPUMachine> parseCPUMachine(llvm::StringRef name);
 /// dialect and the library's C interface (`llvm`).
 void addCPUBufferizePhase(OpPassManager &pm, const CPUMachine &machine,
                           const PipelineOptions &options);
-void addCPULLVMPhase(OpPassManager &pm, const PipelineOptions &options);
+void addCPULLVMPhase(OpPassManager &pm, const CPUMachine &machine,
+                     const PipelineOptions &options);
 
 /// What LLVM writes for a module in the LLVM dialect.
 enum class CPUOutput { LLVMIR, Assembly, Object };

@@ -203,11 +203,29 @@ def CopyBF16VectorsAsIntegers
     LLVM 22's x86 instruction selection aborts ("Do not know how to soft
     promote this operator's operand") on a load of `<9 x bfloat>` or
     `<33 x bfloat>` that feeds a store, as a copy of a 9-element window row
-    of bf16 weights is, on AVX-512 targets. Every `llvm.load` and
-    `llvm.store` of a bf16 vector becomes the same access of an i16 vector
-    and a bitcast: the bits are the same, and LLVM selects it.
+    of bf16 weights is, on AVX-512 targets; and without AVX-512 BF16 it
+    moves loaded bf16 vectors through `__truncsfbf2` calls, which Debian's
+    libgcc does not have. Every `llvm.load`, `llvm.store` and masked load
+    or store of a bf16 vector becomes the same access of an i16 vector and
+    bitcasts: the bits are the same, and LLVM selects it.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+def ExpandBF16Conversions
+    : Pass<"mithril-expand-bf16-conversions", "::mlir::ModuleOp"> {
+  let summary = "Convert f32 to and from bf16 with integer ops (no libcall)";
+  let description = [{
+    Without AVX-512 BF16, LLVM lowers `fptrunc` to bf16 into a call of
+    `__truncsfbf2`, which Debian's libgcc does not have: a library built
+    for `x86_64`, `x86_64-avx2` or `x86_64-avx512` would not load. Upstream's
+    bf16 expansion (`arith::populateExpandBFloat16Patterns`, the bf16 part
+    of `arith-expand`) writes `arith.truncf` to bf16 (rounding to nearest
+    even) and `arith.extf` from it as shifts and integer arithmetic on
+    scalars and vectors; the rest of `arith-expand` is not wanted here.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 #endif // MITHRIL_TARGET_CPU_PASSES_TD
