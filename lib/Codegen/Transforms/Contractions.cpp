@@ -305,6 +305,57 @@ static Value packedByProducer(RewriterBase &rewriter, Value right,
       SmallVector<ReassociationIndices>{outerGroup, depthGroup, panelGroup});
 }
 
+/// Replaces `matmul` by a contraction of `left` (its rows, then the
+/// `reductions` dims of K) and `packed` (panels, then K's first dim, the
+/// panel's column, K's other dims) into the result viewed as panels
+/// `[M][N / panel][panel]`, with the matmul's body (and its element type
+/// conversions). Returns the contraction, over (row, panel, column in the
+/// panel, K's dims).
+static linalg::GenericOp replaceWithPanelContraction(RewriterBase &rewriter,
+                                                     linalg::LinalgOp matmul,
+                                                     Value left, Value packed,
+                                                     int64_t panel,
+                                                     unsigned reductions) {
+  Location loc = matmul.getLoc();
+  Value init = matmul.getDpsInits()[0];
+  auto initType = cast<RankedTensorType>(init.getType());
+  int64_t panels = initType.getDimSize(1) / panel;
+  SmallVector<ReassociationIndices> columnsAsPanels{{0}, {1, 2}};
+  Value panelInit = tensor::ExpandShapeOp::create(
+      rewriter, loc,
+      RankedTensorType::get({initType.getDimSize(0), panels, panel},
+                            initType.getElementType()),
+      init, columnsAsPanels,
+      SmallVector<OpFoldResult>{tensor::getMixedSize(rewriter, loc, init, 0),
+                                rewriter.getIndexAttr(panels),
+                                rewriter.getIndexAttr(panel)});
+
+  MLIRContext *context = matmul.getContext();
+  unsigned loops = 3 + reductions;
+  auto dim = [&](unsigned i) { return getAffineDimExpr(i, context); };
+  SmallVector<AffineExpr> leftExprs{dim(0)},
+      packedExprs{dim(1), dim(3), dim(2)};
+  for (unsigned r = 0; r < reductions; ++r)
+    leftExprs.push_back(dim(3 + r));
+  for (unsigned r = 1; r < reductions; ++r)
+    packedExprs.push_back(dim(3 + r));
+  SmallVector<AffineMap> maps{
+      AffineMap::get(loops, 0, leftExprs, context),
+      AffineMap::get(loops, 0, packedExprs, context),
+      AffineMap::get(loops, 0, {dim(0), dim(1), dim(2)}, context)};
+  SmallVector<utils::IteratorType> iterators(3, utils::IteratorType::parallel);
+  iterators.append(reductions, utils::IteratorType::reduction);
+  auto contraction = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{panelInit.getType()}, ValueRange{left, packed},
+      ValueRange{panelInit}, maps, iterators);
+  rewriter.cloneRegionBefore(matmul->getRegion(0), contraction.getRegion(),
+                             contraction.getRegion().end());
+  Value result = tensor::CollapseShapeOp::create(
+      rewriter, loc, initType, contraction.getResult(0), columnsAsPanels);
+  rewriter.replaceOp(matmul, result);
+  return contraction;
+}
+
 /// Rewrites `matmul` (M x K times K x N) to read its right operand packed
 /// into panels of `panel` columns, `[N / panel][K][panel]`: a register
 /// block then streams one contiguous panel along K, where the rows of an
@@ -319,9 +370,7 @@ linalg::GenericOp mlir::mithril::packRightOperand(RewriterBase &rewriter,
   Location loc = matmul.getLoc();
   rewriter.setInsertionPoint(matmul);
   Value left = matmul.getDpsInputs()[0], right = matmul.getDpsInputs()[1];
-  Value init = matmul.getDpsInits()[0];
   auto rightType = cast<RankedTensorType>(right.getType());
-  auto initType = cast<RankedTensorType>(init.getType());
   int64_t depth = rightType.getDimSize(0);
   int64_t panels = rightType.getDimSize(1) / panel;
   SmallVector<ReassociationIndices> columnsAsPanels{{0}, {1, 2}};
@@ -341,32 +390,8 @@ linalg::GenericOp mlir::mithril::packRightOperand(RewriterBase &rewriter,
                                          ArrayRef<int64_t>{1, 0, 2})
                  .getResult()[0];
   }
-  Value panelInit = tensor::ExpandShapeOp::create(
-      rewriter, loc,
-      RankedTensorType::get({initType.getDimSize(0), panels, panel},
-                            initType.getElementType()),
-      init, columnsAsPanels);
-
-  MLIRContext *context = matmul.getContext();
-  AffineExpr row, panelIndex, column, k;
-  bindDims(context, row, panelIndex, column, k);
-  auto map = [&](ArrayRef<AffineExpr> indices) {
-    return AffineMap::get(4, 0, indices, context);
-  };
-  SmallVector<AffineMap> maps{map({row, k}), map({panelIndex, k, column}),
-                              map({row, panelIndex, column})};
-  SmallVector<utils::IteratorType> iterators(3, utils::IteratorType::parallel);
-  iterators.push_back(utils::IteratorType::reduction);
-  auto contraction = linalg::GenericOp::create(
-      rewriter, loc, TypeRange{panelInit.getType()}, ValueRange{left, packed},
-      ValueRange{panelInit}, maps, iterators);
-  // The body stays the matmul's (with its element type conversions).
-  rewriter.cloneRegionBefore(matmul->getRegion(0), contraction.getRegion(),
-                             contraction.getRegion().end());
-  Value result = tensor::CollapseShapeOp::create(
-      rewriter, loc, initType, contraction.getResult(0), columnsAsPanels);
-  rewriter.replaceOp(matmul, result);
-  return contraction;
+  return replaceWithPanelContraction(rewriter, matmul, left, packed, panel,
+                                     /*reductions=*/1);
 }
 
 bool mlir::mithril::fitsBF16DotProduct(linalg::LinalgOp matmul, int64_t panel,
@@ -388,10 +413,8 @@ mlir::mithril::packRightOperandInPairs(RewriterBase &rewriter,
   Location loc = matmul.getLoc();
   rewriter.setInsertionPoint(matmul);
   Value left = matmul.getDpsInputs()[0], right = matmul.getDpsInputs()[1];
-  Value init = matmul.getDpsInits()[0];
   auto leftType = cast<RankedTensorType>(left.getType());
   auto rightType = cast<RankedTensorType>(right.getType());
-  auto initType = cast<RankedTensorType>(init.getType());
   Type element = rightType.getElementType();
   int64_t pairs = rightType.getDimSize(0) / 2;
   int64_t panels = rightType.getDimSize(1) / panel;
@@ -405,7 +428,7 @@ mlir::mithril::packRightOperandInPairs(RewriterBase &rewriter,
   Value packed = linalg::TransposeOp::create(rewriter, loc, split, packedInit,
                                              ArrayRef<int64_t>{2, 0, 3, 1})
                      .getResult()[0];
-  // [M, K] -> [M, K/2, 2]; the result as [M, N/panel, panel].
+  // [M, K] -> [M, K/2, 2].
   SmallVector<OpFoldResult> leftSizes =
       tensor::getMixedSizes(rewriter, loc, left);
   leftSizes.back() = rewriter.getIndexAttr(pairs);
@@ -414,37 +437,8 @@ mlir::mithril::packRightOperandInPairs(RewriterBase &rewriter,
   Value leftPairs = tensor::ExpandShapeOp::create(
       rewriter, loc, RankedTensorType::get(leftShape, element), left,
       SmallVector<ReassociationIndices>{{0}, {1, 2}}, leftSizes);
-  SmallVector<ReassociationIndices> columnsAsPanels{{0}, {1, 2}};
-  SmallVector<OpFoldResult> initSizes =
-      tensor::getMixedSizes(rewriter, loc, init);
-  Value panelInit = tensor::ExpandShapeOp::create(
-      rewriter, loc,
-      RankedTensorType::get({initType.getDimSize(0), panels, panel},
-                            initType.getElementType()),
-      init, columnsAsPanels,
-      SmallVector<OpFoldResult>{initSizes[0], rewriter.getIndexAttr(panels),
-                                rewriter.getIndexAttr(panel)});
-
-  MLIRContext *context = matmul.getContext();
-  AffineExpr row, panelIndex, column, pair, half;
-  bindDims(context, row, panelIndex, column, pair, half);
-  auto map = [&](ArrayRef<AffineExpr> indices) {
-    return AffineMap::get(5, 0, indices, context);
-  };
-  SmallVector<AffineMap> maps{map({row, pair, half}),
-                              map({panelIndex, pair, column, half}),
-                              map({row, panelIndex, column})};
-  SmallVector<utils::IteratorType> iterators(3, utils::IteratorType::parallel);
-  iterators.append(2, utils::IteratorType::reduction);
-  auto contraction = linalg::GenericOp::create(
-      rewriter, loc, TypeRange{panelInit.getType()},
-      ValueRange{leftPairs, packed}, ValueRange{panelInit}, maps, iterators);
-  rewriter.cloneRegionBefore(matmul->getRegion(0), contraction.getRegion(),
-                             contraction.getRegion().end());
-  Value result = tensor::CollapseShapeOp::create(
-      rewriter, loc, initType, contraction.getResult(0), columnsAsPanels);
-  rewriter.replaceOp(matmul, result);
-  return contraction;
+  return replaceWithPanelContraction(rewriter, matmul, leftPairs, packed, panel,
+                                     /*reductions=*/2);
 }
 
 /// Splits each of `parts` along its static loop `dim` (upstream's
