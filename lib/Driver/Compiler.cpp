@@ -131,6 +131,12 @@ std::optional<int> checkOptions(const CompilerOptions &options,
   if (!llvm::is_contained({"model", "f32", "f16", "bf16"},
                           StringRef(options.ioPrecision)))
     return usageError("--io-precision takes model, f32, f16 or bf16");
+  if (!llvm::is_contained({"", "int8", "int8-dynamic"},
+                          StringRef(options.quantize)))
+    return usageError("--quantize takes int8 or int8-dynamic");
+  if (!options.quantize.empty() && options.training.train)
+    return usageError("--quantize is for inference: a train step updates its "
+                      "weights, which int8 cannot hold");
   if (!options.reflection.empty() && options.reflection != "exported" &&
       options.reflection != "local")
     return usageError("--reflection takes exported or local");
@@ -176,6 +182,7 @@ std::optional<int> checkOptions(const CompilerOptions &options,
   pipeline.statistics = options.stats;
   pipeline.precision = options.precision;
   pipeline.ioPrecision = options.ioPrecision;
+  pipeline.quantize = options.quantize;
   return checkTraining(options.training, pipeline.train);
 }
 
@@ -193,7 +200,12 @@ OwningOpRef<ModuleOp> readModel(const CompilerOptions &options,
   }
   if (input.ends_with(".onnx"))
     return importOnnxFile(sourceMgr, context);
-  return parseSourceFile<ModuleOp>(sourceMgr, context);
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, context);
+  // IR names its weights by an attribute, which --weights overrides.
+  if (module && !options.weights.empty())
+    (*module)->setAttr(MithrilDialect::kWeightsAttrName,
+                       StringAttr::get(context, options.weights));
+  return module;
 }
 
 /// Gives the top model, the library's first entry, the name `name`.

@@ -34,6 +34,11 @@ public:
                     tensor->byteSize());
   }
 
+  std::optional<rt::DType> dtypeOf(StringRef name) override {
+    const rt::TensorInfo *tensor = file->find(std::string_view(name));
+    return tensor ? std::optional(tensor->dtype) : std::nullopt;
+  }
+
 private:
   std::string path;
   std::unique_ptr<rt::SafetensorsFile> file;

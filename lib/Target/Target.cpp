@@ -116,8 +116,16 @@ void mlir::mithril::addTrainPhase(OpPassManager &pm,
 /// Mixed precision: contractions on f16/bf16, parameters stored so.
 void mlir::mithril::addPrecisionPhase(OpPassManager &pm,
                                       const PipelineOptions &options) {
-  if (options.precision == "f32" && options.ioPrecision == "model")
+  if (!options.quantize.empty()) {
+    MithrilQuantizeWeightsOptions quantize;
+    quantize.mode = options.quantize;
+    pm.addPass(createMithrilQuantizeWeights(quantize));
+  }
+  if (options.precision == "f32" && options.ioPrecision == "model") {
+    if (!options.quantize.empty())
+      pm.addPass(createCanonicalizerPass());
     return;
+  }
   MithrilApplyPrecisionOptions precision;
   precision.precision = options.precision;
   precision.ioPrecision = options.ioPrecision;

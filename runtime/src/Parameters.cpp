@@ -16,6 +16,7 @@
 #include "RuntimeInternal.h"
 
 #include "mithril/runtime/Float16.h"
+#include "mithril/runtime/Quantize.h"
 
 #include <algorithm>
 #include <cstring>
@@ -87,6 +88,83 @@ mithril_status makeParameter(const Port &port, const TensorInfo &tensor,
                       "cannot allocate parameter '" + port.name + "'");
   copyWeight(tensor, port, out.owned.get());
   out.data = out.owned.get();
+  return nullptr;
+}
+
+/// The f32 values of the weights' `tensor`, copied when they are not
+/// naturally aligned.
+const float *alignedFloats(const TensorInfo &tensor, std::vector<float> &copy) {
+  if (reinterpret_cast<uintptr_t>(tensor.data) % alignof(float) == 0)
+    return reinterpret_cast<const float *>(tensor.data);
+  copy.resize(tensor.byteSize() / sizeof(float));
+  std::memcpy(copy.data(), tensor.data, tensor.byteSize());
+  return copy.data();
+}
+
+/// Quantizes the f32 weights' `tensor` (checked against `weight`'s port)
+/// into new buffers, `values` for the int8 parameter and `scales` for its
+/// scale (docs/precision.md).
+mithril_status quantizeWeight(const TensorInfo &tensor, const Port &weight,
+                              const Port &scale, const std::string &source,
+                              AlignedBuffer &values, AlignedBuffer &scales) {
+  values = allocateAligned(size_t(weight.numElements()));
+  scales = allocateAligned(size_t(scale.numElements()) * sizeof(float));
+  if (!values || !scales)
+    return makeStatus(MITHRIL_INTERNAL,
+                      "cannot allocate parameter '" + weight.name + "'");
+  std::vector<float> copy;
+  std::string error = quantizeInt8(alignedFloats(tensor, copy), weight.shape,
+                                   *weight.quantizedAxis,
+                                   reinterpret_cast<int8_t *>(values.get()),
+                                   reinterpret_cast<float *>(scales.get()));
+  if (!error.empty())
+    return invalidArgument(weightPrefix(source, weight.name) + error);
+  return nullptr;
+}
+
+/// Checks int8 `values` of the quantized `weight` against their `scales`.
+mithril_status checkQuantizedValues(const Port &weight, const void *values,
+                                    const void *scales,
+                                    const std::string &source) {
+  std::vector<float> scaleCopy(weight.shape[size_t(*weight.quantizedAxis)]);
+  std::memcpy(scaleCopy.data(), scales, scaleCopy.size() * sizeof(float));
+  std::string error =
+      checkInt8(static_cast<const int8_t *>(values), scaleCopy.data(),
+                weight.shape, *weight.quantizedAxis);
+  if (!error.empty())
+    return invalidArgument(weightPrefix(source, weight.name) + error);
+  return nullptr;
+}
+
+/// The quantized parameter `port` and its scale `scalePort`, bound to the
+/// weights: int8 values with their scales (checked), or f32 values
+/// quantized here, which the instance then owns.
+mithril_status bindQuantized(const mithril_model &model, const Port &port,
+                             const Port &scalePort, const std::string &source,
+                             Parameter &weight, Parameter &scale) {
+  const TensorInfo *tensor =
+      model.weights ? model.weights->find(port.name) : nullptr;
+  if (mithril_status status = checkWeight(tensor, port, source))
+    return status;
+  if (tensor->dtype == port.dtype) {
+    if (mithril_status status = makeParameter(port, *tensor, weight))
+      return status;
+    const TensorInfo *scales = model.weights->find(scalePort.name);
+    if (mithril_status status = checkWeight(scales, scalePort, source))
+      return status;
+    if (mithril_status status = makeParameter(scalePort, *scales, scale))
+      return status;
+    return checkQuantizedValues(port, weight.data, scale.data, source);
+  }
+  weight.port = &port;
+  weight.bytes = size_t(port.numElements());
+  scale.port = &scalePort;
+  scale.bytes = size_t(scalePort.numElements()) * sizeof(float);
+  if (mithril_status status = quantizeWeight(*tensor, port, scalePort, source,
+                                             weight.owned, scale.owned))
+    return status;
+  weight.data = weight.owned.get();
+  scale.data = scale.owned.get();
   return nullptr;
 }
 
@@ -315,11 +393,65 @@ mithril_status matchFile(const mithril_model &model,
     if (index == kNoParameter)
       return invalidArgument("weights '" + path + "': tensor '" + tensor.name +
                              "' is no parameter of the model");
-    if (mithril_status status =
-            checkWeight(&tensor, *model.parameters[index].port, path))
+    const Port &port = *model.parameters[index].port;
+    if (mithril_status status = checkWeight(&tensor, port, path))
       return status;
+    // An int8 weight comes with its scale; an f32 one is quantized, which
+    // makes its scale.
+    const Port *scaled =
+        port.scaleOf.empty()
+            ? nullptr
+            : model.parameters[findParameterIndex(model, port.scaleOf)].port;
+    bool int8 = port.quantizedAxis && tensor.dtype == port.dtype;
+    if ((int8 && !file.find(port.name + ".scale")) ||
+        (scaled && (!file.find(scaled->name) ||
+                    file.find(scaled->name)->dtype != scaled->dtype)))
+      return invalidArgument(
+          "weights '" + path + "': tensor '" + tensor.name +
+          "' is a part of an int8 weight and its scale that comes without "
+          "the other (an f32 weight is quantized, which makes its scale)");
     indices.push_back(index);
   }
+  return nullptr;
+}
+
+/// A parameter's value from a file, made before any parameter changes.
+struct NewValue {
+  size_t index;
+  AlignedBuffer buffer;
+};
+
+/// Appends to `values` the new value of parameter `index` from the file's
+/// `tensor` (matched by matchFile): converted to the parameter's dtype, or
+/// quantized with its scale, or checked against its scale.
+mithril_status makeNewValues(const mithril_model &model,
+                             const SafetensorsFile &file,
+                             const std::string &path, const TensorInfo &tensor,
+                             size_t index, std::vector<NewValue> &values) {
+  const Port &port = *model.parameters[index].port;
+  if (port.quantizedAxis && tensor.dtype != port.dtype) {
+    size_t scale = findParameterIndex(model, port.name + ".scale");
+    NewValue weight{index, nullptr}, scales{scale, nullptr};
+    if (mithril_status status =
+            quantizeWeight(tensor, port, *model.parameters[scale].port, path,
+                           weight.buffer, scales.buffer))
+      return status;
+    values.push_back(std::move(weight));
+    values.push_back(std::move(scales));
+    return nullptr;
+  }
+  if (port.quantizedAxis)
+    if (mithril_status status = checkQuantizedValues(
+            port, tensor.data, file.find(port.name + ".scale")->data, path))
+      return status;
+  const Parameter &parameter = model.parameters[index];
+  NewValue value{index, allocateAligned(parameter.bytes)};
+  if (!value.buffer)
+    return makeStatus(MITHRIL_INTERNAL,
+                      "cannot allocate parameter '" + port.name + "'");
+  if (parameter.bytes)
+    copyWeight(tensor, port, value.buffer.get());
+  values.push_back(std::move(value));
   return nullptr;
 }
 
@@ -341,6 +473,19 @@ mithril_status bindParameters(mithril_model &model, const std::string &source) {
           if (mithril_status status =
                   checkSharedParameter(model.parameters[index], port, entry))
             return status;
+          continue;
+        }
+        // A scale is bound with the parameter it scales.
+        if (!port.scaleOf.empty())
+          continue;
+        if (port.quantizedAxis) {
+          Parameter weight, scale;
+          if (mithril_status status = bindQuantized(
+                  model, port, *entry.findParameter(port.name + ".scale"),
+                  source, weight, scale))
+            return status;
+          model.parameters.push_back(std::move(weight));
+          model.parameters.push_back(std::move(scale));
           continue;
         }
         Parameter parameter;
@@ -508,20 +653,18 @@ mithril_status mithril_model_load_parameters(mithril_model *model,
   std::vector<size_t> indices;
   if (mithril_status status = matchFile(*model, *file, path, indices))
     return status;
-  // Every buffer is allocated before any parameter changes.
-  std::vector<AlignedBuffer> buffers(indices.size());
-  for (size_t i = 0; i < indices.size(); ++i) {
-    const Parameter &parameter = model->parameters[indices[i]];
-    if (!parameter.owned && !(buffers[i] = allocateAligned(parameter.bytes)))
-      return makeStatus(MITHRIL_INTERNAL, "cannot allocate parameter '" +
-                                              parameter.port->name + "'");
-  }
-  for (size_t i = 0; i < indices.size(); ++i) {
-    Parameter &parameter = model->parameters[indices[i]];
-    mithril_status_free(ownParameter(parameter, std::move(buffers[i])));
-    if (parameter.bytes)
-      copyWeight(file->tensors()[i], *parameter.port, parameter.owned.get());
-    parameterChanged(*model, indices[i]);
+  // Every new value is made (converted, quantized, checked) before any
+  // parameter changes.
+  std::vector<NewValue> values;
+  for (size_t i = 0; i < indices.size(); ++i)
+    if (mithril_status status = makeNewValues(
+            *model, *file, path, file->tensors()[i], indices[i], values))
+      return status;
+  for (NewValue &value : values) {
+    Parameter &parameter = model->parameters[value.index];
+    parameter.owned = std::move(value.buffer);
+    parameter.data = parameter.owned.get();
+    parameterChanged(*model, value.index);
   }
   return nullptr;
 }

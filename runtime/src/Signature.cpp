@@ -75,6 +75,22 @@ bool parsePort(const json &value, Port &port, std::string &error) {
     }
     port.modelDtype = *modelDtype;
   }
+  if (value.contains("quantized_axis")) {
+    const json &axis = value["quantized_axis"];
+    if (!axis.is_number_integer() || axis.get<int64_t>() < 0 ||
+        axis.get<int64_t>() >= int64_t(port.shape.size())) {
+      error = "port '" + port.name + "' has an invalid quantized_axis";
+      return false;
+    }
+    port.quantizedAxis = axis.get<int64_t>();
+  }
+  if (value.contains("scale_of")) {
+    if (!value["scale_of"].is_string()) {
+      error = "port '" + port.name + "' has an invalid scale_of";
+      return false;
+    }
+    port.scaleOf = value["scale_of"].get<std::string>();
+  }
   return true;
 }
 
@@ -175,6 +191,10 @@ nlohmann::ordered_json printPorts(const std::vector<Port> &ports) {
     if (port.modelDtype)
       list.back()["model_dtype"] =
           std::string(modelDTypeName(*port.modelDtype));
+    if (port.quantizedAxis)
+      list.back()["quantized_axis"] = *port.quantizedAxis;
+    if (!port.scaleOf.empty())
+      list.back()["scale_of"] = port.scaleOf;
   }
   return list;
 }
@@ -258,6 +278,33 @@ bool parsePrepared(const json &value, Entry &entry, std::string &error) {
   return true;
 }
 
+/// Checks that each quantized parameter of `entry` is int8 with an f32
+/// model dtype and has its scale, `<name>.scale`: f32, one per output
+/// channel, marked as its scale; and that each scale scales one.
+bool checkQuantized(const Entry &entry, std::string &error) {
+  for (const Port &port : entry.parameters) {
+    if (!port.scaleOf.empty()) {
+      const Port *scaled = entry.findParameter(port.scaleOf);
+      if (!scaled || !scaled->quantizedAxis) {
+        error = "scale '" + port.name + "' scales no quantized parameter";
+        return false;
+      }
+    }
+    if (!port.quantizedAxis)
+      continue;
+    const Port *scale = entry.findParameter(port.name + ".scale");
+    if (port.dtype != DType::I8 || port.modelDtype != DType::F32 || !scale ||
+        scale->scaleOf != port.name || scale->dtype != DType::F32 ||
+        scale->shape !=
+            std::vector<int64_t>{port.shape[size_t(*port.quantizedAxis)]}) {
+      error = "quantized parameter '" + port.name +
+              "' is not int8 from f32 with an f32 scale per channel";
+      return false;
+    }
+  }
+  return true;
+}
+
 /// Reads the optional "updates" of `entry`: names of its parameters.
 bool parseUpdates(const json &value, Entry &entry, std::string &error) {
   if (!value.contains("updates"))
@@ -329,7 +376,7 @@ bool parseSignature(const char *text, Signature &signature,
       error = "entry '" + entry.name + "': " + error;
       return false;
     }
-    if (!parsePrepared(value, entry, error)) {
+    if (!parsePrepared(value, entry, error) || !checkQuantized(entry, error)) {
       error = "entry '" + entry.name + "': " + error;
       return false;
     }

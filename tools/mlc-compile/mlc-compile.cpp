@@ -87,6 +87,12 @@ struct Options {
       cl::desc("The dtype of the library's float inputs and outputs: model "
                "(default: the model's own), f32, f16 or bf16"),
       cl::init("model")};
+  cl::opt<std::string> quantize{
+      "quantize",
+      cl::desc("int8 weights, symmetric, one scale per output channel: int8 "
+               "(weights only) or int8-dynamic (activations quantized per "
+               "row at run time too; docs/precision.md)"),
+      cl::value_desc("int8|int8-dynamic")};
   cl::opt<std::string> depfile{
       "depfile",
       cl::desc("Also write the files read (model, weights) as a Makefile "
@@ -162,6 +168,7 @@ struct Options {
       options.name = name;
     options.reflection = reflection, options.precision = precision;
     options.ioPrecision = ioPrecision;
+    options.quantize = quantize;
     options.depfile = depfile, options.threads = threads;
     options.stats = stats, options.printIRAfterAll = printIRAfterAll;
     options.timing = timing;

@@ -96,6 +96,13 @@ def Mithril_Dialect : Dialect {
     /// read.
     static constexpr ::llvm::StringLiteral kModelDTypeAttrName =
         "mithril.model_dtype";
+    /// Quantization (docs/precision.md): on an int8 parameter, the dim of
+    /// its output channels, each with one scale; on that scale, the name of
+    /// the parameter it scales (`<parameter>.scale`).
+    static constexpr ::llvm::StringLiteral kQuantizedAxisAttrName =
+        "mithril.quantized_axis";
+    static constexpr ::llvm::StringLiteral kScaleOfAttrName =
+        "mithril.scale_of";
   }];
 }
 

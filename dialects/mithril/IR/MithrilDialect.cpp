@@ -115,8 +115,16 @@ LogicalResult MithrilDialect::verifyRegionArgAttribute(Operation *op,
                                << " of argument " << index << " to be a dtype";
     return success();
   }
+  if (attr.getName() == kQuantizedAxisAttrName) {
+    if (!isa<IntegerAttr>(attr.getValue()))
+      return op->emitOpError()
+             << "expected " << attr.getName() << " of argument " << index
+             << " to be an integer";
+    return success();
+  }
   if (attr.getName() == kParameterAttrName ||
-      attr.getName() == kPreparedAttrName) {
+      attr.getName() == kPreparedAttrName ||
+      attr.getName() == kScaleOfAttrName) {
     if (!isa<StringAttr>(attr.getValue()))
       return op->emitOpError() << "expected " << attr.getName()
                                << " of argument " << index << " to be a string";

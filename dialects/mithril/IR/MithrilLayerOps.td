@@ -138,17 +138,18 @@ def Mithril_EmbeddingOp : Mithril_GraphOp<"embedding", [Mithril_Parameterized,
   let description = [{
     Rows of `weight` `[num_embeddings, embedding_dim]` picked by the integer
     indices of `input`: the output is `input`'s shape plus
-    `[embedding_dim]`.
+    `[embedding_dim]`, of `weight`'s dtype (any: int8 rows of a quantized
+    table too).
 
     ```mlir
     %e = mithril.embedding %ids, %table {embedding_dim = 32, num_embeddings = 1000}
         : (tensor<?x16xi64>, tensor<1000x32xf32>) -> tensor<?x16x32xf32>
     ```
   }];
-  let arguments = (ins Mithril_IndexTensor:$input, Mithril_FloatTensor:$weight,
+  let arguments = (ins Mithril_IndexTensor:$input, Mithril_Tensor:$weight,
                        ConfinedAttr<Mithril_I64Attr, [IntPositive]>:$num_embeddings,
                        ConfinedAttr<Mithril_I64Attr, [IntPositive]>:$embedding_dim);
-  let results = (outs Mithril_FloatTensor:$output);
+  let results = (outs Mithril_Tensor:$output);
   let assemblyFormat = [{
     $input `,` $weight attr-dict `:` functional-type(operands, results)
   }];

@@ -83,13 +83,14 @@ private:
   llvm::DenseMap<std::pair<Value, Type>, Value> conversions;
 };
 
-/// Stores the model's f32 parameters (not a train step's state) in
-/// `reduced`.
+/// Stores the model's f32 parameters (not a train step's state, nor the
+/// scales of int8 weights) in `reduced`.
 void storeParameters(ModelOp model, FloatType reduced, Converter &converter) {
   Type f32 = Float32Type::get(model.getContext());
   for (ParameterOp parameter : model.getParameters()) {
     if (floatElementType(parameter.getType()) != f32 ||
-        parameter->hasAttr(MithrilDialect::kInitialValueAttrName))
+        parameter->hasAttr(MithrilDialect::kInitialValueAttrName) ||
+        parameter->hasAttr(MithrilDialect::kScaleOfAttrName))
       continue;
     parameter->setAttr(MithrilDialect::kModelDTypeAttrName, TypeAttr::get(f32));
     converter.retype(parameter.getOutput(), reduced);

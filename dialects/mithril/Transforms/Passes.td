@@ -295,4 +295,52 @@ def MithrilApplyPrecision
   ];
 }
 
+def MithrilQuantizeWeights
+    : Pass<"mithril-quantize-weights", "::mlir::ModuleOp"> {
+  let summary = "Store weights in int8 with a scale per output channel";
+  let description = [{
+    Every static f32 parameter of rank two or more whose users all read it
+    as the weight of a Linear, Conv1d, Conv2d or Embedding op, or as a
+    rank-2 operand of a MatMul, becomes int8, symmetric, with one f32 scale
+    per output channel in a new parameter `<name>.scale` (marked
+    `mithril.scale_of`): a Linear's, convolution's or Embedding's dim 0, a
+    MatMul's right operand's columns or left operand's rows. The parameter
+    is marked `mithril.model_dtype = f32` and `mithril.quantized_axis`, so
+    that f32 weights are quantized when read (scale = max|w| / 127, values
+    rounded half to even) and int8 ones are checked.
+
+    As the scale is constant along each contraction, the op reads the int8
+    values widened to f32 and its result is scaled per channel, then the
+    bias added: `x (q s)^T + b = (x q^T) s + b`. An Embedding gathers int8
+    rows and their scales. With `mode=int8-dynamic`, a Linear and a MatMul
+    with a right weight also quantize each row of their activations at run
+    time (scale max|row| / 127) and sum int8 products into i32; the
+    convolutions, Embedding and left weights stay weight-only.
+
+    ```mlir
+    %w = mithril.parameter "fc.weight" : tensor<2x4xf32>
+    %y = mithril.linear %x, %w, %b {in_features = 4, out_features = 2}
+        : (tensor<?x4xf32>, tensor<2x4xf32>, tensor<2xf32>) -> tensor<?x2xf32>
+    ```
+
+    becomes
+
+    ```mlir
+    %w = mithril.parameter "fc.weight" {mithril.model_dtype = f32, mithril.quantized_axis = 0 : i64} : tensor<2x4xi8>
+    %s = mithril.parameter "fc.weight.scale" {mithril.scale_of = "fc.weight"} : tensor<2xf32>
+    %0 = mithril.cast %w to f32 : tensor<2x4xi8> -> tensor<2x4xf32>
+    %1 = mithril.linear %x, %0 {in_features = 4, out_features = 2}
+        : (tensor<?x4xf32>, tensor<2x4xf32>) -> tensor<?x2xf32>
+    %2 = mithril.mul %1, %s : (tensor<?x2xf32>, tensor<2xf32>) -> tensor<?x2xf32>
+    %y = mithril.add %2, %b : (tensor<?x2xf32>, tensor<2xf32>) -> tensor<?x2xf32>
+    ```
+
+    A module with a train step is refused: int8 weights cannot be updated.
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", /*default=*/"\"int8\"",
+           "int8 (weights only) or int8-dynamic (activations per row too)">
+  ];
+}
+
 #endif // MITHRIL_TRANSFORMS_PASSES_TD

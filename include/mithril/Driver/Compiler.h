@@ -63,6 +63,8 @@ struct CompilerOptions {
   /// `f32`, `f16` or `bf16` (--precision), and the dtype of float inputs
   /// and outputs (--io-precision: `model`, `f32`, `f16`, `bf16`).
   std::string precision = "f32", ioPrecision = "model";
+  /// `int8` or `int8-dynamic` (--quantize); empty for none.
+  std::string quantize;
   /// Where to write the files read as a Makefile rule; empty for none.
   std::string depfile;
   /// Threads a call runs on by default: 0 one per core, 1 sequential.

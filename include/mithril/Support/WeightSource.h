@@ -22,6 +22,7 @@
 #include "llvm/ADT/ArrayRef.h"
 
 #include <cstdint>
+#include <optional>
 
 namespace mlir::mithril {
 
@@ -36,6 +37,12 @@ public:
   /// value of that name, dtype and shape.
   virtual FailureOr<ArrayRef<uint8_t>>
   read(const ::mithril::runtime::Port &parameter, Location loc) = 0;
+
+  /// The dtype the source holds `name` in, if it holds it and can tell
+  /// (an int8 weight may come quantized or in f32).
+  virtual std::optional<::mithril::runtime::DType> dtypeOf(StringRef name) {
+    return std::nullopt;
+  }
 };
 
 } // namespace mlir::mithril

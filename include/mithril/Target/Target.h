@@ -83,6 +83,9 @@ struct PipelineOptions {
   /// The compute precision (`--precision`: f32, f16 or bf16) and the dtype
   /// of float inputs and outputs (`--io-precision`: model keeps them).
   std::string precision = "f32", ioPrecision = "model";
+  /// The int8 quantization (`--quantize`: int8, int8-dynamic); empty for
+  /// none.
+  std::string quantize;
 };
 
 /// What a target writes from a module lowered through all its phases.

@@ -55,6 +55,11 @@ static FailureOr<rt::Port> readPort(Location loc, Type type,
     if (modelName)
       port.modelDtype = rt::parseModelDType(*modelName);
   }
+  if (auto axis =
+          attrs.getAs<IntegerAttr>(MithrilDialect::kQuantizedAxisAttrName))
+    port.quantizedAxis = axis.getInt();
+  if (auto scaleOf = attrs.getAs<StringAttr>(MithrilDialect::kScaleOfAttrName))
+    port.scaleOf = scaleOf.str();
   if (auto dims = attrs.getAs<ArrayAttr>(MithrilDialect::kDimsAttrName))
     if (dims.size() == port.shape.size())
       for (auto [i, dim] : llvm::enumerate(dims))

@@ -57,7 +57,9 @@ void convertModel(ModelOp model) {
                         MithrilDialect::kParameterAttrName,
                         parameter.getNameAttr());
     for (StringRef name : {MithrilDialect::kInitialValueAttrName,
-                           MithrilDialect::kModelDTypeAttrName})
+                           MithrilDialect::kModelDTypeAttrName,
+                           MithrilDialect::kQuantizedAxisAttrName,
+                           MithrilDialect::kScaleOfAttrName})
       if (Attribute value = parameter->getAttr(name))
         function.setArgAttr(model.getNumArguments() + i, name, value);
   }

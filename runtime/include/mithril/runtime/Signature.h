@@ -40,6 +40,13 @@ struct Port {
   /// gives it (`--precision`): the model's dtype. Weights in it are
   /// converted when read (docs/precision.md).
   std::optional<DType> modelDtype;
+  /// For an int8 parameter (`--quantize`): the dim of its output channels,
+  /// each scaled by one element of the parameter `<name>.scale`
+  /// (docs/precision.md). f32 weights are quantized when read.
+  std::optional<int64_t> quantizedAxis;
+  /// For such a scale: the name of the parameter it scales. It is made
+  /// with it when the weights are f32, read with it when they are int8.
+  std::string scaleOf;
 
   /// `[N,3,32,32]`: fixed dims as numbers, dynamic ones by symbol or `?`.
   std::string describeShape() const;
