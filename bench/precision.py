@@ -26,20 +26,29 @@ import run as bench  # noqa: E402  (sets the threads and the environment)
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-PRECISIONS = ("f32", "bf16", "f16")
+PRECISIONS = ("f32", "bf16", "f16", "int8", "int8-dynamic")
 TORCH_DTYPES = {"f32": torch.float32, "bf16": torch.bfloat16}
 
 
+def precision_flags(precision):
+    """The mlc-compile options of a row: a compute precision, or int8
+    weights (docs/precision.md)."""
+    if precision.startswith("int8"):
+        return ["--quantize=" + precision]
+    return ["--precision=" + precision]
+
+
 def measure(tools, label, model, shapes, weights, inputs, expected, peers,
-            workdir, budget_s, flags=lambda precision: []):
+            workdir, budget_s, flags=lambda precision: [],
+            precisions=PRECISIONS):
     """One row per precision: ours timed, against our f32 and the peer in
     the same precision (`peers[precision]`: a thunk, or none); `flags`
     gives each precision's extra mlc-compile options."""
     rows, f32_ms = [], None
-    for precision in PRECISIONS:
+    for precision in precisions:
         library, compile_s = bench.compile_model(
             tools, model, shapes, weights, workdir,
-            flags=["--precision=" + precision] + flags(precision),
+            flags=precision_flags(precision) + flags(precision),
             tag="_" + precision)
         args = bench.runner_args(tools, library, inputs, workdir)
         actual = bench.read_output(tools, library, args, workdir).astype(np.float32)
@@ -67,6 +76,15 @@ def torch_peers(module, tensors):
             with torch.no_grad():
                 converted(*cast)
         peers[precision] = call
+    # Both int8 rows against PyTorch's dynamic quantization (int8 weights
+    # and activations, fbgemm): it has no weight-only int8 on the CPU.
+    quantized = torch.ao.quantization.quantize_dynamic(
+        copy.deepcopy(module), {torch.nn.Linear}, dtype=torch.qint8)
+
+    def call_quantized():
+        with torch.no_grad():
+            quantized(*tensors)
+    peers["int8"] = peers["int8-dynamic"] = call_quantized
     return peers
 
 
@@ -80,14 +98,30 @@ def bench_gemm(tools, size, workdir, budget_s):
     ha, hb = ta.bfloat16(), tb.bfloat16()
     peers["bf16"] = lambda: ha @ hb
     # Inputs in the compute precision: the kernel, not the conversions.
+    # (Both operands are inputs: int8 weights have no place here.)
     return measure(tools, "GEMM %d³" % size, models.gemm(),
                    {"left": [size, size], "right": [size, size]}, None,
                    {"left": a, "right": b}, a @ b, peers, workdir, budget_s,
-                   lambda precision: ["--io-precision=" + precision])
+                   lambda precision: ["--io-precision=" + precision],
+                   ("f32", "bf16", "f16"))
+
+
+def bench_weight_gemm(tools, size, workdir, budget_s):
+    """GEMM with a weight: a Linear layer without bias on `size` rows."""
+    from mithril.models import Linear, Model
+    model = Model(name="weight_gemm")
+    model |= Linear(size, size, bias=False, name="fc")
+    module = torch.nn.Linear(size, size, bias=False)
+    rng = np.random.default_rng(0)
+    return bench_module(
+        tools, "GEMM %d³, weight" % size, model, module,
+        lambda name: name.replace("fc.", ""), None,
+        {"input": rng.standard_normal((size, size)).astype(np.float32)},
+        workdir, budget_s, precisions=("f32", "bf16", "int8", "int8-dynamic"))
 
 
 def bench_module(tools, label, model, module, rename, shapes, inputs, workdir,
-                 budget_s, flags=()):
+                 budget_s, flags=(), precisions=PRECISIONS):
     """A model against its PyTorch module, with the module's weights."""
     module.eval()
     state = {k: v for k, v in module.state_dict().items()
@@ -100,7 +134,7 @@ def bench_module(tools, label, model, module, rename, shapes, inputs, workdir,
     return measure(tools, label, model, {k: list(v.shape) for k, v in inputs.items()}
                    if not shapes else shapes, weights, inputs, expected,
                    torch_peers(module, tensors), workdir, budget_s,
-                   lambda precision: list(flags))
+                   lambda precision: list(flags), precisions)
 
 
 def linear_stack(width):
@@ -124,6 +158,8 @@ def benchmarks(smoke):
         t, "Linear 2×%d², batch 1" % width, *linear_stack(width), None,
         {"input": rng.standard_normal((1, width)).astype(np.float32)}, w, s))]
     found.append(("gemm", lambda t, w, s: bench_gemm(t, gemm, w, s)))
+    found.append(("weight_gemm",
+                  lambda t, w, s: bench_weight_gemm(t, gemm, w, s)))
     found.append(("resnet18", lambda t, w, s: bench_module(
         t, "ResNet-18 %d², batch 1" % resnet, models.resnet18(),
         models.resnet18_torch(), models.resnet18_torch_name, None,
@@ -142,7 +178,7 @@ def print_row(row):
     peer = ("torch %8.3f ms  speed vs torch %5.2f×" % (
         row["peer_ms"], row["peer_ms"] / row["ours_ms"])
         if row["peer_ms"] else "torch        n/a")
-    print("%-34s %-4s ours %9.3f ms  vs our f32 %5.2f×  %s  %7.2f MB  error %.1e"
+    print("%-34s %-12s ours %9.3f ms  vs our f32 %5.2f×  %s  %7.2f MB  error %.1e"
           % (row["name"], row["precision"], row["ours_ms"], row["vs_f32"], peer,
              row["size"] / 1e6, row["error"]), flush=True)
 
@@ -162,7 +198,8 @@ def markdown(rows):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    bench.add_common_arguments(parser, "linear, gemm, resnet18, gpt", 1.0)
+    bench.add_common_arguments(parser, "linear, gemm, weight_gemm, resnet18, gpt",
+                               1.0)
     args = parser.parse_args()
     tools, budget, only = bench.start(args, 1.0)
     rows = []

@@ -92,7 +92,8 @@ static bool isWeight(Value value) {
 }
 
 /// `op` as a `linalg.matmul` or `linalg.batch_matmul` with upstream's
-/// default maps; failure if `op` is no such contraction of floats. A
+/// default maps; failure if `op` is no such contraction of floats or
+/// signless integers. A
 /// transposed right operand (a Linear layer's `x * W^T`) is read through a
 /// `linalg.transpose` when it is a parameter (made once per instance by
 /// mithril-prepare-weights) or the rows are at least as many as the columns;
@@ -103,9 +104,15 @@ static bool isWeight(Value value) {
 /// gives transposed matmuls the default maps.)
 FailureOr<linalg::LinalgOp>
 mlir::mithril::normalizeToMatmul(RewriterBase &rewriter, linalg::LinalgOp op) {
+  // Floats, or signless integers (int8 products summed in i32; u8 math
+  // wraps through casts in the body, which stays scalar).
+  auto isVectorizable = [](Value value) {
+    Type element = getElementTypeOrSelf(value.getType());
+    return isa<FloatType>(element) || element.isSignlessInteger();
+  };
   if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op) ||
-      !isa<FloatType>(getElementTypeOrSelf(op.getDpsInits()[0].getType())))
+      !llvm::all_of(op->getOperands(), isVectorizable))
     return failure();
   if (failed(collapseDims(rewriter, op)))
     return failure();

@@ -114,6 +114,21 @@ void mlir::mithril::vectorizeMatmul(RewriterBase &rewriter, linalg::LinalgOp op,
                            getRegisterBlockSizes(*registers, inner));
 }
 
+/// The panels a register block of the packed contraction `part` spans: one,
+/// or eight for a single row (a Linear layer at batch 1), whose one row of
+/// accumulators would otherwise make each step of K wait for the last FMA:
+/// eight panels give eight times the independent sums (and, for int8
+/// weights, the loads and conversions that overlap them). (Pairs of bf16
+/// keep one panel: BF16PairsToDotProducts takes a row of one.)
+static int64_t registerPanels(linalg::LinalgOp part, int64_t panelsPerBlock) {
+  SmallVector<int64_t> ranges = part.getStaticLoopRanges();
+  constexpr int64_t kPanels = 8;
+  bool singleRow = ranges[0] == 1;
+  bool divides = !ShapedType::isDynamic(ranges[1]) &&
+                 ranges[1] % kPanels == 0 && panelsPerBlock % kPanels == 0;
+  return singleRow && divides ? kPanels : 1;
+}
+
 /// Why a dynamic number of rows is split and grouped rather than masked:
 /// masking the rows of a register block reads and writes the accumulators
 /// with masked loads and stores on every step of K, whose masked-off rows
@@ -174,10 +189,12 @@ void mlir::mithril::vectorizePackedMatmul(RewriterBase &rewriter,
       if (epilogue)
         (void)fuseEpilogue(rewriter, forall, result, epilogue, panel);
     };
-    tileAndVectorize(rewriter, part,
-                     sizes({cacheBlock[0], panelsPerBlock, panel, depthBlock}),
-                     sizes({blockRows, 1, panel, 1}), units({1}, 3),
-                     blocking.parallel, fuse);
+    tileAndVectorize(
+        rewriter, part,
+        sizes({cacheBlock[0], panelsPerBlock, panel, depthBlock}),
+        sizes({blockRows, pairs ? 1 : registerPanels(part, panelsPerBlock),
+               panel, 1}),
+        units({1}, 3), blocking.parallel, fuse);
   }
 }
 
