@@ -2,6 +2,7 @@
 from .errors import MithrilError
 
 _PRECISIONS = {"float32": "f32", "float16": "f16", "bfloat16": "bf16"}
+_QUANTIZATIONS = (None, "int8", "int8-dynamic")
 _CPU_TARGETS = ("host", "x86_64", "x86_64-avx2", "x86_64-avx512", "aarch64")
 
 
@@ -16,9 +17,12 @@ class CPUBackend(Backend):
     """This machine's CPU (`target="host"`) or a named x86-64/AArch64 level.
     `threads`: threads per call (None: one per core; 1: sequential code,
     as `mlc-compile --threads`); `precision`: float32, float16 or bfloat16
-    compute."""
+    compute; `quantize`: None, "int8" (int8 weights, one scale per output
+    channel) or "int8-dynamic" (activations quantized per row at run time
+    too), as `mlc-compile --quantize`."""
 
-    def __init__(self, target="host", threads=None, precision="float32"):
+    def __init__(self, target="host", threads=None, precision="float32",
+                 quantize=None):
         if target not in _CPU_TARGETS:
             raise MithrilError("CPUBackend: unknown target '%s' (one of %s)"
                                % (target, ", ".join(_CPU_TARGETS)))
@@ -27,18 +31,24 @@ class CPUBackend(Backend):
         if precision not in _PRECISIONS:
             raise MithrilError("CPUBackend: unknown precision '%s' (one of %s)"
                                % (precision, ", ".join(_PRECISIONS)))
+        if quantize not in _QUANTIZATIONS:
+            raise MithrilError("CPUBackend: unknown quantize '%s' (int8 or "
+                               "int8-dynamic)" % (quantize,))
         self.target, self.threads, self.precision = target, threads, precision
+        self.quantize = quantize
 
     def compile_flags(self):
         flags = ["--target=" + self.target,
                  "--precision=" + _PRECISIONS[self.precision]]
         if self.threads is not None:
             flags.append("--threads=%d" % self.threads)
+        if self.quantize:
+            flags.append("--quantize=" + self.quantize)
         return flags
 
     def __repr__(self):
-        return "CPUBackend(target=%r, threads=%r, precision=%r)" % (
-            self.target, self.threads, self.precision)
+        return "CPUBackend(target=%r, threads=%r, precision=%r, quantize=%r)" % (
+            self.target, self.threads, self.precision, self.quantize)
 
 
 class _Unsupported(Backend):

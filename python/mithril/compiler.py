@@ -188,9 +188,14 @@ class CompiledModel:
     def output_shapes(self):
         return {p["name"]: list(p["dims"]) for p in self._entry["outputs"]}
 
+    def _model_parameters(self):
+        """The model's parameters: not the scales of int8 weights, which the
+        runtime makes when it quantizes the f32 weights given."""
+        return [p for p in self._entry["parameters"] if "scale_of" not in p]
+
     @property
     def parameter_shapes(self):
-        return {p["name"]: list(p["shape"]) for p in self._entry["parameters"]}
+        return {p["name"]: list(p["shape"]) for p in self._model_parameters()}
 
     # Parameters.
 
@@ -266,7 +271,7 @@ class CompiledModel:
         if not isinstance(params, dict):
             raise MithrilError("parameters are a dict {name: array}, got %s"
                                % type(params).__name__)
-        expected = {p["name"]: p for p in self._entry["parameters"]}
+        expected = {p["name"]: p for p in self._model_parameters()}
         missing = [n for n in expected if n not in params]
         unknown = [n for n in params if n not in expected]
         if missing:
@@ -280,8 +285,8 @@ class CompiledModel:
             if list(array.shape) != port["shape"]:
                 raise MithrilError("parameter '%s' has shape %s, expected %s"
                                    % (name, list(array.shape), port["shape"]))
-            # Parameters stored reduced (precision) take the model's dtype,
-            # which the runtime converts.
+            # Parameters stored reduced (precision) or int8 (quantize) take
+            # the model's dtype, which the runtime converts or quantizes.
             dtype = port.get("model_dtype", port["dtype"])
             checked[name] = _as_dtype(array, dtype, "parameter '%s'" % name)
         return checked

@@ -157,6 +157,8 @@ def test_backends():
         ml.compile(residual_block(), ml.CBackend(), shapes={"input": [1, 8, 2, 2]})
     with pytest.raises(ml.MithrilError, match="unknown precision 'float8'"):
         ml.CPUBackend(precision="float8")
+    with pytest.raises(ml.MithrilError, match="unknown quantize 'int4'"):
+        ml.CPUBackend(quantize="int4")
 
 
 
@@ -179,6 +181,34 @@ def test_reduced_precision_and_static_inference():
                        r"shape \['N', 8, 3, 3\]; fix N"):
         ml.compile(residual_block(), shapes={"input": ["N", 8, 3, 3]},
                    static_inference=True)
+
+
+def test_int8_weights():
+    # The overview's deployment: quantize="int8" with static shapes. The
+    # f32 parameters given are quantized when the instance is created (the
+    # scales are no parameter to pass), and the result is that of f32 math
+    # on the quantized-dequantized weights.
+    model = Model(name="int8_mlp")
+    model |= Linear(16, 32, name="fc1")
+    model += Linear(32, 4, name="fc2")
+    x = np.random.RandomState(0).rand(3, 16).astype(np.float32)
+    f32 = ml.compile(model, ml.CPUBackend(), shapes={"input": [3, 16]})
+    params = f32.randomize_params(seed=2)
+    compiled = ml.compile(model, ml.CPUBackend(quantize="int8"),
+                          shapes={"input": [3, 16]}, static_inference=True)
+    assert sorted(compiled.parameter_shapes) == sorted(params)
+
+    def dequantized(w):
+        scale = np.abs(w).max(axis=1, keepdims=True) / np.float32(127)
+        return np.clip(np.round(w / scale), -127, 127) * scale
+
+    hidden = x @ dequantized(params["fc1.weight"]).T \
+        + params["fc1.bias"]
+    expected = hidden @ dequantized(params["fc2.weight"]).T + params["fc2.bias"]
+    out = compiled.evaluate(params, {"input": x})["output"]
+    assert np.abs(out - expected).max() <= 1e-4 * np.abs(expected).max()
+    full = f32.evaluate(params, {"input": x})["output"]
+    assert 0 < np.abs(out - full).max() <= 5e-2 * np.abs(full).max()
 
 
 def test_shapes_that_cannot_fit_are_refused_when_added():

@@ -651,6 +651,11 @@ void mlir::mithril::foldReshapeIntoConsumer(RewriterBase &rewriter,
       !linalg::areDimSequencesPreserved(consumer.getIndexingMapsArray(),
                                         groups))
     return;
+  // Upstream's collapsing builds invalid reshapes for an operand read at a
+  // constant index (a [N, T, 1] row scale broadcast along its last dim).
+  if (!llvm::all_of(consumer.getIndexingMapsArray(),
+                    [](AffineMap map) { return map.isProjectedPermutation(); }))
+    return;
   rewriter.setInsertionPoint(consumer);
   FailureOr<linalg::CollapseResult> collapsed =
       linalg::collapseOpIterationDims(consumer, groups, rewriter);

@@ -45,7 +45,8 @@ bool hasMultiplyAddBody(linalg::GenericOp op) {
 
 /// `op` if it is a one-group convolution of floats as the conversion from
 /// mithril writes it: input and weight of one type, summed in it or in a
-/// wider one (f16/bf16 into f32).
+/// wider one (f16/bf16 into f32); or int8 weights read widened
+/// (`--quantize`).
 std::optional<Convolution> matchConvolution(linalg::GenericOp op) {
   unsigned loops = op.getNumLoops();
   if (loops != 6 && loops != 8)
@@ -57,8 +58,9 @@ std::optional<Convolution> matchConvolution(linalg::GenericOp op) {
   auto types = op->getOperandTypes();
   auto element = dyn_cast<FloatType>(getElementTypeOrSelf(types[0]));
   auto sum = dyn_cast<FloatType>(getElementTypeOrSelf(types[2]));
-  if (!element || !sum || getElementTypeOrSelf(types[1]) != element ||
-      sum.getWidth() < element.getWidth())
+  Type weightElement = getElementTypeOrSelf(types[1]);
+  if (!element || !sum || sum.getWidth() < element.getWidth() ||
+      (weightElement != element && !weightElement.isSignlessInteger(8)))
     return std::nullopt;
   for (auto [i, iterator] : llvm::enumerate(op.getIteratorTypesArray()))
     if ((iterator == utils::IteratorType::reduction) !=
