@@ -41,6 +41,10 @@ struct ContractionBlocking {
   /// (`vdpbf16ps`: two products per lane), their right operands packed in
   /// pairs of K (packRightOperandInPairs).
   bool bf16DotProducts = false;
+  /// Whether int8 matmuls summed in i32 use the AVX-512 VNNI dot product
+  /// (`vpdpbusd`: four products per lane), their right operands packed in
+  /// groups of four rows of K (packForInt8DotProduct).
+  bool int8DotProducts = false;
 };
 
 /// `op` as a `linalg.matmul` or `linalg.batch_matmul` with upstream's
@@ -90,6 +94,24 @@ bool fitsBF16DotProduct(linalg::LinalgOp matmul, int64_t panel,
 linalg::GenericOp packRightOperandInPairs(RewriterBase &rewriter,
                                           linalg::LinalgOp matmul,
                                           int64_t panel);
+
+/// Whether `matmul` can use the int8 dot product: a `linalg.matmul` of
+/// int8 operands summed in i32, K static and a multiple of 4, the right
+/// operand packable (worthPacking), and not a static handful of rows.
+bool fitsInt8DotProduct(linalg::LinalgOp matmul, int64_t panel,
+                        ArrayRef<int64_t> block);
+
+/// packRightOperand for the int8 dot product (`vpdpbusd`), which multiplies
+/// unsigned bytes by signed ones, four of K a lane: the left operand is
+/// read as `left + 128` (its sign bits flipped, `[M][K / 4][4]`), the
+/// products that adds (`128 * sum_k right[k, n]`) are subtracted from the
+/// initial value, and the right operand is packed as
+/// `[N / panel][K / 4][panel][4]` (a weight's once per instance). Returns
+/// the contraction, a `linalg.generic` over (row, panel, column in the
+/// panel, group of four, element of the group) whose body reads the left
+/// operand unsigned.
+linalg::GenericOp packForInt8DotProduct(RewriterBase &rewriter,
+                                        linalg::LinalgOp matmul, int64_t panel);
 
 /// Splits each of `parts` along its static loop `dim` into a part whose
 /// extent is a multiple of the first of `tiles` and a remainder, then each

@@ -30,6 +30,13 @@ def FuseElementwise : Pass<"mithril-fuse-elementwise", "::mlir::ModuleOp"> {
     ReLU into the matmul that reads it, computing it again for every
     column of the result; and a contraction whose operand was fused no
     longer looks like a matmul to the code generator.
+
+    The exception: a generic that only widens its one input (an int8
+    weight read as f32, int8 activations read as i32) is fused into any
+    contraction that reads it, through the reshapes between them: the
+    contraction then converts in registers and reads the narrow values, a
+    quarter of the bytes, and keeps its matmul form (a conversion in the
+    body is part of it).
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];
@@ -41,7 +48,8 @@ def ConvolutionsToMatmuls
   let description = [{
     A convolution as `convert-mithril-to-linalg` writes it (a generic over
     `n, g, oc, o..., ic, k...` on grouped tensors), with one group and
-    floats throughout, becomes:
+    floats throughout (or int8 weights read widened, `--quantize`),
+    becomes:
 
     - an im2col copy `[1, IC, K..., N, O...]` of the input windows, the
       same window map as the convolution's;

@@ -414,38 +414,163 @@ bool mlir::mithril::fitsBF16DotProduct(linalg::LinalgOp matmul, int64_t panel,
          worthPacking(matmul, panel, block);
 }
 
-linalg::GenericOp
-mlir::mithril::packRightOperandInPairs(RewriterBase &rewriter,
-                                       linalg::LinalgOp matmul, int64_t panel) {
+/// Packs the right operand of `matmul` in groups of `group` rows of K,
+/// `[K, N] -> [N / panel][K / group][panel][group]` (one group of a column
+/// contiguous), and reads `left` (the matmul's left operand or one like
+/// it) as `[M][K / group][group]`. Returns the contraction, over (row,
+/// panel, column in the panel, group, element of the group).
+static linalg::GenericOp packRightOperandInGroups(RewriterBase &rewriter,
+                                                  linalg::LinalgOp matmul,
+                                                  Value left, int64_t panel,
+                                                  int64_t group) {
   Location loc = matmul.getLoc();
   rewriter.setInsertionPoint(matmul);
-  Value left = matmul.getDpsInputs()[0], right = matmul.getDpsInputs()[1];
+  Value right = matmul.getDpsInputs()[1];
   auto leftType = cast<RankedTensorType>(left.getType());
   auto rightType = cast<RankedTensorType>(right.getType());
   Type element = rightType.getElementType();
-  int64_t pairs = rightType.getDimSize(0) / 2;
+  int64_t groups = rightType.getDimSize(0) / group;
   int64_t panels = rightType.getDimSize(1) / panel;
 
-  // [K, N] -> [K/2, 2, N/panel, panel] -> [N/panel, K/2, panel, 2].
+  // [K, N] -> [K/g, g, N/panel, panel] -> [N/panel, K/g, panel, g].
   Value split = tensor::ExpandShapeOp::create(
-      rewriter, loc, RankedTensorType::get({pairs, 2, panels, panel}, element),
-      right, SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
+      rewriter, loc,
+      RankedTensorType::get({groups, group, panels, panel}, element), right,
+      SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
   Value packedInit = tensor::EmptyOp::create(
-      rewriter, loc, ArrayRef<int64_t>{panels, pairs, panel, 2}, element);
+      rewriter, loc, ArrayRef<int64_t>{panels, groups, panel, group}, element);
   Value packed = linalg::TransposeOp::create(rewriter, loc, split, packedInit,
                                              ArrayRef<int64_t>{2, 0, 3, 1})
                      .getResult()[0];
-  // [M, K] -> [M, K/2, 2].
+  // [M, K] -> [M, K/g, g].
   SmallVector<OpFoldResult> leftSizes =
       tensor::getMixedSizes(rewriter, loc, left);
-  leftSizes.back() = rewriter.getIndexAttr(pairs);
-  leftSizes.push_back(rewriter.getIndexAttr(2));
-  SmallVector<int64_t> leftShape = {leftType.getDimSize(0), pairs, 2};
-  Value leftPairs = tensor::ExpandShapeOp::create(
-      rewriter, loc, RankedTensorType::get(leftShape, element), left,
+  leftSizes.back() = rewriter.getIndexAttr(groups);
+  leftSizes.push_back(rewriter.getIndexAttr(group));
+  SmallVector<int64_t> leftShape = {leftType.getDimSize(0), groups, group};
+  Value leftGroups = tensor::ExpandShapeOp::create(
+      rewriter, loc,
+      RankedTensorType::get(leftShape, leftType.getElementType()), left,
       SmallVector<ReassociationIndices>{{0}, {1, 2}}, leftSizes);
-  return replaceWithPanelContraction(rewriter, matmul, leftPairs, packed, panel,
-                                     /*reductions=*/2);
+  return replaceWithPanelContraction(rewriter, matmul, leftGroups, packed,
+                                     panel, /*reductions=*/2);
+}
+
+linalg::GenericOp
+mlir::mithril::packRightOperandInPairs(RewriterBase &rewriter,
+                                       linalg::LinalgOp matmul, int64_t panel) {
+  return packRightOperandInGroups(rewriter, matmul, matmul.getDpsInputs()[0],
+                                  panel, 2);
+}
+
+bool mlir::mithril::fitsInt8DotProduct(linalg::LinalgOp matmul, int64_t panel,
+                                       ArrayRef<int64_t> block) {
+  auto type = [&](Value value) {
+    return getElementTypeOrSelf(value.getType());
+  };
+  Value left = matmul.getDpsInputs()[0], right = matmul.getDpsInputs()[1];
+  int64_t depth = cast<RankedTensorType>(right.getType()).getDimSize(0);
+  // A few rows (a Linear layer at batch 1) would read the right operand
+  // twice, once for its column sums: plain i32 sums stream it once.
+  int64_t rows = cast<RankedTensorType>(left.getType()).getDimSize(0);
+  constexpr int64_t kFewRows = 8;
+  if (!ShapedType::isDynamic(rows) && rows < kFewRows)
+    return false;
+  // The named matmul's body sign-extends both operands (linalg's default).
+  return isa<linalg::MatmulOp>(matmul.getOperation()) &&
+         type(left).isSignlessInteger(8) && type(right).isSignlessInteger(8) &&
+         type(matmul.getDpsInits()[0]).isSignlessInteger(32) &&
+         !ShapedType::isDynamic(depth) && depth % 4 == 0 &&
+         worthPacking(matmul, panel, block);
+}
+
+/// `-128 * sum_k right[k, n]` added to each row of `init` ([M, N]): what
+/// reading the left operand as `left + 128` adds to the products.
+static Value subtractOffsetProducts(RewriterBase &rewriter, Location loc,
+                                    Value right, Value init) {
+  MLIRContext *context = rewriter.getContext();
+  auto rightType = cast<RankedTensorType>(right.getType());
+  Type i32 = rewriter.getI32Type();
+  Value zero = arith::ConstantIntOp::create(rewriter, loc, i32, 0);
+  Value sumsInit =
+      linalg::FillOp::create(
+          rewriter, loc, zero,
+          tensor::EmptyOp::create(
+              rewriter, loc, ArrayRef<int64_t>{rightType.getDimSize(1)}, i32)
+              .getResult())
+          .getResult(0);
+  // A transposed weight's sums are those of its rows: a row reduction,
+  // which vectorises, where a column one would gather.
+  AffineExpr outer = getAffineDimExpr(0, context),
+             inner = getAffineDimExpr(1, context);
+  SmallVector<AffineMap> maps{AffineMap::get(2, 0, {outer, inner}, context),
+                              AffineMap::get(2, 0, {inner}, context)};
+  SmallVector<utils::IteratorType> iterators{utils::IteratorType::reduction,
+                                             utils::IteratorType::parallel};
+  if (auto transpose = right.getDefiningOp<linalg::TransposeOp>();
+      transpose && transpose.getPermutation() == ArrayRef<int64_t>{1, 0}) {
+    right = transpose.getInput();
+    maps[1] = AffineMap::get(2, 0, {outer}, context);
+    std::swap(iterators[0], iterators[1]);
+  }
+  Value sums =
+      linalg::GenericOp::create(
+          rewriter, loc, TypeRange{sumsInit.getType()}, ValueRange{right},
+          ValueRange{sumsInit}, maps, iterators,
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            Value wide = arith::ExtSIOp::create(b, l, i32, args[0]);
+            linalg::YieldOp::create(
+                b, l, Value(arith::AddIOp::create(b, l, args[1], wide)));
+          })
+          .getResult(0);
+  AffineExpr m, j;
+  bindDims(context, m, j);
+  AffineMap identity = AffineMap::get(2, 0, {m, j}, context);
+  return parallelGeneric(
+      rewriter, loc, init.getType(), ValueRange{init, sums},
+      tensor::EmptyOp::create(rewriter, loc,
+                              tensor::getMixedSizes(rewriter, loc, init), i32),
+      {identity, AffineMap::get(2, 0, {j}, context), identity},
+      [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+        Value offset = arith::ShLIOp::create(
+            b, l, args[1], arith::ConstantIntOp::create(b, l, i32, 7));
+        return arith::SubIOp::create(b, l, args[0], offset);
+      });
+}
+
+linalg::GenericOp mlir::mithril::packForInt8DotProduct(RewriterBase &rewriter,
+                                                       linalg::LinalgOp matmul,
+                                                       int64_t panel) {
+  Location loc = matmul.getLoc();
+  rewriter.setInsertionPoint(matmul);
+  Value left = matmul.getDpsInputs()[0], right = matmul.getDpsInputs()[1];
+  Type i8 = rewriter.getI8Type();
+  // left + 128 as u8: its sign bit flipped.
+  Value empty = tensor::EmptyOp::create(
+      rewriter, loc, tensor::getMixedSizes(rewriter, loc, left), i8);
+  AffineMap identity =
+      AffineMap::getMultiDimIdentityMap(2, rewriter.getContext());
+  Value offsetLeft = parallelGeneric(
+      rewriter, loc, empty.getType(), left, empty, {identity, identity},
+      [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+        Value sign = arith::ConstantIntOp::create(b, l, i8, -128);
+        return arith::XOrIOp::create(b, l, args[0], sign);
+      });
+  Value init =
+      subtractOffsetProducts(rewriter, loc, right, matmul.getDpsInits()[0]);
+  rewriter.modifyOpInPlace(matmul,
+                           [&] { matmul.getDpsInitsMutable()[0].set(init); });
+  linalg::GenericOp contraction =
+      packRightOperandInGroups(rewriter, matmul, offsetLeft, panel, 4);
+  // The left operand is now read unsigned.
+  BlockArgument leftArgument = contraction.getBlock()->getArgument(0);
+  for (Operation *user : llvm::make_early_inc_range(leftArgument.getUsers()))
+    if (auto extend = dyn_cast<arith::ExtSIOp>(user)) {
+      rewriter.setInsertionPoint(extend);
+      rewriter.replaceOpWithNewOp<arith::ExtUIOp>(extend, extend.getType(),
+                                                  leftArgument);
+    }
+  return contraction;
 }
 
 /// Splits each of `parts` along its static loop `dim` (upstream's

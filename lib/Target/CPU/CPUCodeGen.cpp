@@ -42,8 +42,10 @@ std::optional<CPUMachine> mlir::mithril::parseCPUMachine(StringRef name) {
                                             : 128;
     return CPUMachine{llvm::sys::getDefaultTargetTriple(),
                       llvm::sys::getHostCPUName().str(),
-                      llvm::join(features, ","), vectorBits,
-                      vectorBits == 512 && host.lookup("avx512bf16")};
+                      llvm::join(features, ","),
+                      vectorBits,
+                      vectorBits == 512 && host.lookup("avx512bf16"),
+                      vectorBits == 512 && host.lookup("avx512vnni")};
   }
   if (name == "x86_64")
     return CPUMachine{"x86_64-unknown-linux-gnu", "x86-64", "", 128};

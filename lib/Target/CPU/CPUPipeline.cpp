@@ -42,6 +42,7 @@ void mlir::mithril::addCPUBufferizePhase(OpPassManager &pm,
   contractions.registerTile = {rows, 2 * lanes};
   contractions.parallel = parallel;
   contractions.bf16DotProducts = machine.bf16DotProducts;
+  contractions.int8DotProducts = machine.int8DotProducts;
   pm.addNestedPass<func::FuncOp>(createConvolutionsToMatmuls());
   pm.addNestedPass<func::FuncOp>(createVectorizeContractions(contractions));
   pm.addPass(createPrepareWeights());
@@ -90,13 +91,16 @@ void mlir::mithril::addCPUBufferizePhase(OpPassManager &pm,
 /// become polynomials rather than a libm call per lane. Strided metadata is
 /// expanded before affine is lowered, since the expansion creates affine
 /// ops. Without AVX-512 BF16, conversions to and from bf16 become integer
-/// ops (LLVM would call __truncsfbf2, which Debian's libgcc lacks).
+/// ops (LLVM would call __truncsfbf2, which Debian's libgcc lacks). With
+/// AVX-512 VNNI, int8 register blocks become vpdpbusd first.
 /// Parallel loops become OpenMP worksharing loops, which the translation to
 /// LLVM IR outlines into calls of libomp.
 void mlir::mithril::addCPULLVMPhase(OpPassManager &pm,
                                     const CPUMachine &machine,
                                     const PipelineOptions &options) {
   bool parallel = options.threads != 1;
+  if (machine.int8DotProducts)
+    pm.addPass(createLowerInt8DotProducts());
   if (parallel)
     pm.addPass(createConvertSCFToOpenMPPass());
   pm.addPass(createConvertVectorToSCFPass(

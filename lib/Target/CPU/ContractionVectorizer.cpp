@@ -16,6 +16,7 @@
 
 #include "mithril/Codegen/Tiling.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
@@ -118,8 +119,8 @@ void mlir::mithril::vectorizeMatmul(RewriterBase &rewriter, linalg::LinalgOp op,
 /// or eight for a single row (a Linear layer at batch 1), whose one row of
 /// accumulators would otherwise make each step of K wait for the last FMA:
 /// eight panels give eight times the independent sums (and, for int8
-/// weights, the loads and conversions that overlap them). (Pairs of bf16
-/// keep one panel: BF16PairsToDotProducts takes a row of one.)
+/// weights, the loads and conversions that overlap them). (Groups of K
+/// keep one panel: the dot product patterns take a row of one.)
 static int64_t registerPanels(linalg::LinalgOp part, int64_t panelsPerBlock) {
   SmallVector<int64_t> ranges = part.getStaticLoopRanges();
   constexpr int64_t kPanels = 8;
@@ -141,20 +142,21 @@ void mlir::mithril::vectorizePackedMatmul(RewriterBase &rewriter,
   ArrayRef<int64_t> cacheBlock = blocking.cacheBlock;
   int64_t rows = registerBlock[0], panel = registerBlock[1];
   int64_t panelsPerBlock = std::max<int64_t>(cacheBlock[1] / panel, 1);
-  // packRightOperandInPairs adds a loop, the element of a pair of K: whole
-  // in every block, and the blocks of K count pairs. Its register blocks
-  // drop their one pair of K too, leaving rows x panel x 2.
-  bool pairs = op.getNumLoops() == 5;
+  // Packing in groups of K (pairs of bf16, fours of int8) adds a loop, the
+  // element of a group: whole in every block, and the blocks of K count
+  // groups. Its register blocks drop their one group of K too, leaving
+  // rows x panel x group.
+  int64_t group = op.getNumLoops() == 5 ? op.getStaticLoopRanges()[4] : 0;
   int64_t depthBlock =
-      pairs ? std::max<int64_t>(cacheBlock[2] / 2, 1) : cacheBlock[2];
+      group ? std::max<int64_t>(cacheBlock[2] / group, 1) : cacheBlock[2];
   auto sizes = [&](SmallVector<int64_t> loops) {
-    if (pairs)
-      loops.push_back(2);
+    if (group)
+      loops.push_back(group);
     return loops;
   };
-  auto units = [&](SmallVector<unsigned> loops, unsigned pairLoop) {
-    if (pairs)
-      loops.push_back(pairLoop);
+  auto units = [&](SmallVector<unsigned> loops, unsigned groupLoop) {
+    if (group)
+      loops.push_back(groupLoop);
     return loops;
   };
   SmallVector<linalg::LinalgOp> parts{op};
@@ -192,7 +194,7 @@ void mlir::mithril::vectorizePackedMatmul(RewriterBase &rewriter,
     tileAndVectorize(
         rewriter, part,
         sizes({cacheBlock[0], panelsPerBlock, panel, depthBlock}),
-        sizes({blockRows, pairs ? 1 : registerPanels(part, panelsPerBlock),
+        sizes({blockRows, group ? 1 : registerPanels(part, panelsPerBlock),
                panel, 1}),
         units({1}, 3), blocking.parallel, fuse);
   }
@@ -207,7 +209,8 @@ Value bf16Source(Value value) {
   return getElementTypeOrSelf(value.getType()).isBF16() ? value : Value();
 }
 
-/// `pairs` (a vector<N x 2 x bf16> of a panel) as one vector<2N x bf16>.
+/// `pairs` (a vector<N x G x T> of a panel: G elements of K per column) as
+/// one vector<GN x T>.
 /// Where it is the read of a whole static slice, the slice is collapsed and
 /// read as one contiguous vector: a shape_cast of the 2-d read would be N
 /// reads of two elements and shuffles.
@@ -309,6 +312,44 @@ LogicalResult mlir::mithril::lowerBF16PairsToDotProducts(Operation *root) {
   return applyPatternsGreedily(root, std::move(patterns));
 }
 
+/// `value` extended from i8 by `Extend` (extui or extsi): the i8 vector.
+template <typename Extend> static Value int8Source(Value value) {
+  auto extend = value.getDefiningOp<Extend>();
+  return extend && getElementTypeOrSelf(extend.getIn().getType())
+                       .isSignlessInteger(8)
+             ? extend.getIn()
+             : Value();
+}
+
+std::optional<Int8DotProduct>
+mlir::mithril::matchInt8DotProduct(vector::ContractionOp op) {
+  Value lhs = int8Source<arith::ExtUIOp>(op.getLhs());
+  Value rhs = int8Source<arith::ExtSIOp>(op.getRhs());
+  auto accType = dyn_cast<VectorType>(op.getAccType());
+  if (!lhs || !rhs || !accType ||
+      !accType.getElementType().isSignlessInteger(32) ||
+      op.getKind() != vector::CombiningKind::ADD ||
+      cast<vector::MaskableOpInterface>(op.getOperation()).isMasked())
+    return std::nullopt;
+  MLIRContext *context = op.getContext();
+  AffineExpr m, j, t;
+  bindDims(context, m, j, t);
+  if (op.getIndexingMapsArray() !=
+      AffineMap::inferFromExprList(
+          ArrayRef<SmallVector<AffineExpr, 4>>{{m, t}, {j, t}, {m, j}},
+          context))
+    return std::nullopt;
+  auto lhsType = cast<VectorType>(lhs.getType());
+  auto rhsType = cast<VectorType>(rhs.getType());
+  int64_t rows = lhsType.getDimSize(0), columns = rhsType.getDimSize(0);
+  if (lhsType.getDimSize(1) != Int8DotProduct::kGroup ||
+      rhsType.getDimSize(1) != Int8DotProduct::kGroup ||
+      columns % Int8DotProduct::kLanes != 0 ||
+      accType.getShape() != ArrayRef<int64_t>{rows, columns})
+    return std::nullopt;
+  return Int8DotProduct{lhs, rhs, rows, columns};
+}
+
 LogicalResult mlir::mithril::lowerContractionsToOuterProducts(Operation *root) {
   MLIRContext *context = root->getContext();
   RewritePatternSet shaping(context);
@@ -324,7 +365,16 @@ LogicalResult mlir::mithril::lowerContractionsToOuterProducts(Operation *root) {
   vector::populateVectorContractLoweringPatterns(
       lowering, vector::VectorContractLowering::OuterProduct);
   vector::populateVectorOuterProductLoweringPatterns(lowering);
-  return applyPatternsGreedily(root, std::move(lowering));
+  // The int8 dot products stay contractions until
+  // mithril-lower-int8-dot-products, after bufferisation.
+  SmallVector<Operation *> contractions;
+  root->walk([&](vector::ContractionOp op) {
+    if (!matchInt8DotProduct(op))
+      contractions.push_back(op);
+  });
+  GreedyRewriteConfig config;
+  config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
+  return applyOpPatternsGreedily(contractions, std::move(lowering), config);
 }
 
 LogicalResult
@@ -344,6 +394,12 @@ mlir::mithril::vectorizeContractions(Operation *root,
     if (failed(matmul))
       continue;
     int64_t panel = registerBlock[1];
+    if (blocking.int8DotProducts &&
+        fitsInt8DotProduct(*matmul, panel, cacheBlock)) {
+      vectorizePackedMatmul(
+          rewriter, packForInt8DotProduct(rewriter, *matmul, panel), blocking);
+      continue;
+    }
     if (blocking.bf16DotProducts &&
         fitsBF16DotProduct(*matmul, panel, cacheBlock)) {
       vectorizePackedMatmul(rewriter,

@@ -37,6 +37,7 @@ struct VectorizeContractionsPass
     blocking.parallel = parallel;
     blocking.pack = pack;
     blocking.bf16DotProducts = bf16DotProducts;
+    blocking.int8DotProducts = int8DotProducts;
     if (blocking.registerBlock.size() != 2 || blocking.cacheBlock.size() != 3) {
       getOperation().emitError()
           << "register-tile takes M,N and cache-tile M,N,K";

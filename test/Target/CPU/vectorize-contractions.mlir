@@ -1,4 +1,4 @@
-// RUN: mlc-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(mithril-vectorize-contractions{register-tile=8,32 cache-tile=64,256,256}))" | FileCheck %s
+// RUN: mlc-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(mithril-vectorize-contractions{register-tile=8,32 cache-tile=64,256,256 int8-dot-products}))" | FileCheck %s
 
 // A matmul with at least a cache block of rows reads its right operand
 // packed into panels of 32 columns ([16][512][32]: each contiguous). It is
@@ -357,4 +357,27 @@ func.func @bf16_into_f32(%a: tensor<8x512xbf16>, %b: tensor<512x512xbf16>,
   %0 = linalg.matmul ins(%a, %b : tensor<8x512xbf16>, tensor<512x512xbf16>)
                      outs(%c : tensor<8x512xf32>) -> tensor<8x512xf32>
   return %0 : tensor<8x512xf32>
+}
+
+// -----
+
+// With int8-dot-products (AVX-512 VNNI), an int8 matmul summed in i32 reads
+// its left operand plus 128 (sign bits flipped) and unsigned, subtracts
+// 128 * the right operand's column sums from its initial value, and packs
+// the right operand in fours of K: the register block stays a contraction
+// of fours for mithril-lower-int8-dot-products.
+// CHECK-LABEL: func.func @int8_dot_products
+// CHECK: arith.xori %{{.*}}, %{{.*}} : i8
+// CHECK: arith.shli
+// CHECK: arith.subi
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<64x4x16x32xi8>) outs(%{{.*}} : tensor<16x64x32x4xi8>) permutation = [2, 0, 3, 1]
+// CHECK: %[[L:.*]] = arith.extui %{{.*}} : vector<8x4xi8> to vector<8x4xi32>
+// CHECK: %[[R:.*]] = arith.extsi %{{.*}} : vector<32x4xi8> to vector<32x4xi32>
+// CHECK: vector.contract {{.*}} %[[L]], %[[R]], %{{.*}} : vector<8x4xi32>, vector<32x4xi32> into vector<8x32xi32>
+// CHECK-NOT: arith.muli
+func.func @int8_dot_products(%a: tensor<64x256xi8>, %b: tensor<256x512xi8>,
+                             %c: tensor<64x512xi32>) -> tensor<64x512xi32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<64x256xi8>, tensor<256x512xi8>)
+                     outs(%c : tensor<64x512xi32>) -> tensor<64x512xi32>
+  return %0 : tensor<64x512xi32>
 }

@@ -33,6 +33,8 @@ struct CPUMachine {
   /// Whether it has AVX-512 BF16: the bf16 dot product (`vdpbf16ps`) and
   /// conversions from f32.
   bool bf16DotProducts = false;
+  /// Whether it has AVX-512 VNNI: the int8 dot product (`vpdpbusd`).
+  bool int8DotProducts = false;
 };
 
 /// The machine `--target=NAME` names: `host` (this CPU and its features),

@@ -16,6 +16,8 @@
 
 #include "mithril/Codegen/Contractions.h"
 
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
 namespace mlir::mithril {
 
 /// Blocks, vectorises and lowers every contraction in `root` that is a
@@ -43,9 +45,22 @@ void vectorizePackedMatmul(RewriterBase &rewriter, linalg::GenericOp matmul,
 /// columns of the block and pair of K.
 LogicalResult lowerBF16PairsToDotProducts(Operation *root);
 
+/// A register block of packForInt8DotProduct: `acc[m, j] += lhs[m, t] *
+/// rhs[j, t]` over a group of four t, `lhs` (vector<rows x 4 x i8>) read
+/// unsigned and `rhs` (vector<columns x 4 x i8>) signed, into i32.
+struct Int8DotProduct {
+  static constexpr int64_t kLanes = 16, kGroup = 4;
+  Value lhs, rhs;
+  int64_t rows, columns;
+};
+
+/// `op` as such a register block, or none.
+std::optional<Int8DotProduct> matchInt8DotProduct(vector::ContractionOp op);
+
 /// Lowers the register blocks' `vector.contract`s in `root` to outer
 /// products: one FMA per row of the block and step of K (after
-/// lowerBF16PairsToDotProducts where the machine has it).
+/// lowerBF16PairsToDotProducts where the machine has it); the int8 dot
+/// products are left to mithril-lower-int8-dot-products.
 LogicalResult lowerContractionsToOuterProducts(Operation *root);
 
 } // namespace mlir::mithril

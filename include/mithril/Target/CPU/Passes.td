@@ -84,6 +84,15 @@ def VectorizeContractions
     pair of K, the row's pair broadcast as one i32; the other bf16 matmuls
     widen their left operand once and use f32 FMAs.
 
+    With `int8-dot-products` (machines with AVX-512 VNNI), a matmul of int8
+    operands summed in i32 (`--quantize=int8-dynamic`) whose K is a
+    multiple of 4 and whose right operand is packed reads its left operand
+    plus 128 as unsigned bytes (sign bits flipped; `128 * sum_k right`
+    subtracted from its initial value), its right operand packed in fours
+    of K, `[N/32][K/4][32][4]`, and each row of a register block and 16
+    columns become one `vpdpbusd` (four products a lane) per four of K,
+    after bufferisation (`mithril-lower-int8-dot-products`).
+
     `loop-invariant-subset-hoisting`, run next on tensors, keeps each
     register block's accumulators in registers across the K loop.
   }];
@@ -108,6 +117,10 @@ def VectorizeContractions
            /*default=*/"false",
            "bf16 matmuls summed in f32 on the AVX-512 BF16 dot product "
            "(vdpbf16ps), right operands packed in pairs of K">,
+    Option<"int8DotProducts", "int8-dot-products", "bool",
+           /*default=*/"false",
+           "int8 matmuls summed in i32 on the AVX-512 VNNI dot product "
+           "(vpdpbusd), right operands packed in fours of K">,
   ];
 }
 
@@ -225,6 +238,26 @@ def ExpandBF16Conversions
     scalars and vectors; the rest of `arith-expand` is not wanted here.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def LowerInt8DotProducts
+    : Pass<"mithril-lower-int8-dot-products", "::mlir::ModuleOp"> {
+  let summary = "Lower int8 register blocks to AVX-512 VNNI vpdpbusd";
+  let description = [{
+    The register blocks that `mithril-vectorize-contractions` makes with
+    `int8-dot-products` stay `vector.contract`s of bytes extended to i32
+    (the left operand unsigned, the right one signed, four of K in the
+    innermost dim) until this pass, which runs on buffers: each row of a
+    block and 16 columns become one call of the LLVM intrinsic
+    `llvm.x86.avx512.vpdpbusd.512` (the x86vector dialect has no AVX-512
+    VNNI op), the row's four bytes broadcast as one i32 against the 16
+    columns' fours read as one contiguous vector. An LLVM call has unknown
+    memory effects, which bufferisation's deallocation refuses: hence after
+    it.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
+                           "::mlir::memref::MemRefDialect",
                            "::mlir::vector::VectorDialect"];
 }
 
