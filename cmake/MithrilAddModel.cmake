@@ -3,13 +3,13 @@
 #
 #   mithril_add_model(<target> MODEL <file> [NAME <name>] [WEIGHTS <file>]
 #                     [TARGET <t>] [SHAPES <name=dims>...] [PRECISION <p>]
-#                     [OPTIONS <flag>...] [SHARED])
+#                     [QUANTIZE <q>] [OPTIONS <flag>...] [SHARED])
 #
 # Needs the imported target Mithril::mlc-compile (find_package(Mithril)).
 
 function(mithril_add_model target)
   cmake_parse_arguments(PARSE_ARGV 1 arg "SHARED;STATIC"
-    "MODEL;NAME;WEIGHTS;TARGET;PRECISION" "SHAPES;OPTIONS")
+    "MODEL;NAME;WEIGHTS;TARGET;PRECISION;QUANTIZE" "SHAPES;OPTIONS")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "mithril_add_model(${target}): unknown arguments "
                         "'${arg_UNPARSED_ARGUMENTS}'")
@@ -73,6 +73,9 @@ function(mithril_add_model target)
   endforeach()
   if(arg_PRECISION)
     list(APPEND command "--precision=${arg_PRECISION}")
+  endif()
+  if(arg_QUANTIZE)
+    list(APPEND command "--quantize=${arg_QUANTIZE}")
   endif()
   list(APPEND command ${arg_OPTIONS})
 

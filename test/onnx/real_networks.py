@@ -3,10 +3,12 @@
 the .onnx file, run by mlc-run at batch 2 and compared with PyTorch's own
 output (1e-4 relative to its largest magnitude).
 
-Usage: real_networks.py BUILD_DIR [--precision=P] [NETWORK ...]
+Usage: real_networks.py BUILD_DIR [--precision=P | --quantize=Q] [NETWORK ...]
 
 With --precision=bf16 or f16 the library computes in that precision
-(mlc-compile --precision) and the bound is docs/precision.md's (3e-2, 3e-3).
+(mlc-compile --precision) and the bound is docs/precision.md's (3e-2, 3e-3);
+with --quantize=int8 or int8-dynamic its weights are int8 (mlc-compile
+--quantize), bound 5e-2.
 
 Networks: resnet18, mobilenet_v2, squeezenet1_1 and transformer (a
 torch.nn.TransformerEncoderLayer, batch first, with a dynamic batch and a
@@ -52,7 +54,15 @@ NETWORKS = {"resnet18": resnet18, "mobilenet_v2": mobilenet_v2,
             "squeezenet1_1": squeezenet1_1, "transformer": transformer}
 
 
-BOUNDS = {"f32": 1e-4, "bf16": 3e-2, "f16": 3e-3}
+BOUNDS = {"f32": 1e-4, "bf16": 3e-2, "f16": 3e-3, "int8": 5e-2,
+          "int8-dynamic": 5e-2}
+
+
+def flags(precision):
+    """mlc-compile's options for `precision` (a dtype or an int8 mode)."""
+    if precision.startswith("int8"):
+        return ["--quantize=" + precision]
+    return ["--precision=" + precision]
 
 
 def check(name, build, workdir, precision):
@@ -65,7 +75,7 @@ def check(name, build, workdir, precision):
                       dynamic_axes={"input": axes, "output": axes})
     library = os.path.join(workdir, "lib%s.so" % name)
     subprocess.run([os.path.join(build, "bin", "mlc-compile"), model,
-                    "-o", library, "--precision=" + precision], check=True)
+                    "-o", library] + flags(precision), check=True)
     inputs = os.path.join(workdir, name + ".input.npy")
     np.save(inputs, example.numpy())
     subprocess.run([os.path.join(build, "bin", "mlc-run"), library,
@@ -84,7 +94,7 @@ def check(name, build, workdir, precision):
 def main():
     build, names, precision = sys.argv[1], [], "f32"
     for argument in sys.argv[2:]:
-        if argument.startswith("--precision="):
+        if argument.startswith(("--precision=", "--quantize=")):
             precision = argument.split("=", 1)[1]
         else:
             names.append(argument)
