@@ -401,17 +401,27 @@ linalg::GenericOp mlir::mithril::packRightOperand(RewriterBase &rewriter,
                                      /*reductions=*/1);
 }
 
-bool mlir::mithril::fitsBF16DotProduct(linalg::LinalgOp matmul, int64_t panel,
-                                       ArrayRef<int64_t> block) {
-  auto type = [&](Value value) {
-    return getElementTypeOrSelf(value.getType());
-  };
+/// Whether `matmul` multiplies `operands` into `sum` elements, its K static
+/// and a multiple of `group`, its right operand packable (worthPacking):
+/// what a dot product on groups of K needs.
+static bool fitsGroupedDotProduct(linalg::LinalgOp matmul, int64_t panel,
+                                  ArrayRef<int64_t> block,
+                                  function_ref<bool(Type)> operands,
+                                  function_ref<bool(Type)> sum, int64_t group) {
   Value left = matmul.getDpsInputs()[0], right = matmul.getDpsInputs()[1];
   int64_t depth = cast<RankedTensorType>(right.getType()).getDimSize(0);
-  return type(left).isBF16() && type(right).isBF16() &&
-         type(matmul.getDpsInits()[0]).isF32() &&
-         !ShapedType::isDynamic(depth) && depth % 2 == 0 &&
+  return operands(getElementTypeOrSelf(left.getType())) &&
+         operands(getElementTypeOrSelf(right.getType())) &&
+         sum(getElementTypeOrSelf(matmul.getDpsInits()[0].getType())) &&
+         !ShapedType::isDynamic(depth) && depth % group == 0 &&
          worthPacking(matmul, panel, block);
+}
+
+bool mlir::mithril::fitsBF16DotProduct(linalg::LinalgOp matmul, int64_t panel,
+                                       ArrayRef<int64_t> block) {
+  return fitsGroupedDotProduct(
+      matmul, panel, block, [](Type type) { return type.isBF16(); },
+      [](Type type) { return type.isF32(); }, 2);
 }
 
 /// Packs the right operand of `matmul` in groups of `group` rows of K,
@@ -465,23 +475,19 @@ mlir::mithril::packRightOperandInPairs(RewriterBase &rewriter,
 
 bool mlir::mithril::fitsInt8DotProduct(linalg::LinalgOp matmul, int64_t panel,
                                        ArrayRef<int64_t> block) {
-  auto type = [&](Value value) {
-    return getElementTypeOrSelf(value.getType());
-  };
-  Value left = matmul.getDpsInputs()[0], right = matmul.getDpsInputs()[1];
-  int64_t depth = cast<RankedTensorType>(right.getType()).getDimSize(0);
   // A few rows (a Linear layer at batch 1) would read the right operand
   // twice, once for its column sums: plain i32 sums stream it once.
-  int64_t rows = cast<RankedTensorType>(left.getType()).getDimSize(0);
+  int64_t rows =
+      cast<RankedTensorType>(matmul.getDpsInputs()[0].getType()).getDimSize(0);
   constexpr int64_t kFewRows = 8;
   if (!ShapedType::isDynamic(rows) && rows < kFewRows)
     return false;
   // The named matmul's body sign-extends both operands (linalg's default).
   return isa<linalg::MatmulOp>(matmul.getOperation()) &&
-         type(left).isSignlessInteger(8) && type(right).isSignlessInteger(8) &&
-         type(matmul.getDpsInits()[0]).isSignlessInteger(32) &&
-         !ShapedType::isDynamic(depth) && depth % 4 == 0 &&
-         worthPacking(matmul, panel, block);
+         fitsGroupedDotProduct(
+             matmul, panel, block,
+             [](Type type) { return type.isSignlessInteger(8); },
+             [](Type type) { return type.isSignlessInteger(32); }, 4);
 }
 
 /// `-128 * sum_k right[k, n]` added to each row of `init` ([M, N]): what

@@ -16,8 +16,8 @@
 
 #include "mithril/Codegen/Tiling.h"
 
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Dialect/X86Vector/X86VectorDialect.h"
@@ -200,6 +200,97 @@ void mlir::mithril::vectorizePackedMatmul(RewriterBase &rewriter,
   }
 }
 
+Value mlir::mithril::flattenGroups(OpBuilder &builder, Location loc,
+                                   Value groups) {
+  auto type = cast<VectorType>(groups.getType());
+  auto flat = VectorType::get({type.getNumElements()}, type.getElementType());
+  auto read = groups.getDefiningOp<vector::TransferReadOp>();
+  auto view =
+      read ? dyn_cast<ShapedType>(read.getBase().getType()) : ShapedType();
+  SmallVector<ReassociationIndices> whole{{0, 1}};
+  auto memref = dyn_cast_if_present<MemRefType>(view);
+  if (!view || read.getMask() || view.getShape() != type.getShape() ||
+      !read.getPermutationMap().isMinorIdentity() ||
+      llvm::any_of(read.getInBoundsValues(), [](bool b) { return !b; }) ||
+      !llvm::all_of(read.getIndices(), isZeroInteger) ||
+      (memref &&
+       !memref::CollapseShapeOp::isGuaranteedCollapsible(memref, whole)))
+    return vector::ShapeCastOp::create(builder, loc, flat, groups);
+  Value collapsed = memref ? Value(memref::CollapseShapeOp::create(
+                                 builder, loc, read.getBase(), whole))
+                           : Value(tensor::CollapseShapeOp::create(
+                                 builder, loc, read.getBase(), whole));
+  Value zero = arith::ConstantIndexOp::create(builder, loc, 0);
+  return vector::TransferReadOp::create(builder, loc, flat, collapsed,
+                                        ValueRange{zero}, read.getPadding(),
+                                        ArrayRef<bool>{true});
+}
+
+std::optional<GroupedBlock>
+mlir::mithril::matchGroupedBlock(vector::ContractionOp op, Value lhs, Value rhs,
+                                 Type sumType, int64_t group) {
+  auto accType = dyn_cast<VectorType>(op.getAccType());
+  if (!lhs || !rhs || !accType || accType.getElementType() != sumType ||
+      op.getKind() != vector::CombiningKind::ADD ||
+      cast<vector::MaskableOpInterface>(op.getOperation()).isMasked())
+    return std::nullopt;
+  MLIRContext *context = op.getContext();
+  AffineExpr m, j, t;
+  bindDims(context, m, j, t);
+  if (op.getIndexingMapsArray() !=
+      AffineMap::inferFromExprList(
+          ArrayRef<SmallVector<AffineExpr, 4>>{{m, t}, {j, t}, {m, j}},
+          context))
+    return std::nullopt;
+  auto lhsType = cast<VectorType>(lhs.getType());
+  auto rhsType = cast<VectorType>(rhs.getType());
+  int64_t rows = lhsType.getDimSize(0), columns = rhsType.getDimSize(0);
+  if (lhsType.getRank() != 2 || rhsType.getRank() != 2 ||
+      lhsType.getDimSize(1) != group || rhsType.getDimSize(1) != group ||
+      columns % GroupedBlock::kLanes != 0 ||
+      accType.getShape() != ArrayRef<int64_t>{rows, columns})
+    return std::nullopt;
+  return GroupedBlock{lhs, rhs, rows, columns, group};
+}
+
+Value mlir::mithril::lowerGroupedBlock(
+    OpBuilder &builder, vector::ContractionOp op, const GroupedBlock &block,
+    function_ref<Value(OpBuilder &, Location, Value, Value, Value)> dot) {
+  constexpr int64_t kLanes = GroupedBlock::kLanes;
+  Location loc = op.getLoc();
+  Type element = getElementTypeOrSelf(block.lhs.getType());
+  Type i32 = builder.getI32Type();
+  auto groups = VectorType::get({block.group * kLanes}, element);
+  auto lanes = VectorType::get({kLanes}, i32);
+  Value rhsFlat = flattenGroups(builder, loc, block.rhs);
+  SmallVector<Value> rhsChunks;
+  for (int64_t c = 0; c < block.columns; c += kLanes)
+    rhsChunks.push_back(vector::ExtractStridedSliceOp::create(
+        builder, loc, rhsFlat, {block.group * c}, {block.group * kLanes}, {1}));
+  Value lhsGroups = vector::BitCastOp::create(
+      builder, loc, VectorType::get({block.rows, 1}, i32), block.lhs);
+  Value result = op.getAcc();
+  for (int64_t r = 0; r < block.rows; ++r) {
+    Value group = vector::ExtractOp::create(builder, loc, lhsGroups,
+                                            ArrayRef<int64_t>{r, 0});
+    Value a = vector::BitCastOp::create(
+        builder, loc, groups,
+        vector::BroadcastOp::create(builder, loc, lanes, group));
+    Value row = vector::ExtractOp::create(builder, loc, op.getAcc(),
+                                          ArrayRef<int64_t>{r});
+    for (auto [i, b] : llvm::enumerate(rhsChunks)) {
+      int64_t c = int64_t(i) * kLanes;
+      Value sums = vector::ExtractStridedSliceOp::create(builder, loc, row, {c},
+                                                         {kLanes}, {1});
+      row = vector::InsertStridedSliceOp::create(
+          builder, loc, dot(builder, loc, sums, a, b), row, {c}, {1});
+    }
+    result = vector::InsertOp::create(builder, loc, row, result,
+                                      ArrayRef<int64_t>{r});
+  }
+  return result;
+}
+
 namespace {
 
 /// `value`, a vector of bf16 or one widened from it: the bf16 vector.
@@ -209,97 +300,26 @@ Value bf16Source(Value value) {
   return getElementTypeOrSelf(value.getType()).isBF16() ? value : Value();
 }
 
-/// `pairs` (a vector<N x G x T> of a panel: G elements of K per column) as
-/// one vector<GN x T>.
-/// Where it is the read of a whole static slice, the slice is collapsed and
-/// read as one contiguous vector: a shape_cast of the 2-d read would be N
-/// reads of two elements and shuffles.
-Value flattenPairs(PatternRewriter &rewriter, Location loc, Value pairs) {
-  auto type = cast<VectorType>(pairs.getType());
-  auto flat = VectorType::get({type.getNumElements()}, type.getElementType());
-  auto read = pairs.getDefiningOp<vector::TransferReadOp>();
-  auto slice = read ? dyn_cast<RankedTensorType>(read.getBase().getType())
-                    : RankedTensorType();
-  if (!slice || read.getMask() || slice.getShape() != type.getShape() ||
-      !read.getPermutationMap().isMinorIdentity() ||
-      llvm::any_of(read.getInBoundsValues(), [](bool b) { return !b; }) ||
-      !llvm::all_of(read.getIndices(), isZeroInteger))
-    return vector::ShapeCastOp::create(rewriter, loc, flat, pairs);
-  Value collapsed = tensor::CollapseShapeOp::create(
-      rewriter, loc, read.getBase(), SmallVector<ReassociationIndices>{{0, 1}});
-  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-  return vector::TransferReadOp::create(rewriter, loc, flat, collapsed,
-                                        ValueRange{zero}, read.getPadding(),
-                                        ArrayRef<bool>{true});
-}
-
-/// A register block of packRightOperandInPairs: `acc[m, j] += lhs[m, t] *
-/// rhs[j, t]` over the pair t, bf16 operands (widened) into f32. Each row m
-/// and 16 columns become one `x86vector.avx512.dot` (`vdpbf16ps`): the
-/// row's pair broadcast as one i32 to every lane, against the 16 columns'
-/// pairs, which lie interleaved in the panel.
+/// A register block of packRightOperandInPairs: bf16 operands (widened)
+/// into f32, pairs of K. Each row and 16 columns become one
+/// `x86vector.avx512.dot` (`vdpbf16ps`) per pair.
 struct BF16PairsToDotProducts : OpRewritePattern<vector::ContractionOp> {
   using OpRewritePattern::OpRewritePattern;
 
-  static constexpr int64_t kLanes = 16;
-
   LogicalResult matchAndRewrite(vector::ContractionOp op,
                                 PatternRewriter &rewriter) const override {
-    Value lhs = bf16Source(op.getLhs()), rhs = bf16Source(op.getRhs());
-    auto accType = dyn_cast<VectorType>(op.getAccType());
-    if (!lhs || !rhs || !accType || !accType.getElementType().isF32() ||
-        op.getKind() != vector::CombiningKind::ADD ||
-        cast<vector::MaskableOpInterface>(op.getOperation()).isMasked())
+    std::optional<GroupedBlock> block =
+        matchGroupedBlock(op, bf16Source(op.getLhs()), bf16Source(op.getRhs()),
+                          rewriter.getF32Type(), 2);
+    if (!block)
       return failure();
-    MLIRContext *context = op.getContext();
-    AffineExpr m, j, t;
-    bindDims(context, m, j, t);
-    if (op.getIndexingMapsArray() !=
-        AffineMap::inferFromExprList(
-            ArrayRef<SmallVector<AffineExpr, 4>>{{m, t}, {j, t}, {m, j}},
-            context))
-      return failure();
-    auto lhsType = cast<VectorType>(lhs.getType());
-    auto rhsType = cast<VectorType>(rhs.getType());
-    int64_t rows = lhsType.getDimSize(0), columns = rhsType.getDimSize(0);
-    if (lhsType.getDimSize(1) != 2 || rhsType.getDimSize(1) != 2 ||
-        columns % kLanes != 0 ||
-        accType.getShape() != ArrayRef<int64_t>{rows, columns})
-      return failure();
-
-    Location loc = op.getLoc();
-    Type bf16 = rewriter.getBF16Type(), i32 = rewriter.getI32Type();
-    auto pairs = VectorType::get({2 * kLanes}, bf16);
-    Value rhsFlat = flattenPairs(rewriter, loc, rhs);
-    SmallVector<Value> rhsChunks;
-    for (int64_t c = 0; c < columns; c += kLanes)
-      rhsChunks.push_back(vector::ExtractStridedSliceOp::create(
-          rewriter, loc, rhsFlat, {2 * c}, {2 * kLanes}, {1}));
-    Value lhsPairs = vector::BitCastOp::create(
-        rewriter, loc, VectorType::get({rows, 1}, i32), lhs);
-    Value result = op.getAcc();
-    for (int64_t r = 0; r < rows; ++r) {
-      Value pair = vector::ExtractOp::create(rewriter, loc, lhsPairs,
-                                             ArrayRef<int64_t>{r, 0});
-      Value a = vector::BitCastOp::create(
-          rewriter, loc, pairs,
-          vector::BroadcastOp::create(rewriter, loc,
-                                      VectorType::get({kLanes}, i32), pair));
-      Value row = vector::ExtractOp::create(rewriter, loc, op.getAcc(),
-                                            ArrayRef<int64_t>{r});
-      for (auto [i, b] : llvm::enumerate(rhsChunks)) {
-        int64_t c = int64_t(i) * kLanes;
-        Value sums = vector::ExtractStridedSliceOp::create(rewriter, loc, row,
-                                                           {c}, {kLanes}, {1});
-        Value dot = x86vector::DotBF16Op::create(rewriter, loc, sums.getType(),
-                                                 sums, a, b);
-        row = vector::InsertStridedSliceOp::create(rewriter, loc, dot, row, {c},
-                                                   {1});
-      }
-      result = vector::InsertOp::create(rewriter, loc, row, result,
-                                        ArrayRef<int64_t>{r});
-    }
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(
+        op, lowerGroupedBlock(rewriter, op, *block,
+                              [](OpBuilder &b, Location loc, Value sums,
+                                 Value a, Value pairs) -> Value {
+                                return x86vector::DotBF16Op::create(
+                                    b, loc, sums.getType(), sums, a, pairs);
+                              }));
     return success();
   }
 };
@@ -321,33 +341,11 @@ template <typename Extend> static Value int8Source(Value value) {
              : Value();
 }
 
-std::optional<Int8DotProduct>
+std::optional<GroupedBlock>
 mlir::mithril::matchInt8DotProduct(vector::ContractionOp op) {
-  Value lhs = int8Source<arith::ExtUIOp>(op.getLhs());
-  Value rhs = int8Source<arith::ExtSIOp>(op.getRhs());
-  auto accType = dyn_cast<VectorType>(op.getAccType());
-  if (!lhs || !rhs || !accType ||
-      !accType.getElementType().isSignlessInteger(32) ||
-      op.getKind() != vector::CombiningKind::ADD ||
-      cast<vector::MaskableOpInterface>(op.getOperation()).isMasked())
-    return std::nullopt;
-  MLIRContext *context = op.getContext();
-  AffineExpr m, j, t;
-  bindDims(context, m, j, t);
-  if (op.getIndexingMapsArray() !=
-      AffineMap::inferFromExprList(
-          ArrayRef<SmallVector<AffineExpr, 4>>{{m, t}, {j, t}, {m, j}},
-          context))
-    return std::nullopt;
-  auto lhsType = cast<VectorType>(lhs.getType());
-  auto rhsType = cast<VectorType>(rhs.getType());
-  int64_t rows = lhsType.getDimSize(0), columns = rhsType.getDimSize(0);
-  if (lhsType.getDimSize(1) != Int8DotProduct::kGroup ||
-      rhsType.getDimSize(1) != Int8DotProduct::kGroup ||
-      columns % Int8DotProduct::kLanes != 0 ||
-      accType.getShape() != ArrayRef<int64_t>{rows, columns})
-    return std::nullopt;
-  return Int8DotProduct{lhs, rhs, rows, columns};
+  return matchGroupedBlock(op, int8Source<arith::ExtUIOp>(op.getLhs()),
+                           int8Source<arith::ExtSIOp>(op.getRhs()),
+                           IntegerType::get(op.getContext(), 32), 4);
 }
 
 LogicalResult mlir::mithril::lowerContractionsToOuterProducts(Operation *root) {

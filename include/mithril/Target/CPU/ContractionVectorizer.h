@@ -45,17 +45,41 @@ void vectorizePackedMatmul(RewriterBase &rewriter, linalg::GenericOp matmul,
 /// columns of the block and pair of K.
 LogicalResult lowerBF16PairsToDotProducts(Operation *root);
 
-/// A register block of packForInt8DotProduct: `acc[m, j] += lhs[m, t] *
-/// rhs[j, t]` over a group of four t, `lhs` (vector<rows x 4 x i8>) read
-/// unsigned and `rhs` (vector<columns x 4 x i8>) signed, into i32.
-struct Int8DotProduct {
-  static constexpr int64_t kLanes = 16, kGroup = 4;
+/// A register block of a matmul packed in groups of K (pairs of bf16,
+/// fours of int8): `acc[m, j] += lhs[m, t] * rhs[j, t]` over the `group`
+/// elements t of a group, `lhs` vector<rows x group>, `rhs` vector<columns
+/// x group> (the groups of a panel's columns, interleaved) before their
+/// widening, `columns` a multiple of 16.
+struct GroupedBlock {
+  static constexpr int64_t kLanes = 16;
   Value lhs, rhs;
-  int64_t rows, columns;
+  int64_t rows, columns, group;
 };
 
-/// `op` as such a register block, or none.
-std::optional<Int8DotProduct> matchInt8DotProduct(vector::ContractionOp op);
+/// `op` as a grouped block of `lhs` and `rhs` (its operands' sources, or
+/// null) summed in `sumType`, or none.
+std::optional<GroupedBlock> matchGroupedBlock(vector::ContractionOp op,
+                                              Value lhs, Value rhs,
+                                              Type sumType, int64_t group);
+
+/// The value of `op`, the grouped `block`, from one `dot(sums, a, b)` per row
+/// and 16 columns: `sums` vector<16 x sum>, `a` the row's group broadcast
+/// as one i32 to every lane, `b` the 16 columns' groups read as one
+/// vector; both vector<16 * group x element>.
+Value lowerGroupedBlock(
+    OpBuilder &builder, vector::ContractionOp op, const GroupedBlock &block,
+    function_ref<Value(OpBuilder &, Location, Value, Value, Value)> dot);
+
+/// `groups` (a vector<N x G x T> of a panel: G elements of K per column) as
+/// one vector<GN x T>. Where it is the read of a whole contiguous view (a
+/// tensor slice, or a memref view), the view is collapsed and read as one
+/// vector: a shape_cast of the 2-d read would be N reads of G elements and
+/// shuffles.
+Value flattenGroups(OpBuilder &builder, Location loc, Value groups);
+
+/// A register block of packForInt8DotProduct (fours of K, the left bytes
+/// read unsigned, the right ones signed, into i32), or none.
+std::optional<GroupedBlock> matchInt8DotProduct(vector::ContractionOp op);
 
 /// Lowers the register blocks' `vector.contract`s in `root` to outer
 /// products: one FMA per row of the block and step of K (after
