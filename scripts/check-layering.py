@@ -76,6 +76,7 @@ LIBRARY_LAYERS = {
     "MithrilFrontend": "frontend", "MithrilOnnxFrontend": "frontend",
     "MithrilCodegenTransforms": "codegen", "MithrilCodegenABI": "codegen",
     "MithrilTarget": "target", "MithrilCPUTarget": "target",
+    "MithrilCUDATarget": "target",
     "MithrilAllTargets": "target", "MithrilDriver": "driver",
 }
 

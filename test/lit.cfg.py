@@ -33,3 +33,10 @@ config.substitutions.append(
 # ONNX's own backend test data (Debian's libonnx-testdata).
 config.substitutions.append(
     ("%onnx_node_tests", "/usr/share/libonnx-testdata/data/node"))
+
+# The CUDA toolkit's PTX assembler checks the CUDA target's PTX
+# (docs/cuda.md); tests that need it are skipped where it is absent.
+ptxas = "/usr/local/cuda/bin/ptxas"
+if os.path.exists(ptxas):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))

@@ -23,6 +23,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -147,9 +148,10 @@ std::optional<int> checkOptions(const CompilerOptions &options,
 
   std::optional<Output> output = parseOutput(options.output);
   if (!output)
-    return usageError("cannot write '" + options.output +
-                      "': give an output ending in .so, .a, .h, .o, .s, .ll "
-                      "or .mlir");
+    return usageError(
+        "cannot write '" + options.output +
+        "': give an output ending in .so, .a, .h, .o, .s, .ll, .ptx "
+        "or .mlir");
   request.output = *output;
   std::optional<Phase> last = options.stopAfter.empty()
                                   ? std::optional(Phase::LLVM)
@@ -157,7 +159,7 @@ std::optional<int> checkOptions(const CompilerOptions &options,
   if (!last)
     return usageError("unknown phase --stop-after=" + options.stopAfter +
                       " (import, shapes, train, precision, linalg, "
-                      "bufferize, llvm)");
+                      "bufferize, gpu, llvm)");
   bool archive = output->isArtifact(ArtifactKind::Object) ||
                  output->isArtifact(ArtifactKind::StaticLibrary);
   if (output->isArtifact(ArtifactKind::SharedLibrary) &&
@@ -296,6 +298,8 @@ int mlir::mithril::runCompiler(const CompilerOptions &options) {
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllExtensions(registry);
+  // GPU targets translate their kernels to LLVM IR inside a pass.
+  registerAllToLLVMIRTranslations(registry);
   registry.insert<MithrilDialect>();
   MLIRContext context(registry);
   context.loadDialect<MithrilDialect>();

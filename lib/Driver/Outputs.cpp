@@ -41,6 +41,7 @@ std::optional<Output> mlir::mithril::parseOutput(StringRef path) {
       .Case(".o", artifact(ArtifactKind::Object))
       .Case(".a", artifact(ArtifactKind::StaticLibrary))
       .Case(".so", artifact(ArtifactKind::SharedLibrary))
+      .Case(".ptx", artifact(ArtifactKind::PTX))
       .Default(std::nullopt);
 }
 
@@ -181,7 +182,8 @@ private:
     emitOptions.libraryName = signature->name();
     if (llvm::Error error = target.emit(module, kind, path, emitOptions))
       return runError(llvm::toString(std::move(error)));
-    if (kind == ArtifactKind::LLVMIR || kind == ArtifactKind::Assembly)
+    if (kind == ArtifactKind::LLVMIR || kind == ArtifactKind::Assembly ||
+        kind == ArtifactKind::PTX)
       return 0;
     return writeBeside(path);
   }

@@ -7,6 +7,7 @@
 #include "mithril/Target/AllTargets.h"
 
 #include "mithril/Target/CPU/CPUTarget.h"
+#include "mithril/Target/CUDA/CUDATarget.h"
 
 #include <mutex>
 
@@ -15,5 +16,6 @@ void mlir::mithril::registerAllTargets() {
   std::call_once(once, [] {
     registerCommonPipelines();
     registerCPUTarget();
+    registerCUDATarget();
   });
 }

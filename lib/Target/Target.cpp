@@ -25,7 +25,7 @@ using namespace mlir::mithril;
 
 static constexpr Phase kPhases[] = {
     Phase::Import, Phase::Shapes,    Phase::Train, Phase::Precision,
-    Phase::Linalg, Phase::Bufferize, Phase::LLVM};
+    Phase::Linalg, Phase::Bufferize, Phase::GPU,   Phase::LLVM};
 
 ArrayRef<Phase> mlir::mithril::getAllPhases() { return kPhases; }
 
@@ -43,6 +43,8 @@ StringRef mlir::mithril::getPhaseName(Phase phase) {
     return "linalg";
   case Phase::Bufferize:
     return "bufferize";
+  case Phase::GPU:
+    return "gpu";
   case Phase::LLVM:
     return "llvm";
   }

@@ -35,16 +35,18 @@ struct Options {
   cl::opt<std::string> output{
       "o",
       cl::desc("Output file: .so (default lib<name>.so), .a, .h, .o, .s, "
-               ".ll or .mlir"),
+               ".ll, .ptx (--target=cuda) or .mlir"),
       cl::value_desc("file")};
   cl::opt<std::string> target{
       "target",
-      cl::desc("host (default), x86_64, x86_64-avx2, x86_64-avx512, aarch64"),
+      cl::desc("host (default), x86_64, x86_64-avx2, x86_64-avx512, aarch64, "
+               "cuda[:sm_80|sm_90]"),
       cl::init("host")};
   cl::opt<std::string> stopAfter{
       "stop-after",
       cl::desc("Stop after this phase and write its IR (.mlir): import, "
-               "shapes, train, linalg, bufferize, llvm"),
+               "shapes, train, precision, linalg, bufferize, gpu "
+               "(--target=cuda), llvm"),
       cl::value_desc("phase")};
   cl::list<std::string> shapes{
       "shape", cl::desc("Fix an input's dims: NAME=DIMS, e.g. x=8x3x32x32"),

@@ -14,6 +14,7 @@
 #include "mithril/IR/MithrilDialect.h"
 #include "mithril/Target/AllTargets.h"
 #include "mithril/Target/CPU/Passes.h"
+#include "mithril/Target/CUDA/Passes.h"
 #include "mithril/Transforms/Passes.h"
 #include "mithril/Version.h"
 
@@ -21,6 +22,7 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/raw_ostream.h"
@@ -37,12 +39,14 @@ int main(int argc, char **argv) {
   mlir::mithril::registerMithrilConversionPasses();
   mlir::mithril::registerMithrilCodegenPasses();
   mlir::mithril::registerMithrilCPUPasses();
+  mlir::mithril::registerMithrilCUDAPasses();
   // Each target's phases, as pipelines (`--mithril-cpu-pipeline`).
   mlir::mithril::registerAllTargets();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+  mlir::registerAllToLLVMIRTranslations(registry);
   registry.insert<mlir::mithril::MithrilDialect>();
 
   return mlir::asMainReturnCode(

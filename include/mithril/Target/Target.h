@@ -29,7 +29,17 @@
 namespace mlir::mithril {
 
 /// The phases of a compilation, in order (`mlc-compile --stop-after`).
-enum class Phase { Import, Shapes, Train, Precision, Linalg, Bufferize, LLVM };
+/// `gpu` (kernels outlined) is a GPU target's; other targets add nothing.
+enum class Phase {
+  Import,
+  Shapes,
+  Train,
+  Precision,
+  Linalg,
+  Bufferize,
+  GPU,
+  LLVM
+};
 
 /// The phase called `name` (`import`, `shapes`, ...), if any.
 std::optional<Phase> parsePhase(StringRef name);
@@ -94,7 +104,9 @@ enum class ArtifactKind {
   Assembly,
   Object,
   StaticLibrary,
-  SharedLibrary
+  SharedLibrary,
+  /// A GPU target's kernels as PTX assembly.
+  PTX
 };
 
 /// What writing an artefact needs besides the module.

@@ -61,6 +61,9 @@ public:
     case ArtifactKind::StaticLibrary:
     case ArtifactKind::SharedLibrary:
       return writeLibrary(module, kind, path, options);
+    case ArtifactKind::PTX:
+      return llvm::createStringError(
+          "PTX is written for a GPU: give --target=cuda");
     }
     return llvm::createStringError("unknown artefact");
   }
