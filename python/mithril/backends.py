@@ -57,14 +57,19 @@ class _Unsupported(Backend):
     def __init__(self, **options):
         self.options = options
 
+    why = "mlc-compile has no %s target yet"
+
     def compile_flags(self):
-        raise MithrilError("%s is not yet supported: mlc-compile has no %s target "
-                           "yet; use CPUBackend" % (type(self).__name__, self.target))
+        raise MithrilError("%s is not yet supported: %s; use CPUBackend"
+                           % (type(self).__name__, self.why % self.target))
 
 
 class CUDABackend(_Unsupported):
-    """NVIDIA GPUs (`arch="sm_80"`): not yet supported."""
+    """NVIDIA GPUs (`arch="sm_80"`): not yet supported (the CUDA target
+    writes PTX only so far, docs/cuda.md)."""
     target = "cuda"
+    why = ("mlc-compile's %s target writes PTX only so far, not a library "
+           "Python can run (docs/cuda.md)")
 
 
 class CBackend(_Unsupported):
